@@ -1,0 +1,79 @@
+// The CPU core's instruction interface: everything software running on the core can
+// do. The guest kernel (sw/) sees the hardware only through this class (via sw/arch).
+// Pure C++ so that sw/ never needs SystemC.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "hw/common/types.h"
+#include "hw/mmu/paging.h"
+
+namespace mmvp {
+
+// What an exception handler learns (the hardware-pushed frame plus CR2).
+struct ExceptionInfo {
+  unsigned vector = 0;           // vec::PF, vec::GP, vec::MC
+  std::uint32_t error_code = 0;  // #PF: SDM Figure 4-12 bits
+  LAddr address = 0;             // #PF: the faulting linear address (also in CR2)
+  AccessKind kind = AccessKind::read;
+  unsigned cpl = 0;  // privilege level of the interrupted code
+};
+
+using ExceptionHandler = std::function<void(const ExceptionInfo&)>;
+using IrqHandler = std::function<void(unsigned vector)>;
+
+// Raised out of the core when software cannot continue: an exception with no
+// handler, nested faults beyond the limit, an access with no memory behind it and no
+// #MC handler. The message is one line.
+struct CpuHalt : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+namespace msr {
+inline constexpr std::uint32_t EFER = 0xC0000080;
+}
+
+class CpuPort {
+ public:
+  virtual ~CpuPort() = default;
+
+  // Loads and stores of 1, 2, 4 or 8 bytes at a linear address, at the current
+  // privilege level. A fault goes to the registered handler, then the access restarts.
+  virtual std::uint64_t load(LAddr la, unsigned size) = 0;
+  virtual void store(LAddr la, unsigned size, std::uint64_t value) = 0;
+  // An access of any size without data (a replayed trace record): translated and
+  // timed like a real one; split in two when it straddles a 4 KB page.
+  virtual void touch(LAddr la, unsigned size, AccessKind kind) = 0;
+
+  virtual std::uint64_t read_cr(unsigned n) = 0;  // CR0, CR2, CR3, CR4
+  virtual void write_cr(unsigned n, std::uint64_t value) = 0;
+  virtual std::uint64_t rdmsr(std::uint32_t index) = 0;
+  virtual void wrmsr(std::uint32_t index, std::uint64_t value) = 0;
+  virtual void invlpg(LAddr la) = 0;
+
+  virtual std::uint32_t in(std::uint16_t port, unsigned size) = 0;
+  virtual void out(std::uint16_t port, unsigned size, std::uint32_t value) = 0;
+
+  // Time for work that is not a memory access (ALU instructions, the kernel's
+  // bookkeeping between accesses).
+  virtual void charge(std::uint64_t cycles) = 0;
+  virtual std::uint64_t cycles() const = 0;  // like RDTSC
+
+  virtual unsigned cpl() const = 0;
+  virtual void set_cpl(unsigned cpl) = 0;  // SYSRET/IRET to user, or entry to the kernel
+  virtual void set_ac(bool ac) = 0;        // STAC / CLAC
+  virtual void set_if(bool enabled) = 0;   // STI / CLI
+
+  virtual void set_exception_handler(unsigned vector, ExceptionHandler h) = 0;
+  virtual void set_irq_handler(unsigned vector, IrqHandler h) = 0;
+
+  // Names the software routine now running, for the waveform (0 = none). Costs
+  // nothing when no VCD is written.
+  virtual void mark_routine(std::uint32_t id) = 0;
+
+  // Simulator pseudo-instruction (like gem5's m5_reset_stats): zeroes every statistic
+  // of the platform, so what follows is measured alone (e.g. after boot).
+  virtual void reset_stats() = 0;
+};
+
+}  // namespace mmvp

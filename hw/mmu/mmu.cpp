@@ -1,0 +1,213 @@
+// The MMU: L1 DTLB/ITLB -> L2 STLB -> page walk, with access-rights checks on TLB hits,
+// dirty re-walks and the invalidation rules of SDM Vol. 3A 4.10.4.
+#include "hw/mmu/mmu.h"
+
+#include "hw/mmu/page_walker.h"
+
+namespace mmvp {
+
+struct Mmu::Impl {
+  Impl(const MmuConfig& cfg, PhysMemPort& mem, MmuStats& stats)
+      : dtlb("dtlb", cfg.dtlb),
+        itlb("itlb", cfg.itlb),
+        stlb("stlb", cfg.stlb),
+        walker(cfg, mem, stats) {}
+  Tlb dtlb, itlb, stlb;
+  PageWalker walker;
+};
+
+Mmu::Mmu(const MmuConfig& cfg, PhysMemPort& mem) : cfg_(cfg) {
+  impl_ = std::make_unique<Impl>(cfg_, mem, stats_);
+}
+
+Mmu::~Mmu() = default;
+
+const Tlb& Mmu::dtlb() const {
+  return impl_->dtlb;
+}
+const Tlb& Mmu::itlb() const {
+  return impl_->itlb;
+}
+const Tlb& Mmu::stlb() const {
+  return impl_->stlb;
+}
+
+namespace {
+AccessRights rights_of(const Translation& t) {
+  return {t.writable, t.user, t.nx};
+}
+}  // namespace
+
+// The L1-hit path is the hottest code of a trace replay: it stays small here and
+// everything else lives in translate_slow. Results are built in place and returned by
+// name (no copies).
+TranslateResult Mmu::translate(LAddr la, AccessKind k, const PagingContext& ctx) {
+  ++stats_.translations[static_cast<unsigned>(k)];
+  if (!ctx.paging()) {  // CR0.PG = 0: linear addresses are physical addresses
+    TranslateResult res;
+    res.pa = la;
+    return res;
+  }
+  // SDM 3.3.7.1 / 4.5: a non-canonical address raises #GP(0), not #PF; no walk.
+  if (!is_canonical(la, ctx.la57() && cfg_.la57_supported)) {
+    TranslateResult res;
+    res.fault = FaultKind::general_protection;
+    ++stats_.gp_faults;
+    return res;
+  }
+  const bool fetch = k == AccessKind::fetch;
+  Tlb& l1 = fetch ? impl_->itlb : impl_->dtlb;
+  const Translation* cached = l1.lookup(la);
+  if (observer_) {
+    observer_->tlb_result(fetch ? MmuObserver::TlbLevel::l1i : MmuObserver::TlbLevel::l1d,
+                          cached != nullptr, 0);
+  }
+  // TLB entries cache the rights combined over the walk (SDM 4.10.2.2), so a hit is
+  // checked just as a walk would be.
+  if (cached && access_fault(rights_of(*cached), k, ctx) == 0 &&
+      (k != AccessKind::write || cached->dirty)) {
+    TranslateResult res;
+    res.pa = cached->physical(la);
+    res.latency = static_cast<Picos>(cfg_.l1_hit_cycles) * cfg_.cycle;
+    stats_.translate_picos += res.latency;
+    return res;
+  }
+  return translate_slow(la, k, ctx, cached);
+}
+
+TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext& ctx,
+                                    const Translation* l1_hit) {
+  TranslateResult res;
+  Tlb& l1 = k == AccessKind::fetch ? impl_->itlb : impl_->dtlb;
+  const Translation* cached = l1_hit;
+  Picos latency = static_cast<Picos>(cfg_.l1_hit_cycles) * cfg_.cycle;
+  if (!cached) {
+    latency = static_cast<Picos>(cfg_.l2_hit_cycles) * cfg_.cycle;
+    cached = impl_->stlb.lookup(la);
+    if (observer_) observer_->tlb_result(MmuObserver::TlbLevel::l2, cached != nullptr, latency);
+  }
+  if (cached) {
+    const std::uint32_t code = access_fault(rights_of(*cached), k, ctx);
+    // An allowed L1 hit never gets here, so this is an L2 hit: fill the L1.
+    if (code == 0 && (k != AccessKind::write || cached->dirty)) {
+      res.pa = cached->physical(la);
+      const Translation copy = *cached;
+      l1.insert(la, copy);
+      res.latency = latency;
+      stats_.translate_picos += latency;
+      return res;
+    }
+    if (code != 0) {
+      raise_page_fault(la, code, latency, res);
+      return res;
+    }
+    // A write through an entry cached with D = 0: the processor walks again to set the
+    // dirty flag in memory (SDM 4.8).
+    ++stats_.dirty_walks;
+  }
+
+  WalkResult w = impl_->walker.walk(la, k, ctx, observer_, latency);
+  ++stats_.walks;
+  stats_.walk_picos += w.latency;
+  latency += w.latency;
+  if (w.fault == FaultKind::page_fault) {
+    raise_page_fault(la, w.error_code, latency, res);
+    return res;
+  }
+  if (w.fault == FaultKind::bus_error) {
+    res.fault = FaultKind::bus_error;
+    res.bus_error_pa = w.bus_error_pa;
+  } else {
+    impl_->stlb.insert(la, w.translation);
+    l1.insert(la, w.translation);
+    res.pa = w.translation.physical(la);
+  }
+  res.latency = latency;
+  stats_.translate_picos += latency;
+  return res;
+}
+
+void Mmu::raise_page_fault(LAddr la, std::uint32_t code, Picos latency, TranslateResult& res) {
+  // SDM 4.10.4.1: a page-fault exception invalidates the TLB entries and the
+  // paging-structure-cache entries that would be used for the faulting address.
+  impl_->dtlb.invalidate(la);
+  impl_->itlb.invalidate(la);
+  impl_->stlb.invalidate(la);
+  impl_->walker.invalidate(la);
+  ++stats_.page_faults;
+  res.fault = FaultKind::page_fault;
+  res.error_code = code;
+  res.latency = latency;
+  stats_.translate_picos += latency;
+}
+
+void Mmu::invlpg(LAddr la) {
+  ++stats_.invlpg;
+  impl_->dtlb.invalidate(la);
+  impl_->itlb.invalidate(la);
+  impl_->stlb.invalidate(la);
+  // SDM 4.10.4.1: INVLPG also invalidates all paging-structure-cache entries (for the
+  // current PCID), whatever linear addresses they correspond to.
+  impl_->walker.flush();
+}
+
+void Mmu::flush_non_global() {
+  ++stats_.flushes_non_global;
+  impl_->dtlb.flush(true);
+  impl_->itlb.flush(true);
+  impl_->stlb.flush(true);
+  impl_->walker.flush();  // paging-structure caches never hold global entries
+}
+
+void Mmu::flush_all() {
+  ++stats_.flushes_all;
+  impl_->dtlb.flush(false);
+  impl_->itlb.flush(false);
+  impl_->stlb.flush(false);
+  impl_->walker.flush();
+}
+
+void Mmu::reset_stats() {
+  stats_ = MmuStats{};
+  impl_->dtlb.reset_stats();
+  impl_->itlb.reset_stats();
+  impl_->stlb.reset_stats();
+}
+
+void Mmu::report(StatsReport& r, const std::string& prefix) const {
+  const double cycle = static_cast<double>(cfg_.cycle == 0 ? 1 : cfg_.cycle);
+  const std::uint64_t total =
+      stats_.translations[0] + stats_.translations[1] + stats_.translations[2];
+  r.add(prefix + ".translations", total, "translations requested");
+  r.add(prefix + ".translations_read", stats_.translations[0], "translations for data reads");
+  r.add(prefix + ".translations_write", stats_.translations[1], "translations for data writes");
+  r.add(prefix + ".translations_fetch", stats_.translations[2],
+        "translations for instruction fetches");
+  r.add_ratio(prefix + ".avg_translation_cycles",
+              static_cast<double>(stats_.translate_picos) / cycle, static_cast<double>(total),
+              "mean translation latency in core cycles");
+  impl_->dtlb.report(r, prefix + ".dtlb");
+  impl_->itlb.report(r, prefix + ".itlb");
+  impl_->stlb.report(r, prefix + ".stlb");
+  const std::string w = prefix + ".walker";
+  r.add(w + ".walks", stats_.walks, "page walks (L2 TLB misses and dirty re-walks)");
+  r.add(w + ".walk_cycles", static_cast<std::uint64_t>(stats_.walk_picos / cycle),
+        "core cycles spent walking");
+  r.add_ratio(w + ".avg_walk_cycles", static_cast<double>(stats_.walk_picos) / cycle,
+              static_cast<double>(stats_.walks), "mean walk latency in core cycles");
+  r.add(w + ".pte_reads", stats_.pte_reads, "paging-structure entries read");
+  r.add(w + ".pte_writes", stats_.pte_writes, "accessed/dirty flag updates written");
+  r.add(w + ".dirty_walks", stats_.dirty_walks, "writes that hit a TLB entry with D clear");
+  r.add(w + ".pwc_lookups", stats_.pwc_lookups, "walks that probed the paging-structure caches");
+  r.add(w + ".pwc_hits", stats_.pwc_hits, "walks shortened by a paging-structure-cache hit");
+  r.add_ratio(w + ".pwc_hit_rate", static_cast<double>(stats_.pwc_hits),
+              static_cast<double>(stats_.pwc_lookups), "paging-structure-cache hits per walk");
+  r.add(prefix + ".page_faults", stats_.page_faults, "page-fault exceptions (#PF)");
+  r.add(prefix + ".gp_faults", stats_.gp_faults, "non-canonical addresses (#GP)");
+  r.add(prefix + ".invlpg", stats_.invlpg, "INVLPG instructions");
+  r.add(prefix + ".flushes_non_global", stats_.flushes_non_global,
+        "TLB flushes keeping global entries (CR3 writes with CR4.PGE = 1)");
+  r.add(prefix + ".flushes_all", stats_.flushes_all, "full TLB flushes");
+}
+
+}  // namespace mmvp

@@ -1,0 +1,137 @@
+// The MMU: L1 data and instruction TLBs, a shared L2 TLB, optional page-walk caches
+// and the hardware page walker for 4-level (and optionally 5-level) paging.
+// Pure C++; the page walker reaches memory through PhysMemPort, which the CPU core's
+// SystemC shell implements with TLM transactions, so walks cost DRAM time.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hw/common/params.h"
+#include "hw/common/stats.h"
+#include "hw/mmu/paging.h"
+#include "hw/mmu/tlb.h"
+
+namespace mmvp {
+
+// Where the page walker reads and writes paging-structure entries. Returns false on a
+// bus error (no memory at that physical address).
+class PhysMemPort {
+ public:
+  virtual ~PhysMemPort() = default;
+  virtual bool read_pte(PAddr pa, std::uint64_t& value, Picos& latency) = 0;
+  // Locked update of an entry (A/D bits, SDM 4.8).
+  virtual bool write_pte(PAddr pa, std::uint64_t value, Picos& latency) = 0;
+};
+
+// Optional observer for probes/waveforms; all calls carry the MMU-local time offset
+// (picoseconds since the start of this translate() call).
+class MmuObserver {
+ public:
+  virtual ~MmuObserver() = default;
+  enum class TlbLevel { l1d, l1i, l2 };
+  virtual void tlb_result(TlbLevel level, bool hit, Picos offset) = 0;
+  // level 4 (PML4) .. 1 (PT), or 5 with LA57; 0 when the walk ends.
+  virtual void walk_level(unsigned level, Picos offset) = 0;
+};
+
+enum class FaultKind : std::uint8_t { none, page_fault, general_protection, bus_error };
+
+struct TranslateResult {
+  FaultKind fault = FaultKind::none;
+  std::uint32_t error_code = 0;  // #PF error code (SDM Figure 4-12); 0 for #GP
+  PAddr pa = 0;
+  Picos latency = 0;       // translation time: TLB hit latency or the walk
+  PAddr bus_error_pa = 0;  // for bus_error: the paging-structure address that failed
+};
+
+struct PageWalkCacheConfig {
+  bool enabled = false;
+  unsigned pml4e_entries = 2;  // caches PML4 entries (SDM 4.10.3.1)
+  unsigned pdpte_entries = 4;
+  unsigned pde_entries = 32;
+};
+
+struct MmuConfig {
+  std::vector<TlbArrayConfig> dtlb, itlb, stlb;
+  PageWalkCacheConfig pwc;
+  unsigned maxphyaddr = 46;
+  bool la57_supported = false;    // CPUID: 5-level paging available
+  Picos cycle = 333;              // core clock period
+  unsigned l1_hit_cycles = 0;     // extra cycles on an L1 TLB hit (overlapped with cache)
+  unsigned l2_hit_cycles = 7;     // extra cycles on an L2 TLB hit
+  unsigned walk_step_cycles = 1;  // walker overhead per paging-structure level
+
+  // Reads mmu.* and mem.maxphyaddr / cpu.freq_mhz; throws ConfigError naming the
+  // offending parameter.
+  static MmuConfig from_params(const Params& p);
+};
+
+struct MmuStats {
+  std::uint64_t translations[3] = {0, 0, 0};  // by AccessKind
+  std::uint64_t walks = 0;
+  std::uint64_t walk_picos = 0;
+  std::uint64_t translate_picos = 0;
+  std::uint64_t pte_reads = 0;
+  std::uint64_t pte_writes = 0;   // A/D updates
+  std::uint64_t dirty_walks = 0;  // writes hitting a TLB entry with D clear
+  std::uint64_t page_faults = 0;
+  std::uint64_t gp_faults = 0;  // non-canonical
+  std::uint64_t pwc_hits = 0;
+  std::uint64_t pwc_lookups = 0;
+  std::uint64_t invlpg = 0;
+  std::uint64_t flushes_non_global = 0;
+  std::uint64_t flushes_all = 0;
+};
+
+class Mmu {
+ public:
+  Mmu(const MmuConfig& cfg, PhysMemPort& mem);
+  ~Mmu();
+  Mmu(const Mmu&) = delete;
+  Mmu& operator=(const Mmu&) = delete;
+
+  // Translates la for an access of kind k under ctx; on a fault, invalidates the TLB
+  // entries for la (SDM 4.10.4.1) and reports the fault. With CR0.PG = 0 the
+  // translation is the identity.
+  TranslateResult translate(LAddr la, AccessKind k, const PagingContext& ctx);
+
+  void invlpg(LAddr la);    // INVLPG (SDM 4.10.4.1)
+  void flush_non_global();  // MOV to CR3 with CR4.PGE = 1
+  void flush_all();  // MOV to CR3 with PGE = 0, CR4.PGE/PAE/SMEP/LA57 changes, CR0.PG/WP changes
+
+  void set_observer(MmuObserver* o) { observer_ = o; }
+
+  const MmuConfig& config() const { return cfg_; }
+  const MmuStats& stats() const { return stats_; }
+  // Zeroes the MMU's and every TLB's statistics (not their contents).
+  void reset_stats();
+  const Tlb& dtlb() const;
+  const Tlb& itlb() const;
+  const Tlb& stlb() const;
+  void report(StatsReport& r, const std::string& prefix) const;
+
+ private:
+  // Everything but an allowed L1 hit: L2 lookup, checks, dirty re-walks and walks.
+  TranslateResult translate_slow(LAddr la, AccessKind k, const PagingContext& ctx,
+                                 const Translation* l1_hit);
+  // Records a #PF for la in res and drops the translations for la (SDM 4.10.4.1).
+  void raise_page_fault(LAddr la, std::uint32_t code, Picos latency, TranslateResult& res);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  MmuConfig cfg_;
+  MmuStats stats_;
+  MmuObserver* observer_ = nullptr;
+};
+
+// Declares every mmu.* parameter and the "skylake" and "tiny" presets' mmu values.
+void declare_mmu_params(Params& p);
+
+// Registers the mmu.* values of the "skylake" and "tiny" presets with Params::add_preset,
+// merging them into a preset of the same name that another block already registered.
+// Idempotent; declare_mmu_params calls it.
+void register_mmu_presets();
+
+}  // namespace mmvp

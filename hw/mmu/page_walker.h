@@ -1,0 +1,131 @@
+// The hardware page walker of 4-level and 5-level paging (Intel SDM Vol. 3A 4.5), with
+// access-rights checks (4.6), page-fault error codes (4.7), accessed/dirty updates
+// (4.8) and the optional paging-structure caches (4.10.3). Pure C++.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hw/mmu/mmu.h"
+#include "hw/mmu/paging.h"
+#include "hw/mmu/tlb.h"
+
+namespace mmvp {
+
+// Access rights combined over the paging-structure entries walked so far (SDM 4.6):
+// R/W and U/S are ANDed, XD is ORed.
+struct AccessRights {
+  bool writable = true;
+  bool user = true;
+  bool nx = false;
+};
+
+// Error-code bits that describe the access itself (W, U, I/D; SDM 4.7).
+inline std::uint32_t access_error_bits(AccessKind k, const PagingContext& ctx) {
+  std::uint32_t bits = 0;
+  if (k == AccessKind::write) bits |= pf::W;
+  if (ctx.user()) bits |= pf::U;
+  // SDM 4.7: I/D is reported only when CR4.SMEP = 1 or (CR4.PAE = 1 and EFER.NXE = 1);
+  // PAE is always 1 under 4- and 5-level paging.
+  if (k == AccessKind::fetch && ((ctx.cr4 & cr4::SMEP) || (ctx.efer & efer::NXE))) bits |= pf::ID;
+  return bits;
+}
+
+// The #PF error code of an access of kind k under ctx with the given rights, or 0 if the
+// access is allowed (SDM 4.6.1). Never returns 0 for a denied access: P is always set.
+// Inline: the MMU checks every TLB hit with it.
+inline std::uint32_t access_fault(const AccessRights& rights, AccessKind k,
+                                  const PagingContext& ctx) {
+  const bool nxe = (ctx.efer & efer::NXE) != 0;
+  const bool wp = (ctx.cr0 & cr0::WP) != 0;
+  bool denied = false;
+  if (ctx.user()) {
+    // SDM 4.6.1, user-mode access: only user-mode addresses (U/S = 1 at every level);
+    // writes need R/W = 1 at every level whatever CR0.WP; fetches need XD = 0 with NXE.
+    denied = !rights.user || (k == AccessKind::write && !rights.writable) ||
+             (k == AccessKind::fetch && nxe && rights.nx);
+  } else if (k == AccessKind::fetch) {
+    // Supervisor fetch: SMEP forbids user-mode addresses; NX forbids XD pages.
+    denied = (rights.user && (ctx.cr4 & cr4::SMEP)) || (nxe && rights.nx);
+  } else {
+    // Supervisor data access. SMAP: a user-mode address may be read or written only by
+    // an explicit access with RFLAGS.AC = 1 (implicit accesses never).
+    bool smap_blocks = rights.user && (ctx.cr4 & cr4::SMAP) && (!ctx.ac || ctx.implicit_supervisor);
+    // Supervisor writes to read-only addresses fault only with CR0.WP = 1.
+    bool wp_blocks = k == AccessKind::write && wp && !rights.writable;
+    denied = smap_blocks || wp_blocks;
+  }
+  return denied ? (pf::P | access_error_bits(k, ctx)) : 0;
+}
+
+// One paging-structure cache (PML4E, PDPTE or PDE cache; SDM 4.10.3.1): a small fully
+// associative LRU array from upper linear-address bits to the next table's physical
+// address and the rights combined down to that entry. Never holds global entries.
+class PagingStructureCache {
+ public:
+  explicit PagingStructureCache(unsigned entries);
+  // tag: la >> shift of the level the entry maps (39, 30 or 21).
+  bool lookup(std::uint64_t tag, PAddr& next_table, AccessRights& rights);
+  void insert(std::uint64_t tag, PAddr next_table, const AccessRights& rights);
+  void invalidate(std::uint64_t tag);
+  void flush();
+  unsigned valid_entries() const;
+
+ private:
+  struct Entry {
+    bool valid = false;
+    std::uint64_t tag = 0;
+    PAddr next_table = 0;
+    AccessRights rights;
+    std::uint64_t stamp = 0;
+  };
+  std::vector<Entry> entries_;
+  std::uint64_t clock_ = 0;
+};
+
+struct WalkResult {
+  FaultKind fault = FaultKind::none;
+  std::uint32_t error_code = 0;
+  Translation translation;  // valid when fault == none
+  Picos latency = 0;        // memory time plus walk_step_cycles per level read
+  PAddr bus_error_pa = 0;
+  unsigned levels_read = 0;  // paging-structure entries read from memory
+};
+
+class PageWalker {
+ public:
+  // Statistics go to *stats (pte_reads, pte_writes, pwc_lookups, pwc_hits).
+  PageWalker(const MmuConfig& cfg, PhysMemPort& mem, MmuStats& stats);
+
+  // Walks the paging structures for la and checks an access of kind k; on success sets
+  // the accessed flags of every entry used and, for a write, the leaf's dirty flag.
+  // The caller has already checked that la is canonical. observer (may be null)
+  // receives walk_level() calls at start_offset + elapsed walk time.
+  WalkResult walk(LAddr la, AccessKind k, const PagingContext& ctx, MmuObserver* observer = nullptr,
+                  Picos start_offset = 0);
+
+  // INVLPG or a page fault on la: drops paging-structure-cache entries used for la.
+  void invalidate(LAddr la);
+  // MOV to CR3 or any full flush: paging-structure caches hold no global entries.
+  void flush();
+
+  // Bits 51:MAXPHYADDR of an entry (reserved, SDM 4.5).
+  std::uint64_t reserved_address_mask() const { return reserved_addr_mask_; }
+  const PagingStructureCache& pml4e_cache() const { return pwc_[0]; }
+  const PagingStructureCache& pdpte_cache() const { return pwc_[1]; }
+  const PagingStructureCache& pde_cache() const { return pwc_[2]; }
+
+ private:
+  // Reserved bits of a present entry at `level` (5..1) given its PS flag.
+  std::uint64_t reserved_bits(unsigned level, std::uint64_t entry, bool nxe) const;
+
+  bool la57_supported_;
+  Picos step_picos_;
+  bool pwc_enabled_;
+  std::uint64_t reserved_addr_mask_;
+  PhysMemPort& mem_;
+  MmuStats& stats_;
+  // Index 0: PML4E cache (tag la >> 39), 1: PDPTE cache (la >> 30), 2: PDE cache (la >> 21).
+  std::vector<PagingStructureCache> pwc_;
+};
+
+}  // namespace mmvp

@@ -1,0 +1,103 @@
+// Architectural constants of x86-64 paging (Intel SDM Vol. 3A, chapter 4 "Paging") and
+// the paging context the MMU translates under.
+#pragma once
+#include <cstdint>
+
+#include "hw/common/types.h"
+
+namespace mmvp {
+
+// Control-register and EFER bits (SDM Vol. 3A 2.5, 2.2.1).
+namespace cr0 {
+inline constexpr std::uint64_t PE = 1ULL << 0;
+inline constexpr std::uint64_t WP = 1ULL << 16;
+inline constexpr std::uint64_t PG = 1ULL << 31;
+}  // namespace cr0
+namespace cr4 {
+inline constexpr std::uint64_t PAE = 1ULL << 5;
+inline constexpr std::uint64_t PGE = 1ULL << 7;
+inline constexpr std::uint64_t LA57 = 1ULL << 12;
+inline constexpr std::uint64_t SMEP = 1ULL << 20;
+inline constexpr std::uint64_t SMAP = 1ULL << 21;
+}  // namespace cr4
+namespace efer {
+inline constexpr std::uint64_t LME = 1ULL << 8;
+inline constexpr std::uint64_t LMA = 1ULL << 10;
+inline constexpr std::uint64_t NXE = 1ULL << 11;
+}  // namespace efer
+
+// Paging-structure entry bits (SDM Vol. 3A 4.5, Tables 4-15 to 4-20).
+namespace pte {
+inline constexpr std::uint64_t P = 1ULL << 0;
+inline constexpr std::uint64_t RW = 1ULL << 1;
+inline constexpr std::uint64_t US = 1ULL << 2;
+inline constexpr std::uint64_t PWT = 1ULL << 3;
+inline constexpr std::uint64_t PCD = 1ULL << 4;
+inline constexpr std::uint64_t A = 1ULL << 5;
+inline constexpr std::uint64_t D = 1ULL << 6;
+inline constexpr std::uint64_t PS = 1ULL << 7;
+inline constexpr std::uint64_t PAT_4K = 1ULL << 7;
+inline constexpr std::uint64_t G = 1ULL << 8;
+inline constexpr std::uint64_t PAT_LARGE = 1ULL << 12;
+inline constexpr std::uint64_t XD = 1ULL << 63;
+// Bits 51:12 hold the address; the part at and above MAXPHYADDR is reserved.
+inline constexpr std::uint64_t ADDR_MASK = 0x000FFFFFFFFFF000ULL;
+}  // namespace pte
+
+// Page-fault error code bits (SDM Vol. 3A 4.7, Figure 4-12).
+namespace pf {
+inline constexpr std::uint32_t P = 1u << 0;     // 0: not present; 1: protection violation
+inline constexpr std::uint32_t W = 1u << 1;     // access was a write
+inline constexpr std::uint32_t U = 1u << 2;     // access was a user-mode access
+inline constexpr std::uint32_t RSVD = 1u << 3;  // reserved bit set in a paging-structure entry
+inline constexpr std::uint32_t ID = 1u << 4;    // instruction fetch (only with NXE or SMEP)
+}  // namespace pf
+
+// Exception vectors delivered by the core.
+namespace vec {
+inline constexpr unsigned GP = 13;
+inline constexpr unsigned PF = 14;
+inline constexpr unsigned MC = 18;
+}  // namespace vec
+
+enum class PageSize : std::uint8_t { size_4k = 0, size_2m = 1, size_1g = 2 };
+inline constexpr unsigned kPageSizes = 3;
+inline constexpr unsigned page_shift(PageSize s) {
+  return 12 + 9 * static_cast<unsigned>(s);
+}
+inline constexpr std::uint64_t page_bytes(PageSize s) {
+  return 1ULL << page_shift(s);
+}
+inline const char* page_size_name(PageSize s) {
+  return s == PageSize::size_4k ? "4k" : s == PageSize::size_2m ? "2m" : "1g";
+}
+
+enum class AccessKind : std::uint8_t { read = 0, write = 1, fetch = 2 };
+
+// Everything a translation depends on besides the linear address: the control
+// registers, EFER, the current privilege level and RFLAGS.AC (for SMAP).
+struct PagingContext {
+  std::uint64_t cr0 = 0;
+  std::uint64_t cr3 = 0;
+  std::uint64_t cr4 = 0;
+  std::uint64_t efer = 0;
+  unsigned cpl = 0;
+  bool ac = false;  // RFLAGS.AC
+  // Implicit supervisor-mode access (SDM 4.6): e.g. the kernel touching descriptor
+  // tables; always treated as supervisor, SMAP applies regardless of AC.
+  bool implicit_supervisor = false;
+
+  bool paging() const { return (cr0 & cr0::PG) != 0; }
+  bool la57() const { return (cr4 & cr4::LA57) != 0; }
+  bool user() const { return cpl == 3 && !implicit_supervisor; }
+};
+
+// Canonical form (SDM Vol. 3A 3.3.7.1 and 4.5): bits 63:47 (4-level) or 63:56
+// (5-level) are all equal.
+inline bool is_canonical(LAddr la, bool la57) {
+  unsigned width = la57 ? 57 : 48;
+  auto s = static_cast<std::int64_t>(la << (64 - width)) >> (64 - width);
+  return static_cast<LAddr>(s) == la;
+}
+
+}  // namespace mmvp

@@ -1,0 +1,253 @@
+// TLB arrays and levels: set-associative storage with LRU, tree-PLRU and random
+// replacement, and the level logic (page-size arrays, fracturing, invalidation).
+#include "hw/mmu/tlb.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mmvp {
+
+const char* replacement_name(Replacement r) {
+  switch (r) {
+    case Replacement::lru:
+      return "lru";
+    case Replacement::plru:
+      return "plru";
+    case Replacement::random:
+      return "random";
+  }
+  return "?";
+}
+
+bool parse_replacement(const std::string& s, Replacement& out) {
+  if (s == "lru") {
+    out = Replacement::lru;
+  } else if (s == "plru") {
+    out = Replacement::plru;
+  } else if (s == "random") {
+    out = Replacement::random;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// TlbArray
+
+std::string TlbArray::config_problem(const TlbArrayConfig& cfg, std::string* field) {
+  auto fail = [&](const char* f, std::string msg) {
+    if (field) *field = f;
+    return msg;
+  };
+  if (cfg.entries == 0) return "";  // absent
+  const std::string entries = std::to_string(cfg.entries) + " entries";
+  unsigned ways = cfg.ways == 0 ? cfg.entries : cfg.ways;
+  if (ways > cfg.entries)
+    return fail("ways", entries + " cannot have " + std::to_string(ways) + " ways");
+  if (cfg.entries % ways != 0) {
+    return fail("ways", entries + " are not divisible by " + std::to_string(ways) + " ways");
+  }
+  unsigned sets = cfg.entries / ways;
+  if (!is_pow2(sets)) {
+    return fail("entries", entries + " in " + std::to_string(ways) + " ways make " +
+                               std::to_string(sets) + " sets, not a power of two");
+  }
+  if (cfg.policy == Replacement::plru && !is_pow2(ways)) {
+    return fail("policy", "tree-PLRU needs a power-of-two number of ways, not " +
+                              std::to_string(ways) + " (use lru or random)");
+  }
+  if ((cfg.sizes & 0x7u) == 0 || (cfg.sizes & ~0x7u) != 0) {
+    return fail("sizes", "page-size mask " + std::to_string(cfg.sizes) +
+                             " must select some of 4K (1), 2M (2) and 1G (4)");
+  }
+  return "";
+}
+
+TlbArray::TlbArray(const TlbArrayConfig& cfg) : cfg_(cfg) {
+  std::string problem = config_problem(cfg);
+  if (!problem.empty()) throw ConfigError(cfg.name + ": " + problem);
+  if (cfg.entries == 0) return;
+  ways_ = cfg.ways == 0 ? cfg.entries : cfg.ways;
+  sets_ = cfg.entries / ways_;
+  set_mask_ = sets_ - 1;
+  keys_.assign(cfg.entries, 0);
+  entries_.assign(cfg.entries, Translation{});
+  if (cfg.policy == Replacement::lru) stamps_.assign(cfg.entries, 0);
+  if (cfg.policy == Replacement::plru) plru_bits_.assign(cfg.entries, 0);
+  rng_ = cfg.seed == 0 ? 0x9E3779B97F4A7C15ULL : cfg.seed;  // xorshift64 needs nonzero state
+}
+
+// Tree-PLRU over a power-of-two number of ways: node n (1 .. ways-1, heap order) has
+// children 2n and 2n+1; its bit says which half holds the next victim (0 left, 1 right).
+// A use of way w points every node on w's path away from w.
+void TlbArray::touch_plru(std::size_t base, unsigned w) {
+  std::uint8_t* bits = plru_bits_.data() + base;
+  unsigned node = 1;
+  for (unsigned half = ways_ >> 1; half != 0; half >>= 1) {
+    bool right = (w & half) != 0;
+    bits[node] = right ? 0 : 1;
+    node = 2 * node + (right ? 1 : 0);
+  }
+}
+
+unsigned TlbArray::choose_victim(std::size_t base) {
+  // Invalid ways are filled first, lowest index first, whatever the policy.
+  for (unsigned w = 0; w < ways_; ++w)
+    if (keys_[base + w] == 0) return w;
+  switch (cfg_.policy) {
+    case Replacement::lru: {
+      unsigned victim = 0;
+      for (unsigned w = 1; w < ways_; ++w)
+        if (stamps_[base + w] < stamps_[base + victim]) victim = w;
+      return victim;
+    }
+    case Replacement::plru: {
+      const std::uint8_t* bits = plru_bits_.data() + base;
+      unsigned node = 1;
+      while (node < ways_) node = 2 * node + bits[node];
+      return node - ways_;
+    }
+    case Replacement::random: {
+      rng_ ^= rng_ << 13;
+      rng_ ^= rng_ >> 7;
+      rng_ ^= rng_ << 17;
+      return static_cast<unsigned>(rng_ % ways_);
+    }
+  }
+  return 0;
+}
+
+void TlbArray::drop(std::size_t slot) {
+  keys_[slot] = 0;
+  if (!stamps_.empty()) stamps_[slot] = 0;
+  ++stats_.invalidations;
+}
+
+bool TlbArray::insert(const Translation& t, Translation* victim) {
+  if (ways_ == 0) return false;
+  if (!holds(t.size)) {
+    throw std::invalid_argument(cfg_.name + ": asked to hold a " + page_size_name(t.size) +
+                                " page it is not configured for");
+  }
+  const std::uint64_t key = make_key(t.vpn, t.size);
+  const std::size_t base = static_cast<std::size_t>(t.vpn & set_mask_) * ways_;
+  ++stats_.fills;
+  for (unsigned w = 0; w < ways_; ++w) {
+    if (keys_[base + w] == key) {  // same page: update in place
+      entries_[base + w] = t;
+      touch(base, w);
+      return false;
+    }
+  }
+  unsigned w = choose_victim(base);
+  bool evicted = keys_[base + w] != 0;
+  if (evicted) {
+    ++stats_.evictions;
+    if (victim) *victim = entries_[base + w];
+  }
+  keys_[base + w] = key;
+  entries_[base + w] = t;
+  touch(base, w);
+  return evicted;
+}
+
+void TlbArray::invalidate(LAddr la) {
+  if (ways_ == 0) return;
+  for (unsigned s = 0; s < kPageSizes; ++s) {
+    auto size = static_cast<PageSize>(s);
+    if (!holds(size)) continue;
+    const std::uint64_t vpn = la >> page_shift(size);
+    const std::uint64_t key = make_key(vpn, size);
+    const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
+    for (unsigned w = 0; w < ways_; ++w)
+      if (keys_[base + w] == key) drop(base + w);
+  }
+}
+
+void TlbArray::flush(bool keep_global) {
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == 0) continue;
+    if (keep_global && entries_[i].global) continue;
+    drop(i);
+  }
+}
+
+void TlbArray::report(StatsReport& r, const std::string& prefix) const {
+  r.add(prefix + ".hits", stats_.hits, "lookups answered by this array");
+  r.add(prefix + ".fills", stats_.fills, "translations inserted");
+  r.add(prefix + ".evictions", stats_.evictions, "fills that displaced a valid entry");
+  r.add(prefix + ".invalidations", stats_.invalidations, "entries dropped by INVLPG or flushes");
+}
+
+std::vector<TlbArray::WayState> TlbArray::set_state(unsigned set) const {
+  std::vector<WayState> out;
+  if (set >= sets_) return out;
+  const std::size_t base = static_cast<std::size_t>(set) * ways_;
+  out.reserve(ways_);
+  for (unsigned w = 0; w < ways_; ++w) {
+    bool valid = keys_[base + w] != 0;
+    out.push_back({valid, valid ? entries_[base + w] : Translation{}});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Tlb
+
+namespace {
+unsigned smallest_size(const TlbArray& a) {
+  for (unsigned s = 0; s < kPageSizes; ++s)
+    if (a.holds(static_cast<PageSize>(s))) return s;
+  return kPageSizes;
+}
+}  // namespace
+
+Tlb::Tlb(std::string name, std::vector<TlbArrayConfig> arrays) : name_(std::move(name)) {
+  for (const TlbArrayConfig& c : arrays)
+    if (c.entries != 0) arrays_.emplace_back(c);
+  // Probe order: the array holding 4K pages first, then 2M, then 1G.
+  std::stable_sort(arrays_.begin(), arrays_.end(), [](const TlbArray& a, const TlbArray& b) {
+    return smallest_size(a) < smallest_size(b);
+  });
+}
+
+bool Tlb::insert(LAddr la, const Translation& t, Translation* victim) {
+  for (TlbArray& a : arrays_)
+    if (a.holds(t.size)) return a.insert(t, victim);
+  // No array holds this size: cache the part of the page that covers la as the largest
+  // smaller page an array holds (SDM 4.10.2.3: a processor may use TLB entries for
+  // smaller pages than the translation's page size).
+  for (int s = static_cast<int>(t.size) - 1; s >= 0; --s) {
+    auto size = static_cast<PageSize>(s);
+    for (TlbArray& a : arrays_) {
+      if (!a.holds(size)) continue;
+      const unsigned ratio_shift = page_shift(t.size) - page_shift(size);
+      Translation piece = t;
+      piece.size = size;
+      piece.vpn = la >> page_shift(size);
+      piece.pfn = (t.pfn << ratio_shift) | (piece.vpn & ((1ULL << ratio_shift) - 1));
+      return a.insert(piece, victim);
+    }
+  }
+  return false;
+}
+
+void Tlb::invalidate(LAddr la) {
+  for (TlbArray& a : arrays_) a.invalidate(la);
+}
+
+void Tlb::flush(bool keep_global) {
+  for (TlbArray& a : arrays_) a.flush(keep_global);
+}
+
+void Tlb::report(StatsReport& r, const std::string& prefix) const {
+  r.add(prefix + ".lookups", stats_.lookups, name_ + " lookups");
+  r.add(prefix + ".hits", stats_.hits, name_ + " hits");
+  r.add(prefix + ".misses", stats_.misses, name_ + " misses");
+  r.add_ratio(prefix + ".miss_rate", static_cast<double>(stats_.misses),
+              static_cast<double>(stats_.lookups), name_ + " misses per lookup");
+  for (const TlbArray& a : arrays_) a.report(r, prefix + "." + a.config().name);
+}
+
+}  // namespace mmvp

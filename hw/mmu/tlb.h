@@ -1,0 +1,186 @@
+// A TLB in two layers: TlbArray is one set-associative array (entries, ways,
+// replacement) holding translations of one or more page sizes; Tlb is one level
+// (L1 DTLB, L1 ITLB, L2 STLB) made of such arrays, one per page size as real parts
+// have (SDM Vol. 3A 4.10.2). Pure C++: no SystemC, no timing.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hw/common/stats.h"
+#include "hw/common/types.h"
+#include "hw/mmu/paging.h"
+
+namespace mmvp {
+
+enum class Replacement : std::uint8_t { lru, plru, random };
+const char* replacement_name(Replacement r);
+bool parse_replacement(const std::string& s, Replacement& out);
+
+// What a TLB entry caches (SDM Vol. 3A 4.10.2.2): the frame and the access rights
+// combined over every level of the walk.
+struct Translation {
+  std::uint64_t vpn = 0;  // linear address >> page_shift(size)
+  std::uint64_t pfn = 0;  // physical address >> page_shift(size)
+  PageSize size = PageSize::size_4k;
+  bool writable = false;     // R/W set at every level
+  bool user = false;         // U/S set at every level
+  bool nx = false;           // XD set at some level (EFER.NXE = 1)
+  bool dirty = false;        // D of the leaf entry
+  bool global = false;       // G of the leaf entry (honoured only with CR4.PGE)
+  std::uint8_t pcd_pwt = 0;  // bit 0 PWT, bit 1 PCD of the leaf
+
+  PAddr physical(LAddr la) const {
+    return (pfn << page_shift(size)) | (la & (page_bytes(size) - 1));
+  }
+};
+
+struct TlbArrayConfig {
+  std::string name;      // e.g. "l1_4k"; used in errors and statistics
+  unsigned entries = 0;  // 0: the array is absent
+  unsigned ways = 0;     // 0 or == entries: fully associative
+  Replacement policy = Replacement::lru;
+  std::uint64_t seed = 1;  // random replacement
+  std::uint8_t sizes = 1;  // bit i set: holds PageSize(i); e.g. 0b011 for a shared 4K/2M array
+};
+
+struct TlbArrayStats {
+  std::uint64_t hits = 0;           // lookups this array answered
+  std::uint64_t fills = 0;          // translations inserted
+  std::uint64_t evictions = 0;      // fills that displaced a valid entry
+  std::uint64_t invalidations = 0;  // entries dropped by INVLPG or flushes
+};
+
+class TlbArray {
+ public:
+  // Throws ConfigError naming the array if entries % ways != 0, the set count is not a
+  // power of two, or tree-PLRU is asked for a non-power-of-two number of ways.
+  explicit TlbArray(const TlbArrayConfig& cfg);
+
+  // The problem with cfg, or "" if it is valid; *field (if given) receives the
+  // TlbArrayConfig member at fault ("entries", "ways" or "policy"). The message does
+  // not carry the array name, so callers can prefix their own (a parameter name).
+  static std::string config_problem(const TlbArrayConfig& cfg, std::string* field = nullptr);
+
+  const TlbArrayConfig& config() const { return cfg_; }
+  unsigned sets() const { return sets_; }
+  unsigned ways() const { return ways_; }
+  bool holds(PageSize s) const { return (cfg_.sizes >> static_cast<unsigned>(s)) & 1u; }
+
+  // Finds the entry for la as a page of `size`; updates replacement state on a hit.
+  // Inline: the L1 4K probe is the hottest path of the simulator.
+  const Translation* lookup(LAddr la, PageSize size) {
+    const std::uint64_t vpn = la >> page_shift(size);
+    const std::uint64_t key = make_key(vpn, size);
+    const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
+    const std::uint64_t* keys = keys_.data() + base;
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (keys[w] == key) {
+        touch(base, w);
+        ++stats_.hits;
+        return &entries_[base + w];
+      }
+    }
+    return nullptr;
+  }
+  // Inserts (replacing any entry for the same page); returns true and fills *victim if a
+  // valid entry was evicted to make room.
+  bool insert(const Translation& t, Translation* victim = nullptr);
+  // INVLPG: drops every entry (any size held) that maps la, global or not.
+  void invalidate(LAddr la);
+  // CR3 write (keep_global) or full flush.
+  void flush(bool keep_global);
+
+  const TlbArrayStats& stats() const { return stats_; }
+  void reset_stats() { stats_ = TlbArrayStats{}; }
+  void report(StatsReport& r, const std::string& prefix) const;
+  // Snapshot of a set, way by way (invalid ways have valid == false); for co-simulation.
+  struct WayState {
+    bool valid;
+    Translation t;
+  };
+  std::vector<WayState> set_state(unsigned set) const;
+
+ private:
+  // Tag of a valid entry: (vpn << 3) | (size << 1) | 1; 0 marks an invalid way. One
+  // contiguous array of keys, set-major, so a probe scans `ways_` adjacent words.
+  static std::uint64_t make_key(std::uint64_t vpn, PageSize size) {
+    return (vpn << 3) | (static_cast<std::uint64_t>(size) << 1) | 1u;
+  }
+  // Records a use of way w of the set starting at base (replacement state).
+  void touch(std::size_t base, unsigned w) {
+    if (cfg_.policy == Replacement::lru) {
+      stamps_[base + w] = ++clock_;
+    } else if (cfg_.policy == Replacement::plru) {
+      touch_plru(base, w);
+    }
+  }
+  void touch_plru(std::size_t base, unsigned w);
+  unsigned choose_victim(std::size_t base);
+  void drop(std::size_t slot);
+
+  TlbArrayConfig cfg_;
+  unsigned sets_ = 0, ways_ = 0;
+  std::uint64_t set_mask_ = 0;
+  std::vector<std::uint64_t> keys_;      // sets_ * ways_ tags
+  std::vector<Translation> entries_;     // sets_ * ways_ payloads, same layout
+  std::vector<std::uint64_t> stamps_;    // LRU: last-use time per way
+  std::vector<std::uint8_t> plru_bits_;  // tree-PLRU: ways_ node bits per set (node 0 unused)
+  std::uint64_t clock_ = 0;              // LRU time
+  std::uint64_t rng_ = 1;                // random: xorshift64 state
+  TlbArrayStats stats_;
+};
+
+struct TlbStats {
+  std::uint64_t lookups = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+};
+
+// One TLB level. Lookup probes every array for every page size it holds. A
+// translation of a size no array holds is split into the largest smaller size an
+// array holds (SDM 4.10.2.3 lets a processor cache a large page as smaller pages).
+class Tlb {
+ public:
+  Tlb(std::string name, std::vector<TlbArrayConfig> arrays);
+  const std::string& name() const { return name_; }
+  bool present() const { return !arrays_.empty(); }
+
+  // Probes every array for every page size it holds, 4K first. Inline (hot path).
+  const Translation* lookup(LAddr la) {
+    ++stats_.lookups;
+    for (TlbArray& a : arrays_) {
+      for (unsigned s = 0; s < kPageSizes; ++s) {
+        if (!a.holds(static_cast<PageSize>(s))) continue;
+        if (const Translation* t = a.lookup(la, static_cast<PageSize>(s))) {
+          ++stats_.hits;
+          return t;
+        }
+      }
+    }
+    ++stats_.misses;
+    return nullptr;
+  }
+  // Inserts t (which maps la) into the array holding its size, fracturing it into the
+  // largest smaller size held if none does; a no-op if no array can hold it.
+  bool insert(LAddr la, const Translation& t, Translation* victim = nullptr);
+  void invalidate(LAddr la);
+  void flush(bool keep_global);
+
+  const TlbStats& stats() const { return stats_; }
+  void reset_stats() {
+    stats_ = TlbStats{};
+    for (auto& a : arrays_) a.reset_stats();
+  }
+  const std::vector<TlbArray>& arrays() const { return arrays_; }
+  void report(StatsReport& r, const std::string& prefix) const;
+
+ private:
+  std::string name_;
+  std::vector<TlbArray> arrays_;
+  TlbStats stats_;
+};
+
+}  // namespace mmvp

@@ -1,0 +1,151 @@
+#include "hw/platform/platform.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "hw/platform/boot_params.h"
+
+namespace mmvp {
+
+void declare_platform_params(Params& p) {
+  p.declare({"mem.capacity", ParamType::size, "1G",
+             "installed DRAM (sparse: only written frames use host memory)", 16ULL << 20,
+             1ULL << 52});
+  p.declare({"mem.maxphyaddr", ParamType::integer, "46",
+             "physical address width (CPUID MAXPHYADDR): bounds the address map and the "
+             "page walker's reserved bits",
+             32, 52});
+  p.declare({"mem.mmio_hole", ParamType::size, "1G",
+             "MMIO window below 4 GB; RAM that would overlap it is remapped above 4 GB", 0,
+             2ULL << 30});
+  p.declare({"mem.dmi_latency_ps", ParamType::integer, "17493",
+             "latency charged for a DMI data access in fast mode (default: a row hit)", 0,
+             1000000});
+  declare_dram_params(p);
+  declare_cpu_params(p);
+  declare_mmu_params(p);
+  register_mmu_presets();
+}
+
+AddressMap AddressMap::from_params(const Params& p) {
+  AddressMap m;
+  std::uint64_t cap = p.u64("mem.capacity");
+  unsigned maxphy = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
+  std::uint64_t hole = p.u64("mem.mmio_hole");
+  if (cap % (1ULL << 20))
+    throw ConfigError("mem.capacity: " + format_size(cap) + " is not a whole number of MB");
+  if (hole % (1ULL << 20))
+    throw ConfigError("mem.mmio_hole: " + format_size(hole) + " is not a whole number of MB");
+  std::uint64_t limit = 1ULL << maxphy;
+  if (cap > limit) {
+    throw ConfigError(fmt::format("mem.capacity: {} exceeds 2^mem.maxphyaddr = {}",
+                                  format_size(cap), format_size(limit)));
+  }
+  m.mmio_base = kHighRamBase - hole;
+  m.low_ram_bytes = std::min(cap, m.mmio_base);
+  m.high_ram_bytes = cap - m.low_ram_bytes;
+  if (m.top_of_ram() > limit) {
+    throw ConfigError(fmt::format(
+        "mem.capacity: {} with a {} MMIO hole ends at physical {:#x}, beyond 2^mem.maxphyaddr "
+        "({}); raise mem.maxphyaddr or shrink mem.mmio_hole",
+        format_size(cap), format_size(hole), m.top_of_ram(), format_size(limit)));
+  }
+  return m;
+}
+
+std::vector<E820Entry> AddressMap::e820() const {
+  // As a PC BIOS reports it: base memory up to the EBDA, the legacy VGA/ROM area
+  // reserved, then RAM from 1 MB.
+  std::vector<E820Entry> e;
+  e.push_back({0, 0x9fc00, boot::E820_RAM});
+  e.push_back({0x9fc00, 0x100000 - 0x9fc00, boot::E820_RESERVED});
+  e.push_back({0x100000, low_ram_bytes - 0x100000, boot::E820_RAM});
+  if (mmio_base < kHighRamBase)
+    e.push_back({mmio_base, kHighRamBase - mmio_base, boot::E820_RESERVED});
+  if (high_ram_bytes) e.push_back({kHighRamBase, high_ram_bytes, boot::E820_RAM});
+  return e;
+}
+
+Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_module(name) {
+  // The program's end stops the simulation; that is no news worth a line of output.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user.",
+                                          sc_core::SC_DO_NOTHING);
+  map_ = AddressMap::from_params(params);
+  CpuConfig cpu_cfg = CpuConfig::from_params(params);
+  MmuConfig mmu_cfg = MmuConfig::from_params(params);
+  DramConfig dram_cfg;
+  dram_cfg.capacity = params.u64("mem.capacity");
+  dram_cfg.timing = DramTimingConfig::from_params(params);
+  dram_cfg.dmi_read_latency = dram_cfg.dmi_write_latency = params.u64("mem.dmi_latency_ps");
+
+  cpu_ = std::make_unique<CpuCore>("cpu", cpu_cfg, mmu_cfg);
+  membus_ = std::make_unique<Router>("membus", false);
+  iobus_ = std::make_unique<Router>("iobus", true);
+  dram_ = std::make_unique<Dram>("dram", dram_cfg);
+
+  cpu_->mem_socket.bind(membus_->target_socket);
+  cpu_->io_socket.bind(iobus_->target_socket);
+  membus_->initiator_socket.bind(dram_->socket);
+  membus_->map(0, map_.low_ram_bytes, 0, 0, "dram.low");
+  if (map_.high_ram_bytes)
+    membus_->map(AddressMap::kHighRamBase, map_.high_ram_bytes, 0, map_.low_ram_bytes, "dram.high");
+  write_boot_params();
+  cpu_->set_reset_stats_hook([this] {
+    dram_->reset_stats();
+    membus_->reset_stats();
+    host_epoch_ = std::chrono::steady_clock::now();
+  });
+}
+
+Platform::~Platform() = default;
+
+void Platform::write_boot_params() {
+  auto e820 = map_.e820();
+  std::uint8_t count = static_cast<std::uint8_t>(e820.size());
+  SparseMemory& m = dram_->storage();
+  m.write(boot::kBootParamsPhys + boot::kE820EntriesOffset, &count, 1);
+  std::uint64_t total = map_.low_ram_bytes + map_.high_ram_bytes;
+  m.write(boot::kBootParamsPhys + boot::kMemBytesOffset, &total, 8);
+  for (std::size_t i = 0; i < e820.size(); ++i) {
+    std::uint64_t at = boot::kBootParamsPhys + boot::kE820TableOffset + i * boot::kE820EntryBytes;
+    m.write(at, &e820[i].addr, 8);
+    m.write(at + 8, &e820[i].size, 8);
+    m.write(at + 16, &e820[i].type, 4);
+  }
+}
+
+void Platform::enable_vcd(const std::string& path) {
+  vcd_ = std::make_unique<VcdWriter>(path);
+  cpu_->attach_vcd(*vcd_);
+  dram_->attach_vcd(*vcd_);
+}
+
+void Platform::run(CpuCore::Program program) {
+  cpu_->set_program(std::move(program));
+  auto t0 = std::chrono::steady_clock::now();
+  host_epoch_ = t0;
+  sc_core::sc_start();
+  auto t1 = std::chrono::steady_clock::now();
+  host_seconds_ = std::chrono::duration<double>(t1 - host_epoch_).count();
+  host_total_seconds_ = std::chrono::duration<double>(t1 - t0).count();
+  if (vcd_) vcd_->close(cpu_->end_time());
+  if (cpu_->error()) std::rethrow_exception(cpu_->error());
+  if (!cpu_->finished()) throw CpuHalt("simulation ended before the program finished");
+}
+
+void Platform::report(StatsReport& r) const {
+  Picos end = cpu_->end_time();
+  r.add("sim.time_ns", (end - cpu_->stats_epoch()) / 1000,
+        "simulated time (since the last statistics reset)");
+  cpu_->report(r, "cpu");
+  cpu_->mmu().report(r, "mmu");
+  dram_->report(r, "dram");
+  r.add("membus.address_errors", membus_->address_errors(),
+        "accesses to unmapped physical addresses");
+  r.add_real("host.seconds", host_seconds_, "host wall-clock seconds since the statistics reset");
+  r.add_real("host.total_seconds", host_total_seconds_,
+             "host wall-clock seconds of the whole simulation");
+}
+
+}  // namespace mmvp

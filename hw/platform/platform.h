@@ -1,0 +1,79 @@
+// The platform: CPU core (with its MMU), the memory router, the I/O-port router and
+// DRAM, elaborated from parameters. It also plays firmware: it builds the e820 map
+// and leaves it in guest memory (boot_params.h) before the core starts.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "hw/bus/router.h"
+#include "hw/common/params.h"
+#include "hw/common/stats.h"
+#include "hw/cpu/cpu_core.h"
+#include "hw/mem/dram_module.h"
+#include "hw/probe/vcd_writer.h"
+
+namespace mmvp {
+
+struct E820Entry {
+  std::uint64_t addr, size;
+  std::uint32_t type;
+};
+
+// Physical address map (a PC's): RAM from 0 up to the MMIO hole below 4 GB, the rest
+// of RAM remapped above 4 GB; the legacy area 0x9fc00-0xfffff reserved.
+struct AddressMap {
+  std::uint64_t low_ram_bytes = 0;   // RAM at [0, low_ram_bytes)
+  std::uint64_t high_ram_bytes = 0;  // RAM at [4G, 4G + high_ram_bytes)
+  std::uint64_t mmio_base = 0;       // MMIO window [mmio_base, 4G)
+  static constexpr std::uint64_t kHighRamBase = 1ULL << 32;
+
+  static AddressMap from_params(const Params& p);  // validates capacity vs MAXPHYADDR
+  std::vector<E820Entry> e820() const;
+  std::uint64_t top_of_ram() const {
+    return high_ram_bytes ? kHighRamBase + high_ram_bytes : low_ram_bytes;
+  }
+};
+
+class Platform : public sc_core::sc_module {
+ public:
+  Platform(sc_core::sc_module_name name, const Params& params);
+  ~Platform() override;
+
+  CpuCore& cpu() { return *cpu_; }
+  Router& membus() { return *membus_; }
+  Router& iobus() { return *iobus_; }
+  Dram& dram() { return *dram_; }
+  const AddressMap& address_map() const { return map_; }
+
+  // Writes probes to `path` (call before run()).
+  void enable_vcd(const std::string& path);
+  // Runs the program on the core to completion; rethrows the program's error.
+  void run(CpuCore::Program program);
+  void report(StatsReport& r) const;
+  // Host wall-clock seconds since the last statistics reset (or the start) to the end.
+  double host_seconds() const { return host_seconds_; }
+  double host_total_seconds() const { return host_total_seconds_; }
+
+ private:
+  void write_boot_params();
+
+  AddressMap map_;
+  std::unique_ptr<CpuCore> cpu_;
+  std::unique_ptr<Router> membus_;
+  std::unique_ptr<Router> iobus_;
+  std::unique_ptr<Dram> dram_;
+  std::unique_ptr<VcdWriter> vcd_;
+  double host_seconds_ = 0;
+  double host_total_seconds_ = 0;
+  std::chrono::steady_clock::time_point host_epoch_;
+};
+
+// Declares every parameter of the platform (cpu.*, mem.*, mmu.*, sim.*) and registers
+// the presets.
+void declare_platform_params(Params& p);
+
+}  // namespace mmvp

@@ -1,0 +1,148 @@
+#include "tb/trace/lackey.h"
+
+#include <cstring>
+
+#include "hw/common/types.h"
+
+namespace mmvp::trace {
+
+namespace {
+
+constexpr std::size_t kBlockSize = std::size_t{1} << 20;  // also the longest line accepted
+constexpr std::size_t kMaxQuotedLine = 60;
+
+// Hexadecimal digit values, -1 for any other character.
+struct HexDigitTable {
+  std::int8_t value[256];
+  constexpr HexDigitTable() : value() {
+    for (int c = 0; c < 256; ++c) value[c] = -1;
+    for (int c = 0; c < 10; ++c) value['0' + c] = static_cast<std::int8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+      value['a' + c] = static_cast<std::int8_t>(10 + c);
+      value['A' + c] = static_cast<std::int8_t>(10 + c);
+    }
+  }
+};
+constexpr HexDigitTable kHexDigit;
+
+}  // namespace
+
+LackeyTraceSource::LackeyTraceSource(std::unique_ptr<ByteInput> input)
+    : input_(std::move(input)), buf_(kBlockSize + 1) {}  // +1: '\n' after an unterminated last line
+
+bool LackeyTraceSource::refill() {
+  char* const buf = buf_.data();
+  std::size_t partial_line = data_end_ - lines_end_;
+  std::memmove(buf, buf + lines_end_, partial_line);
+  data_end_ = partial_line;
+  pos_ = lines_end_ = 0;
+  while (!input_eof_) {
+    if (data_end_ == kBlockSize) {
+      ++line_;
+      fail(buf, "line longer than " + std::to_string(kBlockSize) + " bytes");
+    }
+    std::size_t n = input_->read(buf + data_end_, kBlockSize - data_end_);
+    if (n == 0) {
+      input_eof_ = true;
+      break;
+    }
+    const void* last_newline = ::memrchr(buf + data_end_, '\n', n);
+    data_end_ += n;
+    if (last_newline != nullptr) {
+      lines_end_ = static_cast<const char*>(last_newline) - buf + 1;
+      return true;
+    }
+  }
+  if (data_end_ == 0) return false;
+  buf[data_end_++] = '\n';  // the last line has no '\n'
+  lines_end_ = data_end_;
+  return true;
+}
+
+void LackeyTraceSource::fail(const char* line_start, const std::string& problem) const {
+  const char* buf_end = buf_.data() + data_end_;
+  const char* line_end = line_start;
+  while (line_end < buf_end && *line_end != '\n' && *line_end != '\r') ++line_end;
+  std::string text(line_start, std::min<std::size_t>(line_end - line_start, kMaxQuotedLine));
+  if (static_cast<std::size_t>(line_end - line_start) > kMaxQuotedLine) text += "...";
+  throw InputError(input_->name() + ":" + std::to_string(line_) + ": " + problem + ", got '" +
+                   text + "'");
+}
+
+std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
+  std::size_t count = 0;
+  while (count < max) {
+    if (pos_ == lines_end_ && !refill()) break;
+    // [pos_, lines_end_) holds complete lines, the last ending in '\n': every check
+    // below stops at a '\n', so no bound check is needed inside a line.
+    const char* p = buf_.data() + pos_;
+    const char* const end = buf_.data() + lines_end_;
+    std::uint64_t line = line_;
+    while (p < end && count < max) {
+      const char* const start = p;
+      ++line;
+      auto malformed = [&](const std::string& problem) {
+        line_ = line;
+        fail(start, problem);
+      };
+      sw::AccessType type{};
+      if (p[0] == 'I') {
+        if (p[1] != ' ' || p[2] != ' ') malformed("expected 'I  addr,size'");
+        type = sw::AccessType::instr;
+      } else if (p[0] == ' ') {
+        switch (p[1]) {
+          case 'L':
+            type = sw::AccessType::load;
+            break;
+          case 'S':
+            type = sw::AccessType::store;
+            break;
+          case 'M':
+            type = sw::AccessType::modify;
+            break;
+          default:
+            malformed("expected ' L addr,size', ' S addr,size' or ' M addr,size'");
+        }
+        if (p[2] != ' ') malformed(std::string("expected ' ") + p[1] + " addr,size'");
+      } else if (p[0] == '=' && p[1] == '=') {
+        p = static_cast<const char*>(std::memchr(p, '\n', end - p)) + 1;
+        continue;
+      } else if (p[0] == '\n' || (p[0] == '\r' && p[1] == '\n')) {
+        p += p[0] == '\n' ? 1 : 2;
+        continue;
+      } else {
+        malformed("expected 'I  addr,size' or ' L addr,size' (or S, M)");
+      }
+      p += 3;
+
+      const char* const addr_start = p;
+      std::uint64_t addr = 0;
+      for (int digit; (digit = kHexDigit.value[static_cast<unsigned char>(*p)]) >= 0; ++p) {
+        if (addr >> 60 != 0) malformed("address does not fit in 64 bits");
+        addr = addr << 4 | static_cast<std::uint64_t>(digit);
+      }
+      if (p == addr_start) malformed("expected a hexadecimal address");
+      if (*p != ',') malformed("expected ',' after the address");
+      ++p;
+
+      const char* const size_start = p;
+      std::uint64_t size = 0;
+      for (unsigned digit; (digit = static_cast<unsigned char>(*p) - '0') < 10; ++p) {
+        size = size * 10 + digit;
+        if (size > UINT32_MAX) malformed("size does not fit in 32 bits");
+      }
+      if (p == size_start) malformed("expected a decimal size");
+      if (*p == '\r') ++p;
+      if (*p != '\n') malformed("unexpected text after the size");
+      ++p;
+      if (size == 0) malformed("size 0");
+      if (addr + (size - 1) < addr) malformed("access wraps around the end of the address space");
+      out[count++] = sw::MemAccess{addr, static_cast<std::uint32_t>(size), type};
+    }
+    pos_ = static_cast<std::size_t>(p - buf_.data());
+    line_ = line;
+  }
+  return count;
+}
+
+}  // namespace mmvp::trace

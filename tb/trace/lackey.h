@@ -1,0 +1,46 @@
+// Reader of valgrind lackey memory traces (valgrind --tool=lackey --trace-mem=yes):
+//
+//   I  0400d7d4,8      instruction fetch ('I' in column 0, two spaces)
+//    L 0400d7d4,8      load   (one leading space)
+//    S 7ff000398,8     store
+//    M 0421a5e0,4      modify (load and store of the same address)
+//
+// The address is hexadecimal without "0x", the size decimal (>= 1). Lines starting
+// with "==" (valgrind's own messages) and empty lines are skipped; anything else is
+// reported as mmvp::InputError "FILE:LINE: problem".
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sw/kernel/workload.h"
+#include "tb/trace/compressed_input.h"
+
+namespace mmvp::trace {
+
+class LackeyTraceSource final : public sw::AccessSource {
+ public:
+  // Reads the (already decompressed) input in large blocks.
+  explicit LackeyTraceSource(std::unique_ptr<ByteInput> input);
+
+  std::size_t read(sw::MemAccess* out, std::size_t max) override;
+  std::string name() const override { return input_->name(); }
+  // Number of the last line parsed (1-based).
+  std::uint64_t line() const { return line_; }
+
+ private:
+  // Moves the partial last line to the front and reads more; false at the end.
+  bool refill();
+  [[noreturn]] void fail(const char* line_start, const std::string& problem) const;
+
+  std::unique_ptr<ByteInput> input_;
+  std::vector<char> buf_;
+  std::size_t pos_ = 0;        // next unparsed byte
+  std::size_t lines_end_ = 0;  // one past the last '\n' of the complete lines in buf_
+  std::size_t data_end_ = 0;   // one past the last byte read into buf_
+  bool input_eof_ = false;
+  std::uint64_t line_ = 0;
+};
+
+}  // namespace mmvp::trace
