@@ -65,7 +65,7 @@ void declare_cpu_params(Params& p) {
   p.declare({"cpu.freq_mhz", ParamType::integer, "3000", "core clock in MHz", 100, 10000});
   p.declare({"cpu.la57", ParamType::boolean, "false",
              "CPUID reports 5-level paging: software may set CR4.LA57"});
-  p.declare({"sim.quantum_ns", ParamType::integer, "1000",
+  p.declare({"sim.quantum_ns", ParamType::integer, "10000",
              "temporal-decoupling quantum in ns; 0 = lock-step (every access synchronises, "
              "no DMI)",
              0, 1000000000});
@@ -278,10 +278,10 @@ void CpuCore::access_physical(PAddr pa, void* data, unsigned size, bool write) {
     if (e) {
       std::uint8_t* host = e->host + (pa & 4095);
       if (write) {
-        std::memcpy(host, data, size);
+        if (data) std::memcpy(host, data, size);
         local_ += dmi_write_latency_;
       } else {
-        std::memcpy(data, host, size);
+        if (data) std::memcpy(data, host, size);
         local_ += dmi_read_latency_;
       }
       ++stats_.dmi_accesses;
@@ -289,6 +289,13 @@ void CpuCore::access_physical(PAddr pa, void* data, unsigned size, bool write) {
     }
   }
   ++stats_.bus_accesses;
+  // A data-less access (a replayed trace record) still moves bytes on the bus: zeros
+  // for a store (the trace has no values), a scratch buffer for a load.
+  alignas(8) static std::uint8_t scratch[4096];
+  if (!data) {
+    if (write) std::memset(scratch, 0, size);
+    data = scratch;
+  }
   trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   trans_.set_address(pa);
   trans_.set_data_ptr(static_cast<unsigned char*>(data));
@@ -315,21 +322,18 @@ void CpuCore::probe_access(LAddr la, PAddr pa, AccessKind k, Picos start) {
 
 void CpuCore::touch(LAddr la, unsigned size, AccessKind kind) {
   check_irqs();
-  if (kind == AccessKind::fetch)
-    ++stats_.fetches;
-  else if (kind == AccessKind::write)
-    ++stats_.stores;
-  else
-    ++stats_.loads;
-  alignas(8) static std::uint8_t scratch[4096];
-  while (size > 0) {
+  if (kind == AccessKind::fetch) ++stats_.fetches;
+  else if (kind == AccessKind::write) ++stats_.stores;
+  else ++stats_.loads;
+  for (;;) {
     unsigned room = 4096 - static_cast<unsigned>(la & 4095);
     unsigned n = size < room ? size : room;
-    if (n < size) ++stats_.page_splits;
-    Picos start = now_ps();
+    Picos start = vcd_ ? now_ps() : 0;
     PAddr pa = translate(la, kind);
-    access_physical(pa, scratch, n, kind == AccessKind::write);
+    access_physical(pa, nullptr, n, kind == AccessKind::write);
     if (vcd_) probe_access(la, pa, kind, start);
+    if (n == size) break;
+    ++stats_.page_splits;  // the rest lies on the next page
     la += n;
     size -= n;
   }
@@ -343,7 +347,7 @@ std::uint64_t CpuCore::load(LAddr la, unsigned size) {
   ++stats_.loads;
   std::uint64_t value = 0;
   unsigned room = 4096 - static_cast<unsigned>(la & 4095);
-  Picos start = now_ps();
+  Picos start = vcd_ ? now_ps() : 0;
   if (size <= room) {
     PAddr pa = translate(la, AccessKind::read);
     access_physical(pa, &value, size, false);
@@ -367,7 +371,7 @@ void CpuCore::store(LAddr la, unsigned size, std::uint64_t value) {
   check_irqs();
   ++stats_.stores;
   unsigned room = 4096 - static_cast<unsigned>(la & 4095);
-  Picos start = now_ps();
+  Picos start = vcd_ ? now_ps() : 0;
   if (size <= room) {
     PAddr pa = translate(la, AccessKind::write);
     access_physical(pa, &value, size, true);

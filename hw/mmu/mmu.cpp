@@ -6,31 +6,15 @@
 
 namespace mmvp {
 
-struct Mmu::Impl {
-  Impl(const MmuConfig& cfg, PhysMemPort& mem, MmuStats& stats)
-      : dtlb("dtlb", cfg.dtlb),
-        itlb("itlb", cfg.itlb),
-        stlb("stlb", cfg.stlb),
-        walker(cfg, mem, stats) {}
-  Tlb dtlb, itlb, stlb;
-  PageWalker walker;
-};
-
-Mmu::Mmu(const MmuConfig& cfg, PhysMemPort& mem) : cfg_(cfg) {
-  impl_ = std::make_unique<Impl>(cfg_, mem, stats_);
-}
+Mmu::Mmu(const MmuConfig& cfg, PhysMemPort& mem)
+    : cfg_(cfg),
+      dtlb_("dtlb", cfg.dtlb),
+      itlb_("itlb", cfg.itlb),
+      stlb_("stlb", cfg.stlb),
+      walker_(std::make_unique<PageWalker>(cfg_, mem, stats_)),
+      l1_hit_latency_(static_cast<Picos>(cfg.l1_hit_cycles) * cfg.cycle) {}
 
 Mmu::~Mmu() = default;
-
-const Tlb& Mmu::dtlb() const {
-  return impl_->dtlb;
-}
-const Tlb& Mmu::itlb() const {
-  return impl_->itlb;
-}
-const Tlb& Mmu::stlb() const {
-  return impl_->stlb;
-}
 
 namespace {
 AccessRights rights_of(const Translation& t) {
@@ -38,52 +22,44 @@ AccessRights rights_of(const Translation& t) {
 }
 }  // namespace
 
-// The L1-hit path is the hottest code of a trace replay: it stays small here and
-// everything else lives in translate_slow. Results are built in place and returned by
-// name (no copies).
-TranslateResult Mmu::translate(LAddr la, AccessKind k, const PagingContext& ctx) {
-  ++stats_.translations[static_cast<unsigned>(k)];
-  if (!ctx.paging()) {  // CR0.PG = 0: linear addresses are physical addresses
-    TranslateResult res;
-    res.pa = la;
-    return res;
-  }
-  // SDM 3.3.7.1 / 4.5: a non-canonical address raises #GP(0), not #PF; no walk.
-  if (!is_canonical(la, ctx.la57() && cfg_.la57_supported)) {
-    TranslateResult res;
-    res.fault = FaultKind::general_protection;
-    ++stats_.gp_faults;
-    return res;
-  }
-  const bool fetch = k == AccessKind::fetch;
-  Tlb& l1 = fetch ? impl_->itlb : impl_->dtlb;
-  const Translation* cached = l1.lookup(la);
-  if (observer_) {
-    observer_->tlb_result(fetch ? MmuObserver::TlbLevel::l1i : MmuObserver::TlbLevel::l1d,
-                          cached != nullptr, 0);
-  }
-  // TLB entries cache the rights combined over the walk (SDM 4.10.2.2), so a hit is
-  // checked just as a walk would be.
-  if (cached && access_fault(rights_of(*cached), k, ctx) == 0 &&
-      (k != AccessKind::write || cached->dirty)) {
-    TranslateResult res;
-    res.pa = cached->physical(la);
-    res.latency = static_cast<Picos>(cfg_.l1_hit_cycles) * cfg_.cycle;
-    stats_.translate_picos += res.latency;
-    return res;
-  }
-  return translate_slow(la, k, ctx, cached);
-}
-
+// Mmu::translate (inline in mmu.h) handles the allowed L1 hit without an observer;
+// everything else comes here.
 TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext& ctx,
-                                    const Translation* l1_hit) {
+                                    const Translation* l1_hit, bool l1_looked_up) {
+  if (!l1_looked_up) {
+    if (!ctx.paging()) {  // CR0.PG = 0: linear addresses are physical addresses
+      TranslateResult res;
+      res.pa = la;
+      return res;
+    }
+    // SDM 3.3.7.1 / 4.5: a non-canonical address raises #GP(0), not #PF; no walk.
+    if (!is_canonical(la, ctx.la57() && cfg_.la57_supported)) {
+      TranslateResult res;
+      res.fault = FaultKind::general_protection;
+      ++stats_.gp_faults;
+      return res;
+    }
+    const bool fetch = k == AccessKind::fetch;
+    l1_hit = (fetch ? itlb_ : dtlb_).lookup(la);
+    if (observer_) {
+      observer_->tlb_result(fetch ? MmuObserver::TlbLevel::l1i : MmuObserver::TlbLevel::l1d,
+                            l1_hit != nullptr, 0);
+    }
+    if (l1_hit && hit_allowed(*l1_hit, k, ctx)) {
+      TranslateResult res;
+      res.pa = l1_hit->physical(la);
+      res.latency = l1_hit_latency_;
+      stats_.translate_picos += res.latency;
+      return res;
+    }
+  }
   TranslateResult res;
-  Tlb& l1 = k == AccessKind::fetch ? impl_->itlb : impl_->dtlb;
+  Tlb& l1 = k == AccessKind::fetch ? itlb_ : dtlb_;
   const Translation* cached = l1_hit;
   Picos latency = static_cast<Picos>(cfg_.l1_hit_cycles) * cfg_.cycle;
   if (!cached) {
     latency = static_cast<Picos>(cfg_.l2_hit_cycles) * cfg_.cycle;
-    cached = impl_->stlb.lookup(la);
+    cached = stlb_.lookup(la);
     if (observer_) observer_->tlb_result(MmuObserver::TlbLevel::l2, cached != nullptr, latency);
   }
   if (cached) {
@@ -106,7 +82,7 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
     ++stats_.dirty_walks;
   }
 
-  WalkResult w = impl_->walker.walk(la, k, ctx, observer_, latency);
+  WalkResult w = walker_->walk(la, k, ctx, observer_, latency);
   ++stats_.walks;
   stats_.walk_picos += w.latency;
   latency += w.latency;
@@ -118,7 +94,7 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
     res.fault = FaultKind::bus_error;
     res.bus_error_pa = w.bus_error_pa;
   } else {
-    impl_->stlb.insert(la, w.translation);
+    stlb_.insert(la, w.translation);
     l1.insert(la, w.translation);
     res.pa = w.translation.physical(la);
   }
@@ -130,10 +106,10 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
 void Mmu::raise_page_fault(LAddr la, std::uint32_t code, Picos latency, TranslateResult& res) {
   // SDM 4.10.4.1: a page-fault exception invalidates the TLB entries and the
   // paging-structure-cache entries that would be used for the faulting address.
-  impl_->dtlb.invalidate(la);
-  impl_->itlb.invalidate(la);
-  impl_->stlb.invalidate(la);
-  impl_->walker.invalidate(la);
+  dtlb_.invalidate(la);
+  itlb_.invalidate(la);
+  stlb_.invalidate(la);
+  walker_->invalidate(la);
   ++stats_.page_faults;
   res.fault = FaultKind::page_fault;
   res.error_code = code;
@@ -143,35 +119,35 @@ void Mmu::raise_page_fault(LAddr la, std::uint32_t code, Picos latency, Translat
 
 void Mmu::invlpg(LAddr la) {
   ++stats_.invlpg;
-  impl_->dtlb.invalidate(la);
-  impl_->itlb.invalidate(la);
-  impl_->stlb.invalidate(la);
+  dtlb_.invalidate(la);
+  itlb_.invalidate(la);
+  stlb_.invalidate(la);
   // SDM 4.10.4.1: INVLPG also invalidates all paging-structure-cache entries (for the
   // current PCID), whatever linear addresses they correspond to.
-  impl_->walker.flush();
+  walker_->flush();
 }
 
 void Mmu::flush_non_global() {
   ++stats_.flushes_non_global;
-  impl_->dtlb.flush(true);
-  impl_->itlb.flush(true);
-  impl_->stlb.flush(true);
-  impl_->walker.flush();  // paging-structure caches never hold global entries
+  dtlb_.flush(true);
+  itlb_.flush(true);
+  stlb_.flush(true);
+  walker_->flush();  // paging-structure caches never hold global entries
 }
 
 void Mmu::flush_all() {
   ++stats_.flushes_all;
-  impl_->dtlb.flush(false);
-  impl_->itlb.flush(false);
-  impl_->stlb.flush(false);
-  impl_->walker.flush();
+  dtlb_.flush(false);
+  itlb_.flush(false);
+  stlb_.flush(false);
+  walker_->flush();
 }
 
 void Mmu::reset_stats() {
   stats_ = MmuStats{};
-  impl_->dtlb.reset_stats();
-  impl_->itlb.reset_stats();
-  impl_->stlb.reset_stats();
+  dtlb_.reset_stats();
+  itlb_.reset_stats();
+  stlb_.reset_stats();
 }
 
 void Mmu::report(StatsReport& r, const std::string& prefix) const {
@@ -186,9 +162,9 @@ void Mmu::report(StatsReport& r, const std::string& prefix) const {
   r.add_ratio(prefix + ".avg_translation_cycles",
               static_cast<double>(stats_.translate_picos) / cycle, static_cast<double>(total),
               "mean translation latency in core cycles");
-  impl_->dtlb.report(r, prefix + ".dtlb");
-  impl_->itlb.report(r, prefix + ".itlb");
-  impl_->stlb.report(r, prefix + ".stlb");
+  dtlb_.report(r, prefix + ".dtlb");
+  itlb_.report(r, prefix + ".itlb");
+  stlb_.report(r, prefix + ".stlb");
   const std::string w = prefix + ".walker";
   r.add(w + ".walks", stats_.walks, "page walks (L2 TLB misses and dirty re-walks)");
   r.add(w + ".walk_cycles", static_cast<std::uint64_t>(stats_.walk_picos / cycle),

@@ -36,6 +36,8 @@ class MmuObserver {
   virtual void walk_level(unsigned level, Picos offset) = 0;
 };
 
+class PageWalker;
+
 enum class FaultKind : std::uint8_t { none, page_fault, general_protection, bus_error };
 
 struct TranslateResult {
@@ -95,7 +97,25 @@ class Mmu {
   // Translates la for an access of kind k under ctx; on a fault, invalidates the TLB
   // entries for la (SDM 4.10.4.1) and reports the fault. With CR0.PG = 0 the
   // translation is the identity.
-  TranslateResult translate(LAddr la, AccessKind k, const PagingContext& ctx);
+  // The allowed L1 hit is inline: it is the hottest path of a trace replay.
+  TranslateResult translate(LAddr la, AccessKind k, const PagingContext& ctx) {
+    ++stats_.translations[static_cast<unsigned>(k)];
+    const bool fetch = k == AccessKind::fetch;
+    if (ctx.paging() && is_canonical(la, ctx.la57() && cfg_.la57_supported) && !observer_) {
+      const Translation* t = (fetch ? itlb_ : dtlb_).lookup(la);
+      // TLB entries cache the rights combined over the walk (SDM 4.10.2.2), so a hit is
+      // checked as a walk would be; a write to an entry with D clear re-walks.
+      if (t && hit_allowed(*t, k, ctx)) {
+        TranslateResult res;
+        res.pa = t->physical(la);
+        res.latency = l1_hit_latency_;
+        stats_.translate_picos += res.latency;
+        return res;
+      }
+      return translate_slow(la, k, ctx, t, true);
+    }
+    return translate_slow(la, k, ctx, nullptr, false);
+  }
 
   void invlpg(LAddr la);    // INVLPG (SDM 4.10.4.1)
   void flush_non_global();  // MOV to CR3 with CR4.PGE = 1
@@ -107,22 +127,28 @@ class Mmu {
   const MmuStats& stats() const { return stats_; }
   // Zeroes the MMU's and every TLB's statistics (not their contents).
   void reset_stats();
-  const Tlb& dtlb() const;
-  const Tlb& itlb() const;
-  const Tlb& stlb() const;
+  const Tlb& dtlb() const { return dtlb_; }
+  const Tlb& itlb() const { return itlb_; }
+  const Tlb& stlb() const { return stlb_; }
   void report(StatsReport& r, const std::string& prefix) const;
 
  private:
-  // Everything but an allowed L1 hit: L2 lookup, checks, dirty re-walks and walks.
+  static bool hit_allowed(const Translation& t, AccessKind k, const PagingContext& ctx) {
+    return access_fault({t.writable, t.user, t.nx}, k, ctx) == 0 &&
+           (k != AccessKind::write || t.dirty);
+  }
+  // Everything but an allowed L1 hit: paging off, #GP, L2 lookup, checks, dirty
+  // re-walks and walks. l1_looked_up: the L1 TLB was already probed (result l1_hit).
   TranslateResult translate_slow(LAddr la, AccessKind k, const PagingContext& ctx,
-                                 const Translation* l1_hit);
+                                 const Translation* l1_hit, bool l1_looked_up);
   // Records a #PF for la in res and drops the translations for la (SDM 4.10.4.1).
   void raise_page_fault(LAddr la, std::uint32_t code, Picos latency, TranslateResult& res);
 
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
   MmuConfig cfg_;
   MmuStats stats_;
+  Tlb dtlb_, itlb_, stlb_;
+  std::unique_ptr<PageWalker> walker_;
+  Picos l1_hit_latency_ = 0;
   MmuObserver* observer_ = nullptr;
 };
 

@@ -11,52 +11,6 @@
 
 namespace mmvp {
 
-// Access rights combined over the paging-structure entries walked so far (SDM 4.6):
-// R/W and U/S are ANDed, XD is ORed.
-struct AccessRights {
-  bool writable = true;
-  bool user = true;
-  bool nx = false;
-};
-
-// Error-code bits that describe the access itself (W, U, I/D; SDM 4.7).
-inline std::uint32_t access_error_bits(AccessKind k, const PagingContext& ctx) {
-  std::uint32_t bits = 0;
-  if (k == AccessKind::write) bits |= pf::W;
-  if (ctx.user()) bits |= pf::U;
-  // SDM 4.7: I/D is reported only when CR4.SMEP = 1 or (CR4.PAE = 1 and EFER.NXE = 1);
-  // PAE is always 1 under 4- and 5-level paging.
-  if (k == AccessKind::fetch && ((ctx.cr4 & cr4::SMEP) || (ctx.efer & efer::NXE))) bits |= pf::ID;
-  return bits;
-}
-
-// The #PF error code of an access of kind k under ctx with the given rights, or 0 if the
-// access is allowed (SDM 4.6.1). Never returns 0 for a denied access: P is always set.
-// Inline: the MMU checks every TLB hit with it.
-inline std::uint32_t access_fault(const AccessRights& rights, AccessKind k,
-                                  const PagingContext& ctx) {
-  const bool nxe = (ctx.efer & efer::NXE) != 0;
-  const bool wp = (ctx.cr0 & cr0::WP) != 0;
-  bool denied = false;
-  if (ctx.user()) {
-    // SDM 4.6.1, user-mode access: only user-mode addresses (U/S = 1 at every level);
-    // writes need R/W = 1 at every level whatever CR0.WP; fetches need XD = 0 with NXE.
-    denied = !rights.user || (k == AccessKind::write && !rights.writable) ||
-             (k == AccessKind::fetch && nxe && rights.nx);
-  } else if (k == AccessKind::fetch) {
-    // Supervisor fetch: SMEP forbids user-mode addresses; NX forbids XD pages.
-    denied = (rights.user && (ctx.cr4 & cr4::SMEP)) || (nxe && rights.nx);
-  } else {
-    // Supervisor data access. SMAP: a user-mode address may be read or written only by
-    // an explicit access with RFLAGS.AC = 1 (implicit accesses never).
-    bool smap_blocks = rights.user && (ctx.cr4 & cr4::SMAP) && (!ctx.ac || ctx.implicit_supervisor);
-    // Supervisor writes to read-only addresses fault only with CR0.WP = 1.
-    bool wp_blocks = k == AccessKind::write && wp && !rights.writable;
-    denied = smap_blocks || wp_blocks;
-  }
-  return denied ? (pf::P | access_error_bits(k, ctx)) : 0;
-}
-
 // One paging-structure cache (PML4E, PDPTE or PDE cache; SDM 4.10.3.1): a small fully
 // associative LRU array from upper linear-address bits to the next table's physical
 // address and the rights combined down to that entry. Never holds global entries.

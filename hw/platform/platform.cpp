@@ -69,7 +69,7 @@ std::vector<E820Entry> AddressMap::e820() const {
 
 Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_module(name) {
   // The program's end stops the simulation; that is no news worth a line of output.
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user.",
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                           sc_core::SC_DO_NOTHING);
   map_ = AddressMap::from_params(params);
   CpuConfig cpu_cfg = CpuConfig::from_params(params);

@@ -143,19 +143,20 @@ int sc_main(int argc, char* argv[]) {
     return b;
   };
   Figure floor = best([&] { return bare_tlb_loop(trace); });
-  Figure fast = best([&] { return platform_run(trace, 1000); });
+  Figure fast = best([&] { return platform_run(trace, 10000); });
+  Figure fast1 = best([&] { return platform_run(trace, 1000); });
   Figure lock = best([&] { return platform_run(trace, 0); });
   auto rate = [](const Figure& f) { return f.seconds > 0 ? f.accesses / f.seconds : 0.0; };
   std::cout << fmt::format("trace: {} ({} records), best of {}\n", path, trace.size(), repeat);
-  std::cout << fmt::format("{:<28} {:>12} {:>10} {:>16} {:>12}\n", "run", "accesses", "seconds",
+  std::cout << fmt::format("{:<32} {:>12} {:>10} {:>16} {:>12}\n", "run", "accesses", "seconds",
                            "accesses/s", "time/floor");
   for (auto [name, f] :
-       {std::pair{"bare TLB loop (floor)", floor}, std::pair{"platform, fast (1 us)", fast},
-        std::pair{"platform, lock-step", lock}}) {
+       {std::pair{"bare TLB loop (floor)", floor}, std::pair{"platform, fast (10 us quantum)", fast},
+        std::pair{"platform, fast (1 us quantum)", fast1}, std::pair{"platform, lock-step", lock}}) {
     double ratio = floor.seconds > 0 && floor.accesses > 0
                        ? (f.seconds / f.accesses) / (floor.seconds / floor.accesses)
                        : 0.0;
-    std::cout << fmt::format("{:<28} {:>12.0f} {:>10.4f} {:>16.0f} {:>11.2f}x\n", name, f.accesses,
+    std::cout << fmt::format("{:<32} {:>12.0f} {:>10.4f} {:>16.0f} {:>11.2f}x\n", name, f.accesses,
                              f.seconds, rate(f), ratio);
   }
   return fast.seconds > 0 && lock.seconds > 0 ? 0 : 1;
