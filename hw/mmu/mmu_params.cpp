@@ -184,9 +184,11 @@ MmuConfig MmuConfig::from_params(const Params& p) {
   c.walk_step_cycles = static_cast<unsigned>(p.u64("mmu.walk_step_cycles"));
 
   std::uint64_t maxphyaddr = p.u64("mem.maxphyaddr");
-  if (maxphyaddr < 36 || maxphyaddr > 52) {
+  // 32 is below any x86-64 part (36 is the architectural minimum) but useful for
+  // studying reserved-bit faults; 52 is the architectural maximum (SDM 4.1.4).
+  if (maxphyaddr < 32 || maxphyaddr > 52) {
     throw ConfigError("mem.maxphyaddr: " + std::to_string(maxphyaddr) +
-                      " is outside 36..52 (x86-64 physical-address widths)");
+                      " is outside 32..52");
   }
   c.maxphyaddr = static_cast<unsigned>(maxphyaddr);
   std::uint64_t mhz = p.u64("cpu.freq_mhz");
