@@ -1,0 +1,23 @@
+// Booting the guest kernel (init/main.c start_kernel, arch/x86/kernel/setup.c):
+// the e820 map from the zero page, memblock, page tables with the classic x86-64
+// layout, vmemmap, zones, memblock_free_all into the buddy allocator, then the slab
+// allocator and vmalloc. Runs on the core with paging off, as firmware leaves it.
+#pragma once
+#include <cstdint>
+
+#include "sw/kernel/kernel.h"
+
+namespace mmvp::sw {
+
+struct BootOptions {
+  bool slab_debug = false;  // slub_debug=FZP for every cache
+};
+
+// Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,
+// buddy. Prints the boot log in Linux's style.
+void setup_arch_and_mm(Kernel& k);
+// The whole boot: stage 1, then kmem_cache_init, vmalloc_init, the page-fault
+// handler and the first process (sw/kernel/main.cpp).
+void start_kernel(Kernel& k, const BootOptions& opt);
+
+}  // namespace mmvp::sw

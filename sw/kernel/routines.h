@@ -1,0 +1,40 @@
+// Identifiers of kernel routines shown on the core's `routine` waveform signal.
+// traces/routines.gtkw-filter maps them to names for GTKWave (keep both in step).
+#pragma once
+#include <cstdint>
+
+namespace mmvp::sw {
+
+enum class Routine : std::uint16_t {
+  none = 0,
+  user = 1,  // a user process runs
+  start_kernel = 2,
+  memblock = 3,
+  paging_init = 4,
+  free_area_init = 5,
+  memblock_free_all = 6,
+  alloc_pages = 10,
+  free_pages = 11,
+  kmem_cache_alloc = 20,
+  kmem_cache_free = 21,
+  kmalloc = 22,
+  kfree = 23,
+  kmem_cache_create = 24,
+  kmem_cache_destroy = 25,
+  vmalloc = 30,
+  vfree = 31,
+  vmap = 32,
+  vunmap = 33,
+  ioremap = 34,
+  iounmap = 35,
+  page_fault = 40,
+  context_switch = 41,
+  do_exit = 42,
+  fork = 43,
+  proc_show = 50,
+  selftest = 60,
+  dma = 70,
+  irq = 71,
+};
+
+}  // namespace mmvp::sw

@@ -1,0 +1,29 @@
+// The buddy page allocator (mm/page_alloc.c): per-zone free_area[order] lists of
+// struct pages in vmemmap, split and merge with the buddy at pfn ^ (1 << order),
+// Linux's zonelist fallback and watermarks. Implemented in sw/mm/page_alloc.cpp.
+#pragma once
+#include <cstdint>
+
+#include "sw/kernel/kernel.h"
+#include "sw/mm/gfp.h"
+
+namespace mmvp::sw {
+
+// Returns the struct page (vmemmap address) of 2^order contiguous frames, or 0 when no
+// allowed zone has a free block above its watermark (the caller sees NULL).
+LAddr alloc_pages(Kernel& k, gfp_t gfp, unsigned order);
+LAddr alloc_page(Kernel& k, gfp_t gfp);
+void __free_pages(Kernel& k, LAddr page, unsigned order);
+// Direct-map addresses (page_address()).
+LAddr __get_free_pages(Kernel& k, gfp_t gfp, unsigned order);
+LAddr get_zeroed_page(Kernel& k, gfp_t gfp);
+void free_pages(Kernel& k, LAddr addr, unsigned order);
+void free_page(Kernel& k, LAddr addr);
+
+// The zone a page belongs to (from page->flags).
+zone_type page_zonenum(Kernel& k, LAddr page);
+// Free pages (all orders) of a zone, and of all zones.
+std::uint64_t zone_free_pages(Kernel& k, zone_type z);
+std::uint64_t nr_free_pages(Kernel& k);
+
+}  // namespace mmvp::sw
