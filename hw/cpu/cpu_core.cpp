@@ -322,9 +322,12 @@ void CpuCore::probe_access(LAddr la, PAddr pa, AccessKind k, Picos start) {
 
 void CpuCore::touch(LAddr la, unsigned size, AccessKind kind) {
   check_irqs();
-  if (kind == AccessKind::fetch) ++stats_.fetches;
-  else if (kind == AccessKind::write) ++stats_.stores;
-  else ++stats_.loads;
+  if (kind == AccessKind::fetch)
+    ++stats_.fetches;
+  else if (kind == AccessKind::write)
+    ++stats_.stores;
+  else
+    ++stats_.loads;
   for (;;) {
     unsigned room = 4096 - static_cast<unsigned>(la & 4095);
     unsigned n = size < room ? size : room;
@@ -621,7 +624,7 @@ void CpuCore::report(StatsReport& r, const std::string& prefix) const {
   r.add(prefix + ".bus_accesses", s.bus_accesses, "data accesses by b_transport");
   r.add(prefix + ".syncs", s.syncs, "synchronisations with the SystemC kernel");
   r.add(prefix + ".charged_cycles", s.charged_cycles, "cycles charged for non-memory work");
-  r.add(prefix + ".cycles", (end_time_ - epoch_) / cfg_.cycle,
+  r.add(prefix + ".cycles", (end_time() - epoch_) / cfg_.cycle,
         "simulated core cycles (since the last statistics reset)");
 }
 

@@ -69,8 +69,10 @@ class CpuCore : public sc_core::sc_module,
   // The program's failure (CpuHalt, InputError, ...) if it ended by an exception.
   std::exception_ptr error() const { return error_; }
   bool finished() const { return finished_; }
-  // Simulated time when the program ended (including time not yet synchronised).
-  Picos end_time() const { return end_time_; }
+  // Simulated time when the program ended, or now while it runs (including time not
+  // yet synchronised).
+  Picos end_time() const { return finished_ ? end_time_ : now_ps(); }
+  Picos now() const { return now_ps(); }
 
   // CpuPort
   std::uint64_t load(LAddr la, unsigned size) override;

@@ -17,12 +17,14 @@ void declare_platform_params(Params& p) {
              "page walker's reserved bits",
              32, 52});
   p.declare({"mem.mmio_hole", ParamType::size, "1G",
-             "MMIO window below 4 GB; RAM that would overlap it is remapped above 4 GB", 0,
-             2ULL << 30});
+             "MMIO window below 4 GB (devices: the HPET at 0xfed00000); RAM that would overlap "
+             "it is remapped above 4 GB",
+             32ULL << 20, 2ULL << 30});
   p.declare({"mem.dmi_latency_ps", ParamType::integer, "17493",
              "latency charged for a DMI data access in fast mode (default: a row hit)", 0,
              1000000});
   declare_dram_params(p);
+  declare_hpet_params(p);
   declare_cpu_params(p);
   declare_mmu_params(p);
   register_mmu_presets();
@@ -83,17 +85,21 @@ Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_modu
   membus_ = std::make_unique<Router>("membus", false);
   iobus_ = std::make_unique<Router>("iobus", true);
   dram_ = std::make_unique<Dram>("dram", dram_cfg);
+  hpet_ = std::make_unique<HpetModule>("hpet", HpetConfig::from_params(params));
 
   cpu_->mem_socket.bind(membus_->target_socket);
   cpu_->io_socket.bind(iobus_->target_socket);
-  membus_->initiator_socket.bind(dram_->socket);
+  membus_->initiator_socket.bind(dram_->socket);  // target 0
+  membus_->initiator_socket.bind(hpet_->socket);  // target 1
   membus_->map(0, map_.low_ram_bytes, 0, 0, "dram.low");
   if (map_.high_ram_bytes)
     membus_->map(AddressMap::kHighRamBase, map_.high_ram_bytes, 0, map_.low_ram_bytes, "dram.high");
+  membus_->map(kHpetBase, Hpet::kWindowBytes, 1, 0, "hpet");
   write_boot_params();
   cpu_->set_reset_stats_hook([this] {
     dram_->reset_stats();
     membus_->reset_stats();
+    hpet_->reset_stats();
     host_epoch_ = std::chrono::steady_clock::now();
   });
 }
@@ -141,9 +147,13 @@ void Platform::report(StatsReport& r) const {
   cpu_->report(r, "cpu");
   cpu_->mmu().report(r, "mmu");
   dram_->report(r, "dram");
+  hpet_->report(r, "hpet");
   r.add("membus.address_errors", membus_->address_errors(),
         "accesses to unmapped physical addresses");
-  r.add_real("host.seconds", host_seconds_, "host wall-clock seconds since the statistics reset");
+  double seconds = host_seconds_;
+  if (!cpu_->finished())
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_epoch_).count();
+  r.add_real("host.seconds", seconds, "host wall-clock seconds since the statistics reset");
   r.add_real("host.total_seconds", host_total_seconds_,
              "host wall-clock seconds of the whole simulation");
 }

@@ -15,6 +15,7 @@
 #include "hw/cpu/cpu_core.h"
 #include "hw/mem/dram_module.h"
 #include "hw/probe/vcd_writer.h"
+#include "hw/timer/hpet_module.h"
 
 namespace mmvp {
 
@@ -47,13 +48,18 @@ class Platform : public sc_core::sc_module {
   Router& membus() { return *membus_; }
   Router& iobus() { return *iobus_; }
   Dram& dram() { return *dram_; }
+  HpetModule& hpet() { return *hpet_; }
+  // The HPET's register block, in the MMIO hole (its usual PC address).
+  static constexpr std::uint64_t kHpetBase = 0xFED00000;
   const AddressMap& address_map() const { return map_; }
 
   // Writes probes to `path` (call before run()).
   void enable_vcd(const std::string& path);
   // Runs the program on the core to completion; rethrows the program's error.
   void run(CpuCore::Program program);
+  // Statistics now: after run(), or from inside the program (a mid-run snapshot).
   void report(StatsReport& r) const;
+  std::uint64_t now_ns() const { return cpu_->now() / 1000; }
   // Host wall-clock seconds since the last statistics reset (or the start) to the end.
   double host_seconds() const { return host_seconds_; }
   double host_total_seconds() const { return host_total_seconds_; }
@@ -66,6 +72,7 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<Router> membus_;
   std::unique_ptr<Router> iobus_;
   std::unique_ptr<Dram> dram_;
+  std::unique_ptr<HpetModule> hpet_;
   std::unique_ptr<VcdWriter> vcd_;
   double host_seconds_ = 0;
   double host_total_seconds_ = 0;

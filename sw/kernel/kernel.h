@@ -21,6 +21,9 @@ class Kernel {
 
   Cpu& cpu;
   Guest mem;
+  // The routine shown on the waveform now (a probe, like a debug register; see
+  // RoutineScope).
+  Routine routine = Routine::none;
 
   // The console: printk lines go here (the testbench prints or keeps them).
   std::function<void(std::string_view)> console;
@@ -29,6 +32,13 @@ class Kernel {
   }
   // A kernel bug or an unrecoverable state (like Linux's BUG()/panic()).
   [[noreturn]] void panic(const std::string& why);
+};
+
+// The user process did something the kernel ends it for (a protection violation, an
+// access to kernel space); the message says what, like a segfault report. Thrown by
+// the #PF handler, it unwinds out of the process's code to the scheduler.
+struct ProcessKilled : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // The kernel's own faults and bugs: the message is one line.
@@ -41,13 +51,19 @@ inline void Kernel::panic(const std::string& why) {
 }
 
 // Marks the kernel routine running for the waveform (the core's `routine` signal)
-// for the lifetime of the object, restoring the outer routine after.
+// for the lifetime of the object, restoring the enclosing routine after (or `outer`
+// when given, e.g. a fault handler returning to user code).
 class RoutineScope {
  public:
-  RoutineScope(Kernel& k, Routine r, Routine outer = Routine::none) : k_(k), outer_(outer) {
+  RoutineScope(Kernel& k, Routine r, Routine outer = Routine::none)
+      : k_(k), outer_(outer == Routine::none ? k.routine : outer) {
+    k_.routine = r;
     k_.cpu.mark_routine(static_cast<std::uint32_t>(r));
   }
-  ~RoutineScope() { k_.cpu.mark_routine(static_cast<std::uint32_t>(outer_)); }
+  ~RoutineScope() {
+    k_.routine = outer_;
+    k_.cpu.mark_routine(static_cast<std::uint32_t>(outer_));
+  }
 
  private:
   Kernel& k_;

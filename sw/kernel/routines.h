@@ -1,5 +1,6 @@
 // Identifiers of kernel routines shown on the core's `routine` waveform signal.
-// traces/routines.gtkw-filter maps them to names for GTKWave (keep both in step).
+// traces/routines.txt maps them to names for GTKWave (a translate filter file; keep
+// both in step).
 #pragma once
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 #include "sw/kernel/user_replay.h"
 
-#include "sw/kernel/early_loader.h"
+#include "sw/kernel/kernel.h"
 
 namespace mmvp::sw {
 

@@ -45,6 +45,11 @@ LAddr krealloc(Kernel& k, LAddr p, std::uint64_t new_size, gfp_t gfp);
 void kfree(Kernel& k, LAddr p);
 std::uint64_t ksize(Kernel& k, LAddr p);
 
+// Checks every slab and every free object of a debug cache, like writing to
+// /sys/kernel/slab/<name>/validate (mm/slub.c validate_slab_cache): a corruption is
+// reported and thrown as below. Returns the number of slabs checked.
+std::uint64_t validate_slab_cache(Kernel& k, LAddr cache);
+
 // A slab debug report ("BUG kmalloc-64 (Not tainted): Redzone overwritten" and the
 // like, as SLUB prints them) is printed with printk and thrown as SlabCorruption.
 struct SlabCorruption : std::runtime_error {

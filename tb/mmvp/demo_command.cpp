@@ -1,10 +1,13 @@
 #include "tb/mmvp/demo_command.h"
 
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "hw/platform/platform.h"
 #include "sw/kernel/synthetic_workload.h"
+#include "sw/kernel/tour.h"
 #include "tb/mmvp/options.h"
 #include "tb/mmvp/replay.h"
 #include "tb/trace/trace_reader.h"
@@ -17,32 +20,50 @@ struct DemoArgs {
   std::vector<std::string> traces;
 };
 
-void run_demo(const DemoArgs& a) {
+void run_demo(DemoArgs a) {
   Params params = a.platform.build_params();
   ReplayPlan plan = plan_from_params(params);
-  // A synthetic program (array sweep, then pointer chase) and any traces given.
-  plan.workloads.push_back(
-      {"synthetic",
-       [] { return std::make_unique<sw::SyntheticWorkload>(sw::SyntheticWorkloadConfig{}); }});
+  if (a.platform.console.empty()) a.platform.console = "-";
+  bool own_proc_dir = a.platform.proc_dir.empty();
+  if (own_proc_dir) a.platform.proc_dir = "out/proc";
+  apply_output_options(plan, a.platform);
+  if (a.platform.console == "-") plan.console = [](std::string_view l) { std::cout << l << "\n"; };
+  // The kernel exercises every allocator, then runs a few processes: two synthetic
+  // programs (array sweep, then pointer chase) and any traces given.
+  plan.kernel_work = [](sw::Kernel& k) { sw::allocator_tour(k); };
+  for (std::uint64_t seed : {1, 2}) {
+    plan.workloads.push_back({"synthetic-" + std::to_string(seed), [seed] {
+                                sw::SyntheticWorkloadConfig c;
+                                c.seed = seed;
+                                c.data_base += seed << 32;
+                                return std::make_unique<sw::SyntheticWorkload>(c);
+                              }});
+  }
   for (const auto& f : a.traces)
     plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   ReplayOutcome out = run_workloads(platform, plan);
-  StatsReport r;
-  platform.report(r);
-  report_replay(r, plan, out, platform);
-  emit_stats(r, a.platform);
-  if (!a.platform.vcd.empty()) std::cerr << "mmvp: waveforms written to " << a.platform.vcd << "\n";
+  for (const char* f : {"buddyinfo", "slabinfo", "vmallocinfo"}) {
+    std::ifstream in(a.platform.proc_dir + "/" + f);
+    std::cout << "\n==> /proc/" << f << " <==\n" << in.rdbuf();
+  }
+  std::cout << "\n";
+  emit_stats(replay_report(plan, out, platform), a.platform);
+  std::cerr << "mmvp: /proc files in " << a.platform.proc_dir << "/";
+  if (!a.platform.vcd.empty()) std::cerr << "; waveforms in " << a.platform.vcd;
+  std::cerr << "\n";
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
   auto a = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand("demo", "boot, run the default workloads, print statistics");
+  CLI::App* cmd = app.add_subcommand("demo",
+                                     "boot the guest kernel, exercise every allocator, run a few "
+                                     "processes, print /proc and statistics");
   a->platform.add_to(*cmd);
-  cmd->add_option("--trace", a->traces, "also replay this trace as a process")
+  cmd->add_option("--trace", a->traces, "also run this trace as a process")
       ->check(CLI::ExistingFile);
   cmd->callback([a] { run_demo(*a); });
 }

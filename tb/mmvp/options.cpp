@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "hw/platform/platform.h"
@@ -21,6 +23,13 @@ void PlatformOptions::add_to(CLI::App& app) {
       "temporal-decoupling quantum in ns (0: lock-step); same as --set sim.quantum_ns=N");
   app.add_option("--stats-json", stats_json, "also write the statistics as JSON to this file");
   app.add_option("--vcd", vcd, "write probe waveforms to this VCD file");
+  app.add_option("--proc", proc_dir,
+                 "write /proc/buddyinfo, slabinfo, zoneinfo, vmallocinfo, meminfo here at the end");
+  app.add_option(
+      "--proc-at", proc_at_ns,
+      "also write them, under DIR/at-<N>ns/, once simulated time reaches N ns (repeatable)");
+  app.add_option("--console", console,
+                 "write the kernel log (printk) to this file, or - for stderr");
   app.add_flag("-q,--quiet", quiet, "do not print the statistics");
 }
 
@@ -36,6 +45,21 @@ Params PlatformOptions::build_params() const {
   else if (quantum_ns < -1)
     throw ConfigError("--quantum: must be 0 or more");
   return p;
+}
+
+void apply_output_options(ReplayPlan& plan, const PlatformOptions& o) {
+  plan.proc_dir = o.proc_dir;
+  plan.proc_at_ns = o.proc_at_ns;
+  std::sort(plan.proc_at_ns.begin(), plan.proc_at_ns.end());
+  if (!plan.proc_at_ns.empty() && plan.proc_dir.empty())
+    throw ConfigError("--proc-at needs --proc DIR");
+  if (o.console == "-") {
+    plan.console = [](std::string_view line) { std::cerr << line << "\n"; };
+  } else if (!o.console.empty()) {
+    auto file = std::make_shared<std::ofstream>(o.console, std::ios::trunc);
+    if (!*file) throw ConfigError("--console: cannot write " + o.console);
+    plan.console = [file](std::string_view line) { *file << line << "\n"; };
+  }
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -17,6 +17,9 @@ struct PlatformOptions {
   long long quantum_ns = -1;  // -1: keep sim.quantum_ns
   std::string stats_json;
   std::string vcd;
+  std::string proc_dir;
+  std::vector<std::uint64_t> proc_at_ns;
+  std::string console;  // kernel log: "" (quiet), "-" (stderr) or a file
   bool quiet = false;
 
   void add_to(CLI::App& app);
@@ -28,6 +31,10 @@ struct PlatformOptions {
 // Writes the report as text to stdout (unless quiet) and as JSON to stats_json (via a
 // temporary file renamed into place).
 void emit_stats(const StatsReport& r, const PlatformOptions& o);
+struct ReplayPlan;
+// Copies --proc, --proc-at and --console into the plan (the console sink writes to
+// stderr or appends to the file).
+void apply_output_options(ReplayPlan& plan, const PlatformOptions& o);
 // Writes `text` to `path` atomically (temporary file, then rename).
 void write_file_atomically(const std::string& path, const std::string& text);
 

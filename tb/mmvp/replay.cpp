@@ -1,9 +1,14 @@
 #include "tb/mmvp/replay.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <unordered_map>
 
-#include "sw/kernel/early_loader.h"
+#include "sw/kernel/boot.h"
+#include "sw/kernel/sched.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/proc/proc.h"
+#include "tb/mmvp/options.h"
 
 namespace mmvp::cli {
 namespace {
@@ -59,6 +64,11 @@ void declare_replay_params(Params& p) {
              "cycles of non-memory work charged per instruction record (I)", 0, 1000});
   p.declare({"trace.max_records", ParamType::integer, "0",
              "stop each workload after this many records (0: no limit)"});
+  p.declare({"kernel.slice_records", ParamType::integer, "10000",
+             "round-robin time slice: records a process runs before the next context switch", 1,
+             UINT64_MAX});
+  p.declare({"kernel.slab_debug", ParamType::boolean, "false",
+             "red zones and poisoning in every slab cache (slub_debug=FZP)"});
 }
 
 ReplayPlan plan_from_params(const Params& p) {
@@ -66,81 +76,164 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.populate = p.flag("trace.populate");
   plan.options.cycles_per_instruction = p.u64("trace.cycles_per_instruction");
   plan.options.max_records = p.u64("trace.max_records");
+  plan.slice_records = p.u64("kernel.slice_records");
+  plan.slab_debug = p.flag("kernel.slab_debug");
   return plan;
 }
+
+namespace {
+
+// A stream cut after max records (trace.max_records).
+class LimitedSource : public sw::AccessSource {
+ public:
+  LimitedSource(std::unique_ptr<sw::AccessSource> s, std::uint64_t max)
+      : s_(std::move(s)), left_(max) {}
+  std::size_t read(sw::MemAccess* out, std::size_t max) override {
+    if (left_ == 0) return 0;
+    std::size_t n = s_->read(out, std::min<std::uint64_t>(max, left_));
+    left_ -= n;
+    return n;
+  }
+  std::string name() const override { return s_->name(); }
+
+ private:
+  std::unique_ptr<sw::AccessSource> s_;
+  std::uint64_t left_;
+};
+
+void write_proc_files(sw::Kernel& k, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  struct File {
+    const char* name;
+    std::string (*render)(sw::Kernel&);
+  };
+  const File files[] = {{"buddyinfo", sw::proc_buddyinfo},
+                        {"zoneinfo", sw::proc_zoneinfo},
+                        {"meminfo", sw::proc_meminfo},
+                        {"slabinfo", sw::proc_slabinfo},
+                        {"vmallocinfo", sw::proc_vmallocinfo}};
+  sw::RoutineScope r(k, sw::Routine::proc_show);
+  for (const auto& f : files) write_file_atomically(dir + "/" + f.name, f.render(k));
+}
+
+}  // namespace
 
 ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
   ReplayOutcome out;
   platform.run([&](CpuPort& cpu) {
-    sw::EarlyLoader loader(cpu);
-    loader.boot();
-    std::vector<PAddr> spaces;
-    for (std::size_t i = 0; i < plan.workloads.size(); ++i)
-      spaces.push_back(loader.new_address_space());
-    if (plan.populate) {
-      sw::ReplayOptions touch_only;
-      touch_only.cycles_per_instruction = 0;
-      for (std::size_t i = 0; i < plan.workloads.size(); ++i) {
-        loader.switch_to(spaces[i]);
-        auto src = plan.workloads[i].open();
-        PageTouchSource pages(*src);
-        sw::replay_as_user(cpu, pages, touch_only);
+    sw::Kernel k(cpu);
+    k.console = plan.console;
+    sw::BootOptions boot;
+    boot.slab_debug = plan.slab_debug;
+    sw::start_kernel(k, boot);
+    out.free_pages_after_boot = sw::nr_free_pages(k);
+    if (plan.kernel_work) plan.kernel_work(k);
+
+    const std::size_t n = plan.workloads.size();
+    std::vector<std::unique_ptr<sw::AccessSource>> code(n), pages(n);
+    std::vector<sw::UserProgram> programs(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      code[i] = plan.workloads[i].open();
+      if (plan.options.max_records)
+        code[i] = std::make_unique<LimitedSource>(std::move(code[i]), plan.options.max_records);
+      if (plan.populate) {
+        std::unique_ptr<sw::AccessSource> scan = plan.workloads[i].open();
+        if (plan.options.max_records)
+          scan = std::make_unique<LimitedSource>(std::move(scan), plan.options.max_records);
+        pages[i] = std::make_unique<PageTouchSource>(*scan);
       }
-      loader.flush_tlb_all();
+      std::string comm = std::filesystem::path(plan.workloads[i].name).filename().string();
+      programs[i] = {comm, code[i].get(), pages[i].get()};
     }
-    cpu.reset_stats();
-    for (std::size_t i = 0; i < plan.workloads.size(); ++i) {
-      loader.switch_to(spaces[i]);
-      auto src = plan.workloads[i].open();
-      out.counts.push_back(sw::replay_as_user(cpu, *src, plan.options));
-    }
+    sw::SchedOptions so;
+    so.slice_records = plan.slice_records;
+    so.replay = plan.options;
+    so.replay.max_records = 0;
+    so.populate = plan.populate;
+    std::size_t next_snapshot = 0;
+    so.between_slices = [&](sw::Kernel& kk) {
+      while (next_snapshot < plan.proc_at_ns.size() && !plan.proc_dir.empty() &&
+             platform.now_ns() >= plan.proc_at_ns[next_snapshot]) {
+        write_proc_files(
+            kk, plan.proc_dir + "/at-" + std::to_string(plan.proc_at_ns[next_snapshot]) + "ns");
+        ++next_snapshot;
+      }
+    };
+    so.after_last_record = [&](sw::Kernel&) {
+      StatsReport r;
+      platform.report(r);
+      out.measured = std::move(r);
+    };
+    std::vector<sw::ProcessResult> results(n);
+    if (n) sw::run_processes(k, programs.data(), n, so, results.data());
+    for (std::size_t i = 0; i < n; ++i)
+      out.processes.push_back(
+          {plan.workloads[i].name, results[i].pid, results[i].counts, results[i].faults});
+    out.free_pages_at_end = sw::nr_free_pages(k);
+    if (!plan.proc_dir.empty()) write_proc_files(k, plan.proc_dir);
   });
   return out;
 }
 
-void report_replay(StatsReport& r, const ReplayPlan& plan, const ReplayOutcome& out,
-                   const Platform& platform) {
+StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Platform& platform) {
+  StatsReport r;
+  if (out.measured)
+    r = *out.measured;
+  else
+    platform.report(r);
   sw::ReplayCounts total;
   std::uint64_t killed = 0;
-  for (const auto& c : out.counts) {
-    total.records += c.records;
-    total.instructions += c.instructions;
-    total.loads += c.loads;
-    total.stores += c.stores;
-    total.modifies += c.modifies;
-    killed += c.killed;
+  for (const auto& p : out.processes) {
+    total.records += p.counts.records;
+    total.instructions += p.counts.instructions;
+    total.loads += p.counts.loads;
+    total.stores += p.counts.stores;
+    total.modifies += p.counts.modifies;
+    killed += p.counts.killed;
   }
-  r.add("trace.workloads", out.counts.size(), "workloads replayed, each as its own process");
+  r.add("trace.workloads", out.processes.size(), "workloads replayed, each as its own process");
   r.add("trace.records", total.records, "trace records replayed");
   r.add("trace.instructions", total.instructions, "instruction records (I)");
   r.add("trace.loads", total.loads, "load records (L)");
   r.add("trace.stores", total.stores, "store records (S)");
   r.add("trace.modifies", total.modifies, "modify records (M): a load and a store each");
   r.add("trace.killed", killed, "processes ended by the kernel (protection violations)");
-  for (std::size_t i = 0; i < out.counts.size() && i < plan.workloads.size(); ++i) {
+  for (std::size_t i = 0; i < out.processes.size(); ++i) {
+    const auto& p = out.processes[i];
     std::string w = "workload." + std::to_string(i);
-    r.add_text(w + ".name", plan.workloads[i].name, "workload source");
-    r.add(w + ".records", out.counts[i].records, "records replayed");
-    if (out.counts[i].killed)
-      r.add_text(w + ".killed", out.counts[i].kill_reason, "why the kernel ended it");
+    r.add_text(w + ".name", p.name, "workload source");
+    r.add(w + ".pid", p.pid, "process id it ran as");
+    r.add(w + ".records", p.counts.records, "records replayed");
+    r.add(w + ".faults", p.faults, "demand-paging faults (populate pass included)");
+    if (p.counts.killed) r.add_text(w + ".killed", p.counts.kill_reason, "why the kernel ended it");
   }
+  r.add("kernel.free_pages_after_boot", out.free_pages_after_boot,
+        "pages in the buddy free lists after boot");
+  r.add("kernel.free_pages_at_end", out.free_pages_at_end,
+        "pages in the buddy free lists after every process exited");
   auto get = [&](const char* n) -> double {
     const auto* e = r.find(n);
     return e && std::holds_alternative<std::uint64_t>(e->value)
-               ? double(std::get<std::uint64_t>(e->value))
+               ? static_cast<double>(std::get<std::uint64_t>(e->value))
                : 0.0;
   };
   double accesses = get("cpu.loads") + get("cpu.stores") + get("cpu.fetches");
   if (total.instructions) {
-    r.add_ratio("mmu.dtlb.mpki", get("mmu.dtlb.misses") * 1000, double(total.instructions),
+    double instr = static_cast<double>(total.instructions);
+    r.add_ratio("mmu.dtlb.mpki", get("mmu.dtlb.misses") * 1000, instr,
                 "L1 DTLB misses per 1000 instructions");
-    r.add_ratio("mmu.itlb.mpki", get("mmu.itlb.misses") * 1000, double(total.instructions),
+    r.add_ratio("mmu.itlb.mpki", get("mmu.itlb.misses") * 1000, instr,
                 "L1 ITLB misses per 1000 instructions");
-    r.add_ratio("mmu.stlb.mpki", get("mmu.stlb.misses") * 1000, double(total.instructions),
+    r.add_ratio("mmu.stlb.mpki", get("mmu.stlb.misses") * 1000, instr,
                 "L2 TLB misses per 1000 instructions");
   }
-  r.add_ratio("host.accesses_per_second", accesses, platform.host_seconds(),
+  const auto* hs = r.find("host.seconds");
+  double seconds =
+      hs && std::holds_alternative<double>(hs->value) ? std::get<double>(hs->value) : 0.0;
+  r.add_ratio("host.accesses_per_second", accesses, seconds,
               "translated accesses per host second (measured phase)");
+  (void)plan;
+  return r;
 }
 
 }  // namespace mmvp::cli

@@ -1,14 +1,16 @@
-// Running user workloads on a platform under the early loader: the part of `mmvp
+// Running user workloads as processes under the guest kernel: the part of `mmvp
 // trace` and `mmvp demo` that happens inside the simulation.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hw/common/stats.h"
 #include "hw/platform/platform.h"
+#include "sw/kernel/kernel.h"
 #include "sw/kernel/user_replay.h"
 #include "sw/kernel/workload.h"
 
@@ -16,29 +18,44 @@ namespace mmvp::cli {
 
 struct Workload {
   std::string name;
-  // Opens the stream (called inside the simulation; may be called twice when pages
-  // are populated first).
+  // Opens the stream (called inside the simulation; twice when pages are populated).
   std::function<std::unique_ptr<sw::AccessSource>()> open;
 };
 
 struct ReplayPlan {
   std::vector<Workload> workloads;
   bool populate = true;  // fault every page in first, then flush TLBs and reset statistics
+  std::uint64_t slice_records = 10000;  // round-robin time slice
+  bool slab_debug = false;
   sw::ReplayOptions options;
+  std::string proc_dir;                           // write /proc files here at the end ("" = no)
+  std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times
+  std::function<void(std::string_view)> console;  // the kernel's printk lines
+  // Kernel work after boot and before the processes (the demo's allocator tour).
+  std::function<void(sw::Kernel&)> kernel_work;
 };
 
 struct ReplayOutcome {
-  std::vector<sw::ReplayCounts> counts;  // one per workload
+  struct Process {
+    std::string name;
+    std::uint32_t pid = 0;
+    sw::ReplayCounts counts;
+    std::uint64_t faults = 0;
+  };
+  std::vector<Process> processes;
+  // Statistics at the end of the measured phase (after the last record, before the
+  // teardown of the last process).
+  std::optional<StatsReport> measured;
+  std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
 };
 
-// Boots the early loader on the platform's core and runs every workload as its own
-// user process (own address space), one after the other.
+// Boots the guest kernel on the platform's core and runs every workload as its own
+// process, round-robin.
 ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan);
-// Adds trace.* and throughput statistics to the report.
-void report_replay(StatsReport& r, const ReplayPlan& plan, const ReplayOutcome& out,
-                   const Platform& platform);
+// The statistics to print: the measured snapshot plus trace.* and throughput figures.
+StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Platform& platform);
 
-// Declares trace.* parameters (trace.populate, trace.cycles_per_instruction, ...).
+// Declares trace.*, kernel.* parameters.
 void declare_replay_params(Params& p);
 ReplayPlan plan_from_params(const Params& p);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -26,22 +27,19 @@ struct ConvertArgs {
 void run_trace(const TraceArgs& a) {
   Params params = a.platform.build_params();
   ReplayPlan plan = plan_from_params(params);
+  apply_output_options(plan, a.platform);
   for (const auto& f : a.files) {
-    // Open once now so a missing file fails before the simulation starts.
-    trace::open_trace(f);
+    trace::open_trace(f);  // a missing or unreadable file fails before the simulation
     plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
   }
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   ReplayOutcome out = run_workloads(platform, plan);
-  StatsReport r;
-  platform.report(r);
-  report_replay(r, plan, out, platform);
-  emit_stats(r, a.platform);
-  for (std::size_t i = 0; i < out.counts.size(); ++i) {
-    if (out.counts[i].killed)
-      std::cerr << "mmvp: " << plan.workloads[i].name
-                << ": process killed: " << out.counts[i].kill_reason << "\n";
+  emit_stats(replay_report(plan, out, platform), a.platform);
+  for (const auto& p : out.processes) {
+    if (p.counts.killed)
+      std::cerr << "mmvp: " << p.name << ": process " << p.pid
+                << " killed: " << p.counts.kill_reason << "\n";
   }
 }
 
@@ -49,9 +47,10 @@ void run_trace(const TraceArgs& a) {
 
 void add_trace_command(CLI::App& app) {
   auto args = std::make_shared<TraceArgs>();
-  CLI::App* cmd = app.add_subcommand("trace",
-                                     "replay memory traces (valgrind lackey, or mmvp binary; "
-                                     "plain, .zst or .xz) through the platform");
+  CLI::App* cmd = app.add_subcommand(
+      "trace",
+      "replay memory traces (valgrind lackey, or mmvp binary; plain, .zst or .xz), each as a "
+      "process under the guest kernel");
   args->platform.add_to(*cmd);
   cmd->add_option("files", args->files, "trace files, each run as its own process")
       ->check(CLI::ExistingFile);

@@ -1,0 +1,73 @@
+// The page-fault handler (arch/x86/mm/fault.c: exc_page_fault, do_user_addr_fault,
+// handle_mm_fault for anonymous memory).
+#include <fmt/format.h>
+
+#include "sw/kernel/layout.h"
+#include "sw/kernel/task.h"
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/pgtable.h"
+
+namespace mmvp::sw {
+namespace {
+
+constexpr std::uint32_t SIGSEGV = 11;
+
+// Linux's "#PF: ..." lines of an oops (show_fault_oops).
+[[noreturn]] void kernel_oops(Kernel& k, const ExceptionInfo& info) {
+  k.printk(fmt::format("BUG: unable to handle page fault for address: {:016x}", info.address));
+  k.printk(fmt::format("#PF: supervisor {} access in kernel mode",
+                       info.kind == AccessKind::fetch ? "instruction fetch"
+                       : (info.error_code & pf::W)    ? "write"
+                                                      : "read"));
+  k.printk(fmt::format("#PF: error_code(0x{:04x}) - {}", info.error_code,
+                       (info.error_code & pf::RSVD) ? "reserved bit violation"
+                       : (info.error_code & pf::P)  ? "permissions violation"
+                                                    : "not-present page"));
+  k.panic(fmt::format("Oops: page fault at {:#x} in kernel mode", info.address));
+}
+
+void do_page_fault(Kernel& k, const ExceptionInfo& info) {
+  RoutineScope r(k, Routine::page_fault, Routine::user);
+  LAddr va = info.address;
+  LAddr t = current_task(k);
+  bool user_addr = va < TASK_SIZE_MAX;
+  if (info.cpl != 3 && !user_addr) kernel_oops(k, info);
+  if (!t) kernel_oops(k, info);
+  Guest& g = k.mem;
+  if (user_addr && !(info.error_code & (pf::P | pf::RSVD))) {
+    // Anonymous demand paging (do_anonymous_page): a zeroed page, mapped writable.
+    LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
+    LAddr m = g.r64(t + task::mm);
+    if (!page || !map_page(k, g.r64(m + mm::pgd), va & ~(PAGE_SIZE - 1),
+                           page::page_to_pfn(page) << PAGE_SHIFT, pte::P | pte::RW | pte::US)) {
+      if (page) __free_pages(k, page, 0);
+      k.printk(
+          fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
+      throw ProcessKilled(fmt::format("out of memory at {:#x}", va));
+    }
+    g.w64(m + mm::rss, g.r64(m + mm::rss) + 1);
+    g.w64(t + task::min_flt, g.r64(t + task::min_flt) + 1);
+    return;
+  }
+  // A protection violation, a reserved bit, or a user access to kernel space: SIGSEGV
+  // (show_signal_msg's line).
+  k.printk(
+      fmt::format("{}[{}]: segfault at {:x} ip 0000000000000000 sp 0000000000000000 error {:x}",
+                  task_comm(k, t), task_pid(k, t), va, info.error_code));
+  (void)SIGSEGV;
+  throw ProcessKilled(fmt::format("segfault at {:#x}: {} (error code {:#x})", va,
+                                  (info.error_code & pf::RSVD)
+                                      ? "reserved bit set in a paging entry"
+                                  : !user_addr ? "user access to a kernel address"
+                                               : "protection violation",
+                                  info.error_code));
+}
+
+}  // namespace
+
+void install_fault_handlers(Kernel& k) {
+  k.cpu.set_exception_handler(vec::PF, [&k](const ExceptionInfo& info) { do_page_fault(k, info); });
+}
+
+}  // namespace mmvp::sw

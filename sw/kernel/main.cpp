@@ -1,0 +1,21 @@
+// start_kernel (init/main.c): the boot sequence after firmware hands over.
+#include "sw/kernel/boot.h"
+#include "sw/kernel/task.h"
+#include "sw/mm/slab.h"
+#include "sw/mm/vmalloc.h"
+
+namespace mmvp::sw {
+
+void start_kernel(Kernel& k, const BootOptions& opt) {
+  RoutineScope r(k, Routine::start_kernel);
+  k.printk("mmvp guest kernel (x86-64, 4-level paging) booting");
+  setup_arch_and_mm(k);  // e820, memblock, page tables, vmemmap, zones, buddy
+  if (opt.slab_debug) slab_debug_enable(k, true);
+  kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
+  vmalloc_init(k);
+  fork_init(k);  // task_struct and mm_struct caches, the task list
+  install_fault_handlers(k);
+  k.printk("Run /init as init process");
+}
+
+}  // namespace mmvp::sw

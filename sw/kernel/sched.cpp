@@ -1,0 +1,94 @@
+#include "sw/kernel/sched.h"
+
+#include <fmt/format.h>
+
+#include "sw/kernel/layout.h"
+#include "sw/kernel/task.h"
+#include "sw/mm/pgtable.h"
+
+namespace mmvp::sw {
+void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const SchedOptions& opt,
+                   ProcessResult* results) {
+  Guest& g = k.mem;
+  // The runqueue is the task list in guest memory; the host keeps, per program, only
+  // what a user process keeps in its own registers: where its stream is.
+  constexpr std::size_t kMax = 64;
+  if (n > kMax) k.panic("run_processes: more than 64 programs");
+  LAddr tasks[kMax] = {};
+  bool done[kMax] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    tasks[i] = create_process(k, programs[i].name);
+    if (!tasks[i]) k.panic("run_processes: cannot create process " + programs[i].name);
+    results[i].pid = task_pid(k, tasks[i]);
+  }
+  std::size_t alive = 0;
+  LAddr running = 0;  // the task whose page tables are loaded
+  auto end_task = [&](std::size_t i, std::uint32_t code) {
+    if (alive == 1 && opt.after_last_record) opt.after_last_record(k);
+    results[i].faults = g.r64(tasks[i] + task::min_flt);
+    results[i].switches_in = g.r64(tasks[i] + task::nvcsw);
+    do_exit(k, tasks[i], code);
+    done[i] = true;
+    --alive;
+    running = 0;  // do_exit switched to the kernel's page tables
+  };
+  alive = n;
+  if (opt.populate) {
+    ReplayOptions touch_only;
+    touch_only.cycles_per_instruction = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!programs[i].pages) continue;
+      switch_to(k, tasks[i]);
+      ReplayCounts c = replay_as_user(k.cpu, *programs[i].pages, touch_only);
+      if (c.killed) {
+        results[i].counts = c;
+        end_task(i, 11);
+      }
+    }
+  }
+  // The first process to run is switched in before the measured phase starts, so a
+  // lone process is measured without any kernel work around it.
+  for (std::size_t i = 0; i < n && !running; ++i) {
+    if (!done[i]) running = tasks[i];
+  }
+  switch_to(k, running);
+  if (opt.populate) {
+    flush_tlb_all(k);
+    k.cpu.reset_stats();
+  }
+  ReplayOptions slice = opt.replay;
+  while (alive > 0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (done[i]) continue;
+      if (tasks[i] != running) {
+        switch_to(k, tasks[i]);
+        running = tasks[i];
+      }
+      // A process alone on the runqueue runs to its end (nothing to switch to).
+      std::uint64_t quantum = alive == 1 ? 0 : opt.slice_records;
+      slice.max_records = quantum;
+      ReplayCounts c;
+      {
+        RoutineScope user(k, Routine::user);
+        c = replay_as_user(k.cpu, *programs[i].code, slice);
+      }
+      ReplayCounts& acc = results[i].counts;
+      acc.records += c.records;
+      acc.instructions += c.instructions;
+      acc.loads += c.loads;
+      acc.stores += c.stores;
+      acc.modifies += c.modifies;
+      if (c.killed) {
+        acc.killed = true;
+        acc.kill_reason = c.kill_reason;
+        end_task(i, 11);  // SIGSEGV
+      } else if (quantum == 0 || c.records < quantum) {
+        end_task(i, 0);
+      }
+      if (opt.between_slices) opt.between_slices(k);
+    }
+  }
+  switch_to(k, 0);
+}
+
+}  // namespace mmvp::sw

@@ -1,0 +1,149 @@
+#include "sw/kernel/task.h"
+
+#include <fmt/format.h>
+
+#include "sw/kernel/layout.h"
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/pgtable.h"
+#include "sw/mm/slab.h"
+
+namespace mmvp::sw {
+namespace {
+
+constexpr LAddr G = layout::TASKS;
+constexpr unsigned kTaskCommLen = 16;
+
+LAddr mm_of(Kernel& k, LAddr t) {
+  return k.mem.r64(t + task::mm);
+}
+PAddr pgd_of(Kernel& k, LAddr t) {
+  return k.mem.r64(mm_of(k, t) + mm::pgd);
+}
+
+// Frees the user half of a page-table tree (free_pgtables + zap_page_range): every
+// mapped user frame and every table page below PML4 entries 0..255.
+void free_user_tables(Kernel& k, LAddr m, PAddr pgd) {
+  Guest& g = k.mem;
+  std::uint64_t freed_pages = 0, freed_tables = 0;
+  for (unsigned i = 0; i < 256; ++i) {
+    std::uint64_t pml4e = g.r64(page::__va(pgd) + 8 * i);
+    if (!(pml4e & pte::P)) continue;
+    PAddr pud = pml4e & pte::ADDR_MASK;
+    for (unsigned j = 0; j < 512; ++j) {
+      std::uint64_t pude = g.r64(page::__va(pud) + 8 * j);
+      if (!(pude & pte::P)) continue;
+      PAddr pmd = pude & pte::ADDR_MASK;
+      for (unsigned l = 0; l < 512; ++l) {
+        std::uint64_t pmde = g.r64(page::__va(pmd) + 8 * l);
+        if (!(pmde & pte::P)) continue;
+        PAddr pt = pmde & pte::ADDR_MASK;
+        for (unsigned e = 0; e < 512; ++e) {
+          std::uint64_t p = g.r64(page::__va(pt) + 8 * e);
+          if (!(p & pte::P)) continue;
+          __free_pages(k, page::pfn_to_page((p & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
+          ++freed_pages;
+        }
+        free_page(k, page::__va(pt));
+        ++freed_tables;
+      }
+      free_page(k, page::__va(pmd));
+      ++freed_tables;
+    }
+    free_page(k, page::__va(pud));
+    ++freed_tables;
+  }
+  g.w64(m + mm::rss, g.r64(m + mm::rss) - freed_pages);
+  g.w64(m + mm::pgtables, 0);
+  (void)freed_tables;
+}
+
+}  // namespace
+
+void fork_init(Kernel& k) {
+  Guest& g = k.mem;
+  list::init(g, G + tasks_globals::task_list);
+  g.w64(G + tasks_globals::current, 0);
+  g.w32(G + tasks_globals::next_pid, 1);
+  g.w32(G + tasks_globals::nr_tasks, 0);
+  g.w64(G + tasks_globals::context_switches, 0);
+  LAddr tc = kmem_cache_create(k, "task_struct", task::kSize, 8, SLAB_PANIC, nullptr);
+  LAddr mc = kmem_cache_create(k, "mm_struct", mm::kSize, 8, SLAB_PANIC, nullptr);
+  if (!tc || !mc) k.panic("fork_init: cannot create the task caches");
+  g.w64(G + tasks_globals::task_cachep, tc);
+  g.w64(G + tasks_globals::mm_cachep, mc);
+}
+
+LAddr create_process(Kernel& k, const std::string& comm) {
+  RoutineScope r(k, Routine::fork);
+  Guest& g = k.mem;
+  LAddr t = kmem_cache_alloc(k, g.r64(G + tasks_globals::task_cachep), GFP_KERNEL);
+  if (!t) return 0;
+  LAddr m = kmem_cache_alloc(k, g.r64(G + tasks_globals::mm_cachep), GFP_KERNEL);
+  LAddr pgd_va = m ? get_zeroed_page(k, GFP_KERNEL) : 0;
+  if (!pgd_va) {
+    if (m) kmem_cache_free(k, g.r64(G + tasks_globals::mm_cachep), m);
+    kmem_cache_free(k, g.r64(G + tasks_globals::task_cachep), t);
+    return 0;
+  }
+  // pgd_alloc(): the kernel half (PML4 entries 256..511) is swapper_pg_dir's, so
+  // kernel mappings are shared by every process (clone_pgd_range).
+  g.copy(pgd_va + 8 * 256, page::__va(init_pgd(k)) + 8 * 256, 8 * 256);
+  g.w64(m + mm::pgd, page::__pa(pgd_va));
+  g.w64(m + mm::rss, 0);
+  g.w64(m + mm::pgtables, 0);
+
+  std::uint32_t pid = g.r32(G + tasks_globals::next_pid);
+  g.w32(G + tasks_globals::next_pid, pid + 1);
+  g.w32(t + task::pid, pid);
+  g.w32(t + task::state, task::TASK_RUNNING);
+  g.w64(t + task::mm, m);
+  g.w64(t + task::min_flt, 0);
+  g.w64(t + task::nvcsw, 0);
+  g.w32(t + task::exit_code, 0);
+  g.write_string(t + task::comm, comm.c_str(), kTaskCommLen);
+  list::add_tail(g, t + task::tasks, G + tasks_globals::task_list);
+  g.w32(G + tasks_globals::nr_tasks, g.r32(G + tasks_globals::nr_tasks) + 1);
+  return t;
+}
+
+LAddr current_task(Kernel& k) {
+  return k.mem.r64(G + tasks_globals::current);
+}
+
+void switch_to(Kernel& k, LAddr t) {
+  RoutineScope r(k, Routine::context_switch);
+  Guest& g = k.mem;
+  if (current_task(k) == t) return;
+  g.w64(G + tasks_globals::current, t);
+  // switch_mm(): loading CR3 drops every non-global TLB entry (SDM 4.10.4.1); the
+  // kernel's global mappings survive.
+  k.cpu.write_cr(3, t ? pgd_of(k, t) : init_pgd(k));
+  if (t) g.w64(t + task::nvcsw, g.r64(t + task::nvcsw) + 1);
+  g.w64(G + tasks_globals::context_switches, g.r64(G + tasks_globals::context_switches) + 1);
+}
+
+void do_exit(Kernel& k, LAddr t, std::uint32_t code) {
+  RoutineScope r(k, Routine::do_exit);
+  Guest& g = k.mem;
+  if (current_task(k) == t) switch_to(k, 0);  // run on swapper_pg_dir while tearing down
+  g.w32(t + task::exit_code, code);
+  g.w32(t + task::state, task::EXIT_DEAD);
+  LAddr m = mm_of(k, t);
+  PAddr pgd = g.r64(m + mm::pgd);
+  free_user_tables(k, m, pgd);
+  free_page(k, page::__va(pgd));
+  kmem_cache_free(k, g.r64(G + tasks_globals::mm_cachep), m);
+  list::del(g, t + task::tasks);
+  g.w32(G + tasks_globals::nr_tasks, g.r32(G + tasks_globals::nr_tasks) - 1);
+  kmem_cache_free(k, g.r64(G + tasks_globals::task_cachep), t);
+}
+
+std::uint32_t task_pid(Kernel& k, LAddr t) {
+  return k.mem.r32(t + task::pid);
+}
+std::string task_comm(Kernel& k, LAddr t) {
+  return k.mem.read_string(t + task::comm, kTaskCommLen);
+}
+
+}  // namespace mmvp::sw

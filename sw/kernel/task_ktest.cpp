@@ -1,0 +1,91 @@
+// Self-tests of processes: address spaces, context switches, demand paging, exit.
+#include "sw/kernel/selftest.h"
+#include "sw/kernel/task.h"
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/pgtable.h"
+
+namespace mmvp::sw {
+namespace {
+
+// A user access at CPL 3 from the current task.
+void user_touch(Kernel& k, LAddr va, AccessKind kind) {
+  k.cpu.set_cpl(3);
+  try {
+    k.cpu.touch(va, 8, kind);
+  } catch (...) {
+    k.cpu.set_cpl(0);
+    throw;
+  }
+  k.cpu.set_cpl(0);
+}
+
+}  // namespace
+
+KTEST(process, kernel_half_is_shared_and_user_half_empty) {
+  LAddr p = create_process(t.k, "ktest");
+  KEXPECT(p != 0);
+  PAddr pgd = t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::pgd);
+  for (unsigned i = 0; i < 512; i += 37) {
+    std::uint64_t mine = t.k.mem.r64(page::__va(pgd) + 8 * i);
+    std::uint64_t kern = t.k.mem.r64(page::__va(init_pgd(t.k)) + 8 * i);
+    if (i < 256)
+      KEXPECT_EQ(mine, 0u);
+    else
+      KEXPECT_EQ(mine, kern);
+  }
+  do_exit(t.k, p, 0);
+}
+
+KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
+  std::uint64_t free_before = nr_free_pages(t.k);
+  LAddr p = create_process(t.k, "pager");
+  switch_to(t.k, p);
+  for (unsigned i = 0; i < 10; ++i) user_touch(t.k, 0x400000 + i * PAGE_SIZE, AccessKind::write);
+  user_touch(t.k, 0x400000, AccessKind::read);  // already mapped: no fault
+  KEXPECT_EQ(t.k.mem.r64(p + task::min_flt), 10u);
+  KEXPECT_EQ(t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::rss), 10u);
+  PAddr pgd = t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::pgd);
+  std::uint64_t e = lookup_address(t.k, pgd, 0x401000);
+  KEXPECT((e & (pte::P | pte::RW | pte::US)) == (pte::P | pte::RW | pte::US));
+  KEXPECT_EQ(t.k.mem.r64(page::__va(e & pte::ADDR_MASK)), 0u);  // zeroed
+  do_exit(t.k, p, 0);
+  KEXPECT_EQ(current_task(t.k), 0u);
+  KEXPECT_EQ(nr_free_pages(t.k), free_before);  // pages, tables, pgd, task, mm all back
+}
+
+KTEST(process, protection_violation_kills_only_the_process) {
+  LAddr p = create_process(t.k, "victim");
+  switch_to(t.k, p);
+  bool killed = false;
+  try {
+    user_touch(t.k, PAGE_OFFSET + 0x1000, AccessKind::read);  // a kernel address from CPL 3
+  } catch (const ProcessKilled&) {
+    killed = true;
+  }
+  KEXPECT(killed);
+  KEXPECT_EQ(t.k.cpu.cpl(), 0u);
+  do_exit(t.k, p, 11);
+  // The kernel goes on: another process runs fine.
+  LAddr q = create_process(t.k, "survivor");
+  switch_to(t.k, q);
+  user_touch(t.k, 0x7000, AccessKind::write);
+  KEXPECT_EQ(t.k.mem.r64(q + task::min_flt), 1u);
+  do_exit(t.k, q, 0);
+}
+
+KTEST(process, context_switch_loads_cr3) {
+  LAddr a = create_process(t.k, "a");
+  LAddr b = create_process(t.k, "b");
+  switch_to(t.k, a);
+  PAddr pa = t.k.mem.r64(t.k.mem.r64(a + task::mm) + mm::pgd);
+  KEXPECT_EQ(t.k.cpu.read_cr(3) & pte::ADDR_MASK, pa);
+  switch_to(t.k, b);
+  KEXPECT(t.k.cpu.read_cr(3) != pa);
+  switch_to(t.k, 0);
+  KEXPECT_EQ(t.k.cpu.read_cr(3) & pte::ADDR_MASK, init_pgd(t.k));
+  do_exit(t.k, a, 0);
+  do_exit(t.k, b, 0);
+}
+
+}  // namespace mmvp::sw

@@ -1,0 +1,93 @@
+#include "sw/kernel/tour.h"
+
+#include <fmt/format.h>
+
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/slab.h"
+#include "sw/mm/vmalloc.h"
+
+namespace mmvp::sw {
+namespace {
+
+constexpr PAddr kHpetPhys = 0xFED00000;
+
+void demo_ctor(Kernel& k, LAddr obj) {
+  k.mem.w64(obj, 0x1234);
+}
+
+void buddy_tour(Kernel& k) {
+  // Blocks of every order up to 5, a DMA page and a DMA32 page, then all freed.
+  LAddr blocks[6];
+  for (unsigned order = 0; order < 6; ++order) blocks[order] = alloc_pages(k, GFP_KERNEL, order);
+  LAddr dma = alloc_page(k, GFP_KERNEL | GFP_DMA);
+  LAddr dma32 = alloc_page(k, GFP_KERNEL | GFP_DMA32);
+  k.printk(fmt::format("tour: buddy: DMA page at pfn {:#x}, DMA32 page at pfn {:#x}",
+                       page::page_to_pfn(dma), page::page_to_pfn(dma32)));
+  for (unsigned order = 0; order < 6; ++order)
+    if (blocks[order]) __free_pages(k, blocks[order], order);
+  if (dma) __free_pages(k, dma, 0);
+  if (dma32) __free_pages(k, dma32, 0);
+}
+
+void slab_tour(Kernel& k) {
+  // kmalloc of every size class, one krealloc, one large kmalloc; all freed.
+  LAddr objs[16];
+  unsigned n = 0;
+  for (std::uint64_t size : {8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192, 20000})
+    objs[n++] = kmalloc(k, size, GFP_KERNEL);
+  objs[0] = krealloc(k, objs[0], 100, GFP_KERNEL);
+  LAddr dma = kmalloc(k, 200, GFP_KERNEL | GFP_DMA);
+  for (unsigned i = 0; i < n; ++i) kfree(k, objs[i]);
+  kfree(k, dma);
+  // A driver's cache that stays, with objects alive.
+  LAddr cache = kmem_cache_create(k, "mmvp_demo", 200, 64, SLAB_HWCACHE_ALIGN, demo_ctor);
+  for (int i = 0; i < 50; ++i) kmem_cache_alloc(k, cache, GFP_KERNEL);
+  // A short-lived cache: created, used, emptied and destroyed.
+  LAddr tmp = kmem_cache_create(k, "mmvp_tmp", 40, 8, 0, nullptr);
+  LAddr t[20];
+  for (auto& o : t) o = kmem_cache_alloc(k, tmp, GFP_KERNEL);
+  for (auto& o : t) kmem_cache_free(k, tmp, o);
+  kmem_cache_destroy(k, tmp);
+}
+
+void vmalloc_tour(Kernel& k) {
+  LAddr buf = vmalloc(k, 256 * 1024);  // stays: a long-lived buffer
+  if (buf) k.mem.zero(buf, 4096);
+  LAddr scratch = vzalloc(k, 64 * 1024);
+  if (scratch) vfree(k, scratch);
+  // vmap of four scattered pages, then vunmap (the pages stay allocated until freed).
+  LAddr pages = kmalloc(k, 4 * 8, GFP_KERNEL);
+  for (unsigned i = 0; i < 4; ++i) k.mem.w64(pages + 8 * i, alloc_page(k, GFP_KERNEL));
+  LAddr v = vmap(k, pages, 4);
+  if (v) {
+    k.mem.w64(v + 3 * PAGE_SIZE, 42);
+    vunmap(k, v);
+  }
+  for (unsigned i = 0; i < 4; ++i) __free_pages(k, k.mem.r64(pages + 8 * i), 0);
+  kfree(k, pages);
+  // The HPET, mapped uncached like a driver would, and left mapped.
+  LAddr hpet = ioremap(k, kHpetPhys, 0x400);
+  if (hpet) {
+    k.mem.w64(hpet + 0x10, 1);  // ENABLE_CNF
+    std::uint64_t t0 = k.mem.r64(hpet + 0xF0);
+    k.cpu.charge(30000);  // 10 us of other work
+    std::uint64_t t1 = k.mem.r64(hpet + 0xF0);
+    k.printk(
+        fmt::format("tour: hpet: main counter advanced by {} ticks over 30000 cycles", t1 - t0));
+  }
+}
+
+}  // namespace
+
+void allocator_tour(Kernel& k) {
+  RoutineScope r(k, Routine::selftest);
+  std::uint64_t before = nr_free_pages(k);
+  buddy_tour(k);
+  slab_tour(k);
+  vmalloc_tour(k);
+  k.printk(fmt::format("tour: {} pages in use by the tour's long-lived allocations",
+                       before - nr_free_pages(k)));
+}
+
+}  // namespace mmvp::sw

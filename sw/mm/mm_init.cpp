@@ -1,0 +1,206 @@
+// mm/mm_init.c: zone spans and present pages (free_area_init), the node's zonelist,
+// every struct page initialised (memmap_init, PG_reserved until memblock lets go),
+// memblock_free_all into the buddy allocator, and the boot lines Linux prints.
+#include <algorithm>
+#include <cstdio>
+
+#include "sw/mm/init.h"
+#include "sw/mm/memblock.h"
+#include "sw/mm/mmzone.h"
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/page_alloc_internal.h"
+
+namespace mmvp::sw {
+namespace {
+
+using ull = unsigned long long;
+
+// The pfn bounds of each zone (arch_zone_lowest/highest_possible_pfn).
+void zone_bounds(unsigned z, std::uint64_t max_pfn, std::uint64_t* lo, std::uint64_t* hi) {
+  const std::uint64_t limits[MAX_NR_ZONES + 1] = {0, MAX_DMA_PFN, MAX_DMA32_PFN, ~0ULL};
+  *lo = limits[z];
+  *hi = std::min(limits[z + 1], max_pfn);
+}
+
+// __init_single_page() + __SetPageReserved(): the whole 64-byte struct page written
+// once (mm_zero_struct_page folded in): zone, PG_reserved, _refcount 1, _mapcount -1,
+// empty lru, the rest zero.
+void init_single_page(Kernel& k, LAddr p, std::uint64_t zone_flags) {
+  k.mem.w64(p + page::flags, zone_flags | page::PG_reserved);
+  k.mem.w64(p + page::refcount, 1 | (0xffffffffULL << 32));
+  k.mem.w64(p + page::lru + list::kNext, p + page::lru);
+  k.mem.w64(p + page::lru + list::kPrev, p + page::lru);
+  k.mem.w64(p + page::private_, 0);
+  k.mem.w64(p + page::slab_cache, 0);
+  k.mem.w64(p + page::freelist, 0);
+  k.mem.w64(p + page::inuse, 0);
+}
+
+// The memblock.memory pfn ranges overlapping [lo, hi): pages present in it.
+std::uint64_t present_pages_in(Kernel& k, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t present = 0;
+  unsigned n = memblock_region_count(k, MemblockType::memory);
+  for (unsigned i = 0; i < n; ++i) {
+    PAddr base;
+    std::uint64_t size;
+    memblock_region_at(k, MemblockType::memory, i, &base, &size);
+    std::uint64_t s = std::max(lo, (base + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    std::uint64_t e = std::min(hi, (base + size) >> PAGE_SHIFT);
+    if (e > s) present += e - s;
+  }
+  return present;
+}
+
+void print_range(Kernel& k, const char* prefix, std::uint64_t start_pfn, std::uint64_t end_pfn) {
+  char line[128];
+  std::snprintf(line, sizeof line, "%s[mem 0x%016llx-0x%016llx]", prefix,
+                static_cast<ull>(start_pfn << PAGE_SHIFT),
+                static_cast<ull>((end_pfn << PAGE_SHIFT) - 1));
+  k.printk(line);
+}
+
+}  // namespace
+
+void free_area_init(Kernel& k) {
+  RoutineScope rs(k, Routine::free_area_init);
+  const std::uint64_t end_pfn = max_pfn(k);
+  const std::uint64_t start_pfn = (memblock_start_of_DRAM(k) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+  k.printk("Zone ranges:");
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    std::uint64_t lo, hi;
+    zone_bounds(z, end_pfn, &lo, &hi);
+    lo = std::max(lo, start_pfn);
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "  %-8s ", zone_names[z]);
+    if (lo >= hi)
+      k.printk(std::string(prefix) + "empty");
+    else
+      print_range(k, prefix, lo, hi);
+  }
+  k.printk("Movable zone start for each node");
+  k.printk("Early memory node ranges");
+  unsigned n = memblock_region_count(k, MemblockType::memory);
+  for (unsigned i = 0; i < n; ++i) {
+    PAddr base;
+    std::uint64_t size;
+    memblock_region_at(k, MemblockType::memory, i, &base, &size);
+    print_range(k, "  node   0: ", (base + PAGE_SIZE - 1) >> PAGE_SHIFT,
+                (base + size) >> PAGE_SHIFT);
+  }
+  print_range(k, "Initmem setup node 0 ", start_pfn, end_pfn);
+
+  // The node and its zones (free_area_init_node -> free_area_init_core).
+  std::uint64_t node_present = 0;
+  unsigned nr_zones = 0;
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    std::uint64_t lo, hi;
+    zone_bounds(z, end_pfn, &lo, &hi);
+    lo = std::max(lo, start_pfn);
+    bool empty = lo >= hi;
+    std::uint64_t present = empty ? 0 : present_pages_in(k, lo, hi);
+    LAddr zn = zone_addr(z);
+    k.mem.zero(zn, zone::kSize);
+    k.mem.w64(zn + zone::zone_start_pfn, empty ? 0 : lo);
+    k.mem.w64(zn + zone::spanned_pages, empty ? 0 : hi - lo);
+    k.mem.w64(zn + zone::present_pages, present);
+    for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o)
+      list::init(k.mem, free_area_addr(z, o) + free_area::free_list);
+    node_present += present;
+    if (present) nr_zones = z + 1;
+  }
+  // build_zonerefs_node(): populated zones, highest first.
+  LAddr zref = NODE_DATA + pgdat::node_zonelists;
+  for (unsigned z = MAX_NR_ZONES; z-- > 0;) {
+    if (!populated_zone(k, z)) continue;
+    k.mem.w64(zref, zone_addr(z));
+    k.mem.w64(zref + 8, z);
+    zref += pgdat::kZonerefSize;
+  }
+  k.mem.w64(zref, 0);
+  k.mem.w64(zref + 8, 0);
+  k.mem.w64(NODE_DATA + pgdat::nr_zones, nr_zones);
+  k.mem.w64(NODE_DATA + pgdat::node_start_pfn, start_pfn);
+  k.mem.w64(NODE_DATA + pgdat::node_present_pages, node_present);
+  k.mem.w64(NODE_DATA + pgdat::node_spanned_pages, end_pfn - start_pfn);
+  k.mem.w64(NODE_DATA + pgdat::node_id, 0);
+
+  // memmap_init(): every struct page below max_pfn, holes included (they belong to the
+  // zone whose span covers them; pfns below the first zone to ZONE_DMA), reserved.
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    std::uint64_t lo, hi;
+    zone_bounds(z, end_pfn, &lo, &hi);
+    const std::uint64_t zone_flags = static_cast<std::uint64_t>(z) << page::ZONE_SHIFT;
+    for (std::uint64_t pfn = lo; pfn < hi; ++pfn)
+      init_single_page(k, page::pfn_to_page(pfn), zone_flags);
+  }
+}
+
+void memblock_free_all(Kernel& k) {
+  RoutineScope rs(k, Routine::memblock_free_all);
+  const std::uint64_t end_pfn = max_pfn(k);
+  // reset_all_zones_managed_pages() was done by free_area_init (zones zeroed).
+  // free_low_memory_core_early() -> __free_pages_memory(): the largest naturally
+  // aligned blocks (never across a zone boundary: those are 4 MB aligned).
+  std::uint64_t freed = 0;
+  for_each_free_mem_range(k, [&](PAddr start, PAddr end) {
+    std::uint64_t s = (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    std::uint64_t e = std::min(end >> PAGE_SHIFT, end_pfn);
+    while (s < e) {
+      unsigned order = s ? std::min<unsigned>(MAX_ORDER, __builtin_ctzll(s)) : MAX_ORDER;
+      while (s + (1ULL << order) > e) --order;
+      unsigned z = s < MAX_DMA_PFN ? ZONE_DMA : s < MAX_DMA32_PFN ? ZONE_DMA32 : ZONE_NORMAL;
+      __free_pages_core(k, s, z, order);
+      freed += 1ULL << order;
+      s += 1ULL << order;
+    }
+    return false;
+  });
+  LAddr total = mm_global(mm_globals::totalram_pages);
+  k.mem.w64(total, k.mem.r64(total) + freed);  // totalram_pages_add()
+  k.mem.w64(mm_global(mm_globals::after_bootmem), 1);
+}
+
+void mem_init_print_info(Kernel& k) {
+  // mem_init_print_info(): physpages = present pages; reserved = physpages - totalram.
+  std::uint64_t physpages = k.mem.r64(NODE_DATA + pgdat::node_present_pages);
+  std::uint64_t totalram = totalram_pages(k);
+  std::uint64_t free = nr_free_pages(k);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, 0K rodata, 0K "
+                "init, 0K bss, %lluK reserved, 0K cma-reserved)",
+                static_cast<ull>(free << 2), static_cast<ull>(physpages << 2),
+                static_cast<ull>(layout::KERNEL_TEXT_SIZE >> 10),
+                static_cast<ull>(layout::KERNEL_DATA_SIZE >> 10),
+                static_cast<ull>((physpages - totalram) << 2));
+  k.printk(line);
+
+  // The virtual kernel memory layout (as x86 mem_init printed it).
+  const std::uint64_t end_pfn = max_pfn(k);
+  struct Area {
+    const char* name;
+    LAddr start, end;  // [start, end)
+  };
+  const Area areas[] = {
+      {"    lowmem  ", PAGE_OFFSET, PAGE_OFFSET + (end_pfn << PAGE_SHIFT)},
+      {"    vmalloc ", VMALLOC_START, VMALLOC_END},
+      {"    vmemmap ", VMEMMAP_START, page::pfn_to_page(end_pfn)},
+      {"    modules ", MODULES_VADDR, MODULES_END},
+      {"      .text ", layout::KERNEL_TEXT, layout::KERNEL_TEXT + layout::KERNEL_TEXT_SIZE},
+      {"      .data ", layout::KERNEL_DATA, layout::KERNEL_DATA + layout::KERNEL_DATA_SIZE},
+  };
+  k.printk("Virtual kernel memory layout:");
+  for (const Area& a : areas) {
+    std::uint64_t bytes = a.end - a.start;
+    const char* unit = bytes >= (1ULL << 30) ? "GB" : bytes >= (1ULL << 20) ? "MB" : "kB";
+    unsigned shift = bytes >= (1ULL << 30) ? 30 : bytes >= (1ULL << 20) ? 20 : 10;
+    std::snprintf(line, sizeof line, "%s: 0x%016llx - 0x%016llx   (%6llu %s)", a.name,
+                  static_cast<ull>(a.start), static_cast<ull>(a.end),
+                  static_cast<ull>(bytes >> shift), unit);
+    k.printk(line);
+  }
+}
+
+}  // namespace mmvp::sw

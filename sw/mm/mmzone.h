@@ -1,0 +1,138 @@
+// Zones and the node (include/linux/mmzone.h): struct zone and struct pglist_data in
+// guest memory at layout::PGDAT, the mm globals at layout::MM_GLOBALS (max_pfn,
+// totalram_pages, watermark tunables, the node vm counters, the direct-map page
+// counts), and typed accessors. ZONE_DMA [0, 16 MB), ZONE_DMA32 [16 MB, 4 GB),
+// ZONE_NORMAL above, one node.
+#pragma once
+#include <cstdint>
+
+#include "sw/kernel/kernel.h"
+#include "sw/kernel/layout.h"
+#include "sw/mm/gfp.h"
+
+namespace mmvp::sw {
+
+// struct free_area { struct list_head free_list; unsigned long nr_free; } (one list
+// per order: migrate types are not modelled).
+namespace free_area {
+inline constexpr unsigned free_list = 0;  // list_head
+inline constexpr unsigned nr_free = 16;   // u64
+inline constexpr unsigned kSize = 24;
+}  // namespace free_area
+
+// struct zone (the fields this kernel uses, in Linux's order of importance).
+namespace zone {
+inline constexpr unsigned watermark = 0;         // u64 _watermark[WMARK_MIN, LOW, HIGH]
+inline constexpr unsigned watermark_boost = 24;  // u64
+inline constexpr unsigned lowmem_reserve = 32;   // u64 lowmem_reserve[MAX_NR_ZONES]
+inline constexpr unsigned zone_start_pfn = 56;   // u64
+inline constexpr unsigned managed_pages = 64;    // u64 (atomic_long_t in Linux)
+inline constexpr unsigned spanned_pages = 72;    // u64
+inline constexpr unsigned present_pages = 80;    // u64
+inline constexpr unsigned nr_free_pages = 88;    // u64 vm_stat[NR_FREE_PAGES]
+inline constexpr unsigned free_area = 96;        // struct free_area[NR_PAGE_ORDERS]
+inline constexpr unsigned kSize = 384;
+static_assert(free_area + NR_PAGE_ORDERS * free_area::kSize <= kSize, "struct zone overflows");
+}  // namespace zone
+
+enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2 };
+
+// struct pglist_data (node 0): the zones, the fallback zonelist (struct zoneref
+// {zone, zone_idx} entries, NORMAL -> DMA32 -> DMA over populated zones, NULL-terminated,
+// build_zonerefs_node()), and the node's span.
+namespace pgdat {
+inline constexpr unsigned node_zones = 0;  // struct zone[MAX_NR_ZONES]
+inline constexpr unsigned node_zonelists = node_zones + MAX_NR_ZONES * zone::kSize;
+inline constexpr unsigned kZonerefSize = 16;  // {u64 zone, u64 zone_idx}
+inline constexpr unsigned nr_zones = node_zonelists + (MAX_NR_ZONES + 1) * kZonerefSize;
+inline constexpr unsigned node_start_pfn = nr_zones + 8;
+inline constexpr unsigned node_present_pages = node_start_pfn + 8;
+inline constexpr unsigned node_spanned_pages = node_present_pages + 8;
+inline constexpr unsigned node_id = node_spanned_pages + 8;
+inline constexpr unsigned kSize = node_id + 8;
+}  // namespace pgdat
+static_assert(pgdat::kSize <= 0x4000, "pglist_data outgrows its .data slot");
+
+// Node vm counters (enum node_stat_item). *_B items are accounted in bytes by the
+// caller and kept in pages, like __mod_node_page_state(); NR_KERNEL_STACK_KB in kB.
+enum node_stat_item : unsigned {
+  NR_SLAB_RECLAIMABLE_B = 0,
+  NR_SLAB_UNRECLAIMABLE_B,
+  NR_KERNEL_STACK_KB,
+  NR_PAGETABLE,  // pages of page tables allocated from the buddy allocator
+  NR_VMALLOC,    // pages mapped by vmalloc
+  NR_VM_NODE_STAT_ITEMS
+};
+
+// The mm globals (mm/page_alloc.c, mm/memblock.c, arch/x86/mm/pat/set_memory.c).
+namespace mm_globals {
+inline constexpr unsigned max_pfn = 0;                  // u64: last usable pfn + 1
+inline constexpr unsigned totalram_pages = 8;           // u64 _totalram_pages
+inline constexpr unsigned totalreserve_pages = 16;      // u64
+inline constexpr unsigned min_free_kbytes = 24;         // u64
+inline constexpr unsigned watermark_scale_factor = 32;  // u64 (default 10)
+inline constexpr unsigned after_bootmem = 40;       // u64: 1 once the buddy allocator owns memory
+inline constexpr unsigned direct_pages_count = 48;  // u64[3]: 4k, 2M, 1G pages of the direct map
+inline constexpr unsigned vm_node_stat = 128;       // u64[NR_VM_NODE_STAT_ITEMS]
+inline constexpr unsigned kSize = vm_node_stat + 8 * NR_VM_NODE_STAT_ITEMS;
+}  // namespace mm_globals
+static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
+
+inline constexpr const char* zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
+// Zone boundaries in pfns (MAX_DMA_PFN, MAX_DMA32_PFN).
+inline constexpr std::uint64_t MAX_DMA_PFN = (16ULL << 20) >> PAGE_SHIFT;
+inline constexpr std::uint64_t MAX_DMA32_PFN = (4ULL << 30) >> PAGE_SHIFT;
+
+inline constexpr LAddr NODE_DATA = layout::PGDAT;  // NODE_DATA(0)
+inline constexpr LAddr zone_addr(unsigned z) {
+  return layout::PGDAT + pgdat::node_zones + z * zone::kSize;
+}
+inline constexpr LAddr free_area_addr(unsigned z, unsigned order) {
+  return zone_addr(z) + zone::free_area + order * free_area::kSize;
+}
+inline constexpr LAddr mm_global(unsigned field) {
+  return layout::MM_GLOBALS + field;
+}
+
+// Reads of zone fields (after paging is on: the kernel's .data at its virtual address).
+inline std::uint64_t zone_field(Kernel& k, unsigned z, unsigned field) {
+  return k.mem.r64(zone_addr(z) + field);
+}
+inline std::uint64_t zone_managed_pages(Kernel& k, unsigned z) {
+  return zone_field(k, z, zone::managed_pages);
+}
+inline std::uint64_t zone_wmark(Kernel& k, unsigned z, zone_watermarks w) {
+  return k.mem.r64(zone_addr(z) + zone::watermark + 8 * w) +
+         k.mem.r64(zone_addr(z) + zone::watermark_boost);
+}
+inline bool populated_zone(Kernel& k, unsigned z) {
+  return zone_field(k, z, zone::present_pages) != 0;
+}
+inline std::uint64_t totalram_pages(Kernel& k) {
+  return k.mem.r64(mm_global(mm_globals::totalram_pages));
+}
+inline std::uint64_t max_pfn(Kernel& k) {
+  return k.mem.r64(mm_global(mm_globals::max_pfn));
+}
+
+// mod_node_page_state() / global_node_page_state(): the counters slab, vmalloc, page
+// tables and kernel stacks keep for /proc/meminfo.
+inline void mod_node_page_state(Kernel& k, node_stat_item item, std::int64_t delta) {
+  if (item == NR_SLAB_RECLAIMABLE_B || item == NR_SLAB_UNRECLAIMABLE_B)
+    delta /= static_cast<std::int64_t>(PAGE_SIZE);
+  LAddr at = mm_global(mm_globals::vm_node_stat + 8 * item);
+  k.mem.w64(at, k.mem.r64(at) + static_cast<std::uint64_t>(delta));
+}
+inline std::uint64_t global_node_page_state(Kernel& k, node_stat_item item) {
+  return k.mem.r64(mm_global(mm_globals::vm_node_stat + 8 * item));
+}
+
+// Watermarks and lowmem_reserve from the zones' managed pages (mm/page_alloc.c:
+// init_per_zone_wmark_min -> setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
+// calculate_totalreserve_pages). Implemented in sw/mm/watermarks.cpp.
+void init_per_zone_wmark_min(Kernel& k);
+// The sysctl ratios (sysctl_lowmem_reserve_ratio) and int_sqrt, for the self-tests.
+inline constexpr std::uint64_t sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32};
+std::uint64_t int_sqrt(std::uint64_t x);
+
+}  // namespace mmvp::sw

@@ -1,0 +1,79 @@
+// vmalloc's records in guest memory and the area allocator shared by vmalloc.cpp,
+// ioremap.cpp and the /proc/vmallocinfo renderer (mm/vmalloc.c). Each area has a
+// struct vmap_area (the address range, in the busy list sorted by address) from the
+// "vmap_area" kmem_cache and a struct vm_struct (what the range holds) from kmalloc,
+// as in Linux.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "sw/kernel/kernel.h"
+#include "sw/kernel/layout.h"
+
+namespace mmvp::sw {
+
+// struct vmap_area (include/linux/vmalloc.h) without rb_node and subtree_max_size:
+// Linux keeps busy areas in a red-black tree and free space in an augmented one; we
+// keep the busy areas in one address-sorted list and allocate first fit over its gaps.
+namespace vmap_area {
+inline constexpr unsigned va_start = 0;  // u64
+inline constexpr unsigned va_end = 8;    // u64: exclusive, includes the guard page
+inline constexpr unsigned list = 16;     // list_head in vmap_area_list, sorted by address
+inline constexpr unsigned vm = 32;       // u64: the struct vm_struct
+inline constexpr unsigned kSize = 40;
+}  // namespace vmap_area
+
+// struct vm_struct (include/linux/vmalloc.h) without `next` (only the pre-vmalloc_init
+// vmlist uses it) and with the caller's name in place of its return address.
+namespace vm_struct {
+inline constexpr unsigned addr = 0;        // u64
+inline constexpr unsigned size = 8;        // u64: includes the guard page
+inline constexpr unsigned flags = 16;      // u64: VM_IOREMAP, VM_ALLOC, VM_MAP
+inline constexpr unsigned pages = 24;      // u64: array of struct page addresses (vmalloc)
+inline constexpr unsigned nr_pages = 32;   // u32
+inline constexpr unsigned phys_addr = 40;  // u64: ioremap's page-aligned physical base
+inline constexpr unsigned caller = 48;     // char[kCallerBytes], NUL-terminated
+inline constexpr unsigned kCallerBytes = 32;
+inline constexpr unsigned kSize = caller + kCallerBytes;
+}  // namespace vm_struct
+
+// mm/vmalloc.c's globals in the kernel's .data at layout::VMALLOC.
+namespace vmalloc_globals {
+inline constexpr unsigned vmap_area_list = 0;     // list_head of busy vmap_areas
+inline constexpr unsigned vmap_area_cachep = 16;  // u64: the "vmap_area" kmem_cache
+inline constexpr unsigned nr_vmalloc_pages = 24;  // u64 (atomic_long_t in Linux)
+inline constexpr unsigned nr_flushed_pages = 32;  // u64: pages flushed by vunmap paths
+inline constexpr unsigned kSize = 40;
+}  // namespace vmalloc_globals
+static_assert(vmalloc_globals::kSize <= 0x1000, "vmalloc globals outgrow their .data slot");
+
+inline constexpr LAddr vmalloc_global(unsigned field) {
+  return layout::VMALLOC + field;
+}
+inline constexpr LAddr VMAP_AREA_LIST = vmalloc_global(vmalloc_globals::vmap_area_list);
+
+// get_vm_area_caller(): reserves `size` bytes (page aligned, guard page not included)
+// plus a guard page in [VMALLOC_START, VMALLOC_END), aligned to `align`, and returns
+// the new vm_struct (flags and caller set, nothing mapped), or 0.
+LAddr get_vm_area_caller(Kernel& k, std::uint64_t size, std::uint64_t align, std::uint64_t flags,
+                         const char* caller);
+// find_vm_area(): the vm_struct of the area containing addr, or 0.
+LAddr find_vm_area(Kernel& k, LAddr addr);
+// remove_vm_area(): unlinks the area containing addr, unmaps it, flushes the TLB for it
+// and frees its vmap_area; returns its vm_struct (still allocated) or 0.
+LAddr remove_vm_area(Kernel& k, LAddr addr);
+// free_vm_area(): remove_vm_area() and kfree of the vm_struct (a failed setup).
+void free_vm_area(Kernel& k, LAddr vm);
+// The mapped size of an area: its size without the guard page (get_vm_area_size()).
+std::uint64_t get_vm_area_size(Kernel& k, LAddr vm);
+
+// Clears the PTEs of [start, end) in the kernel's page tables, then flushes the TLB
+// for the range (vunmap_range). Linux defers the flush and purges lazily in batches
+// (purge_vmap_area_lazy); we flush eagerly, at every unmap.
+void vunmap_range(Kernel& k, LAddr start, LAddr end);
+
+// The caller's name, packed eight bytes per store.
+void vm_set_caller(Kernel& k, LAddr vm, const char* caller);
+std::string vm_caller(Kernel& k, LAddr vm);
+
+}  // namespace mmvp::sw

@@ -1,0 +1,83 @@
+// /proc/meminfo (fs/proc/meminfo.c meminfo_proc_show, arch_report_meminfo): totals
+// from the zones and mm globals in guest memory, slab/vmalloc/page-table counters from
+// the node vm counters, the direct map's page sizes from the counts paging_init kept.
+#include <cstdio>
+#include <cstring>
+
+#include "sw/mm/mmzone.h"
+#include "sw/proc/proc.h"
+
+namespace mmvp::sw {
+namespace {
+
+using ull = unsigned long long;
+
+// show_val_kb(): the label padded to 16 columns (or one space after a longer one), the
+// value right-aligned to column 24 (wider numbers push on), " kB".
+void show(std::string& out, const char* label, std::uint64_t value, bool kb = true) {
+  char buf[96];
+  int label_width = std::max(16, static_cast<int>(std::strlen(label)) + 1);
+  std::snprintf(buf, sizeof buf, "%-*s%*llu%s\n", label_width, label, 24 - label_width,
+                static_cast<ull>(value), kb ? " kB" : "");
+  out += buf;
+}
+
+}  // namespace
+
+std::string proc_meminfo(Kernel& k) {
+  RoutineScope rs(k, Routine::proc_show);
+  auto kb = [](std::uint64_t pages) { return pages << (PAGE_SHIFT - 10); };
+  const std::uint64_t totalram = totalram_pages(k);
+  std::uint64_t free = 0, wmark_low = 0;
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    free += k.mem.r64(zone_addr(z) + zone::nr_free_pages);
+    wmark_low += k.mem.r64(zone_addr(z) + zone::watermark + 8 * WMARK_LOW);
+  }
+  const std::uint64_t sreclaimable = global_node_page_state(k, NR_SLAB_RECLAIMABLE_B);
+  const std::uint64_t sunreclaim = global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B);
+  // si_mem_available(): free pages minus the reserves, plus the part of reclaimable
+  // slab that can be had (no page cache here).
+  auto available = static_cast<std::int64_t>(free) -
+                   static_cast<std::int64_t>(k.mem.r64(mm_global(mm_globals::totalreserve_pages)));
+  available += static_cast<std::int64_t>(sreclaimable - std::min(sreclaimable / 2, wmark_low));
+  if (available < 0) available = 0;
+
+  std::string out;
+  show(out, "MemTotal:", kb(totalram));
+  show(out, "MemFree:", kb(free));
+  show(out, "MemAvailable:", kb(static_cast<std::uint64_t>(available)));
+  for (const char* l :
+       {"Buffers:",      "Cached:",         "SwapCached:",   "Active:",         "Inactive:",
+        "Active(anon):", "Inactive(anon):", "Active(file):", "Inactive(file):", "Unevictable:",
+        "Mlocked:",      "SwapTotal:",      "SwapFree:",     "Zswap:",          "Zswapped:",
+        "Dirty:",        "Writeback:",      "AnonPages:",    "Mapped:",         "Shmem:"})
+    show(out, l, 0);
+  show(out, "KReclaimable:", kb(sreclaimable));
+  show(out, "Slab:", kb(sreclaimable + sunreclaim));
+  show(out, "SReclaimable:", kb(sreclaimable));
+  show(out, "SUnreclaim:", kb(sunreclaim));
+  show(out, "KernelStack:", global_node_page_state(k, NR_KERNEL_STACK_KB));
+  show(out, "PageTables:", kb(global_node_page_state(k, NR_PAGETABLE)));
+  for (const char* l : {"SecPageTables:", "NFS_Unstable:", "Bounce:", "WritebackTmp:"})
+    show(out, l, 0);
+  show(out, "CommitLimit:", kb(totalram * 50 / 100));  // vm_commit_limit(), overcommit_ratio 50
+  show(out, "Committed_AS:", 0);
+  show(out, "VmallocTotal:", (VMALLOC_END - VMALLOC_START) >> 10);
+  show(out, "VmallocUsed:", kb(global_node_page_state(k, NR_VMALLOC)));
+  show(out, "VmallocChunk:", 0);
+  for (const char* l : {"Percpu:", "HardwareCorrupted:", "AnonHugePages:", "ShmemHugePages:",
+                        "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"})
+    show(out, l, 0);
+  for (const char* l :
+       {"HugePages_Total:", "HugePages_Free:", "HugePages_Rsvd:", "HugePages_Surp:"})
+    show(out, l, 0, false);
+  show(out, "Hugepagesize:", 2048);
+  show(out, "Hugetlb:", 0);
+  LAddr dpc = mm_global(mm_globals::direct_pages_count);
+  show(out, "DirectMap4k:", k.mem.r64(dpc) << 2);
+  show(out, "DirectMap2M:", k.mem.r64(dpc + 8) << 11);
+  show(out, "DirectMap1G:", k.mem.r64(dpc + 16) << 20);
+  return out;
+}
+
+}  // namespace mmvp::sw

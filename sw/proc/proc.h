@@ -1,0 +1,16 @@
+// The /proc renderers: each returns the file's text, read back from guest memory, in
+// Linux's exact format.
+#pragma once
+#include <string>
+
+#include "sw/kernel/kernel.h"
+
+namespace mmvp::sw {
+
+std::string proc_buddyinfo(Kernel& k);    // /proc/buddyinfo (sw/proc/buddyinfo.cpp)
+std::string proc_zoneinfo(Kernel& k);     // /proc/zoneinfo (sw/proc/zoneinfo.cpp)
+std::string proc_meminfo(Kernel& k);      // /proc/meminfo (sw/proc/meminfo.cpp)
+std::string proc_vmallocinfo(Kernel& k);  // /proc/vmallocinfo (sw/proc/vmallocinfo.cpp)
+std::string proc_slabinfo(Kernel& k);     // /proc/slabinfo (sw/proc/slabinfo.cpp)
+
+}  // namespace mmvp::sw
