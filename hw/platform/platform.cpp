@@ -130,7 +130,7 @@ void Platform::enable_vcd(const std::string& path) {
 void Platform::run(CpuCore::Program program) {
   cpu_->set_program(std::move(program));
   auto t0 = std::chrono::steady_clock::now();
-  host_epoch_ = t0;
+  host_epoch_ = host_start_ = t0;
   sc_core::sc_start();
   auto t1 = std::chrono::steady_clock::now();
   host_seconds_ = std::chrono::duration<double>(t1 - host_epoch_).count();
@@ -150,12 +150,14 @@ void Platform::report(StatsReport& r) const {
   hpet_->report(r, "hpet");
   r.add("membus.address_errors", membus_->address_errors(),
         "accesses to unmapped physical addresses");
-  double seconds = host_seconds_;
-  if (!cpu_->finished())
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_epoch_).count();
+  double seconds = host_seconds_, total = host_total_seconds_;
+  if (!cpu_->finished()) {
+    auto now = std::chrono::steady_clock::now();
+    seconds = std::chrono::duration<double>(now - host_epoch_).count();
+    total = std::chrono::duration<double>(now - host_start_).count();
+  }
   r.add_real("host.seconds", seconds, "host wall-clock seconds since the statistics reset");
-  r.add_real("host.total_seconds", host_total_seconds_,
-             "host wall-clock seconds of the whole simulation");
+  r.add_real("host.total_seconds", total, "host wall-clock seconds of the whole simulation");
 }
 
 }  // namespace mmvp

@@ -76,7 +76,7 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<VcdWriter> vcd_;
   double host_seconds_ = 0;
   double host_total_seconds_ = 0;
-  std::chrono::steady_clock::time_point host_epoch_;
+  std::chrono::steady_clock::time_point host_epoch_, host_start_;
 };
 
 // Declares every parameter of the platform (cpu.*, mem.*, mmu.*, sim.*) and registers

@@ -35,6 +35,7 @@ void run_demo(DemoArgs a) {
     plan.workloads.push_back({"synthetic-" + std::to_string(seed), [seed] {
                                 sw::SyntheticWorkloadConfig c;
                                 c.seed = seed;
+                                c.accesses = 40000;  // keeps the demo's VCD to tens of MB
                                 c.data_base += seed << 32;
                                 return std::make_unique<sw::SyntheticWorkload>(c);
                               }});

@@ -65,8 +65,9 @@ void declare_replay_params(Params& p) {
   p.declare({"trace.max_records", ParamType::integer, "0",
              "stop each workload after this many records (0: no limit)"});
   p.declare({"kernel.slice_records", ParamType::integer, "10000",
-             "round-robin time slice: records a process runs before the next context switch", 1,
-             UINT64_MAX});
+             "round-robin time slice: trace records (accesses) a process runs before the next "
+             "context switch",
+             1, UINT64_MAX});
   p.declare({"kernel.slab_debug", ParamType::boolean, "false",
              "red zones and poisoning in every slab cache (slub_debug=FZP)"});
 }
@@ -127,7 +128,13 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     boot.slab_debug = plan.slab_debug;
     sw::start_kernel(k, boot);
     out.free_pages_after_boot = sw::nr_free_pages(k);
-    if (plan.kernel_work) plan.kernel_work(k);
+    if (plan.kernel_work) {
+      cpu.reset_stats();
+      plan.kernel_work(k);
+      StatsReport r;
+      platform.report(r);
+      out.kernel_work = std::move(r);
+    }
 
     const std::size_t n = plan.workloads.size();
     std::vector<std::unique_ptr<sw::AccessSource>> code(n), pages(n);
@@ -206,6 +213,22 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
     r.add(w + ".records", p.counts.records, "records replayed");
     r.add(w + ".faults", p.faults, "demand-paging faults (populate pass included)");
     if (p.counts.killed) r.add_text(w + ".killed", p.counts.kill_reason, "why the kernel ended it");
+  }
+  if (out.kernel_work) {
+    // The kernel's own allocator work, measured alone (before the processes).
+    for (const char* n : {"cpu.loads", "cpu.stores", "cpu.cycles", "mmu.dtlb.lookups",
+                          "mmu.dtlb.misses", "mmu.stlb.misses", "mmu.walker.walks"}) {
+      const auto* e = out.kernel_work->find(n);
+      if (e)
+        r.add(std::string("kernel_work.") + n, std::get<std::uint64_t>(e->value), e->description);
+    }
+    const auto* l = out.kernel_work->find("mmu.dtlb.lookups");
+    const auto* m = out.kernel_work->find("mmu.dtlb.misses");
+    if (l && m)
+      r.add_ratio("kernel_work.mmu.dtlb.miss_rate",
+                  static_cast<double>(std::get<std::uint64_t>(m->value)),
+                  static_cast<double>(std::get<std::uint64_t>(l->value)),
+                  "L1 DTLB miss rate of the kernel work");
   }
   r.add("kernel.free_pages_after_boot", out.free_pages_after_boot,
         "pages in the buddy free lists after boot");

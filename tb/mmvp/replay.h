@@ -46,6 +46,8 @@ struct ReplayOutcome {
   // Statistics at the end of the measured phase (after the last record, before the
   // teardown of the last process).
   std::optional<StatsReport> measured;
+  // Statistics of the kernel work alone (plan.kernel_work), if any.
+  std::optional<StatsReport> kernel_work;
   std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
 };
 

@@ -20,7 +20,7 @@ struct SuiteRun {
 void run_suite(const std::string& suite, bool slab_debug = false) {
   Params p = test::platform_params({"mem.capacity=256M"});
   Platform platform("top", p);
-  SuiteRun run{suite, nullptr};
+  SuiteRun run{suite, nullptr, 0, {}};
   std::string log;
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
@@ -37,7 +37,7 @@ void run_suite(const std::string& suite, bool slab_debug = false) {
           auto* r = static_cast<SuiteRun*>(arg);
           if (r->suite != c.suite) return;
           ++r->cases;
-          sw::KTest t{*r->k};
+          sw::KTest t{*r->k, 0, {}};
           try {
             c.fn(t);
           } catch (const std::exception& e) {

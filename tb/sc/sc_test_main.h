@@ -25,7 +25,13 @@ inline Params platform_params(const std::vector<std::string>& sets = {}) {
 }  // namespace mmvp::test
 
 int sc_main(int argc, char* argv[]) {
-  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
+}
+
+// Our own main (it takes precedence over SystemC's): keeps the SystemC banner out of
+// test listings and output.
+int main(int argc, char* argv[]) {
+  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }
