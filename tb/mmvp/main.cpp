@@ -10,6 +10,7 @@
 #include "hw/cpu/cpu_port.h"
 #include "tb/mmvp/demo_command.h"
 #include "tb/mmvp/params_command.h"
+#include "tb/mmvp/sweep_command.h"
 #include "tb/mmvp/trace_command.h"
 
 int sc_main(int argc, char* argv[]) {
@@ -18,6 +19,7 @@ int sc_main(int argc, char* argv[]) {
   mmvp::cli::add_params_command(app);
   mmvp::cli::add_trace_command(app);
   mmvp::cli::add_demo_command(app);
+  mmvp::cli::add_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

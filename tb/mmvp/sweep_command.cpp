@@ -1,0 +1,92 @@
+#include "tb/mmvp/sweep_command.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "tb/mmvp/options.h"
+#include "tb/sweep/sweep_runner.h"
+
+namespace mmvp::cli {
+namespace {
+
+struct SweepArgs {
+  std::vector<std::string> traces, scenarios, grids, sets, configs;
+  std::string preset, out;
+  bool timing = false, quiet = false;
+  unsigned jobs = 0;
+};
+
+void run_sweep_command(const SweepArgs& a) {
+  sweep::SweepSettings s;
+  for (const auto& t : a.traces) s.workloads.push_back(sweep::trace_workload(t));
+  for (const auto& sc : a.scenarios) s.workloads.push_back(sweep::scenario_workload(sc));
+  for (const auto& g : a.grids) s.axes.push_back(sweep::parse_grid_axis(g));
+  PlatformOptions base;
+  base.preset = a.preset;
+  base.configs = a.configs;
+  base.sets = a.sets;
+  s.base = base.build_params();
+  if (!a.preset.empty()) s.base_args.insert(s.base_args.end(), {"--preset", a.preset});
+  for (const auto& c : a.configs) s.base_args.insert(s.base_args.end(), {"--config", c});
+  for (const auto& v : a.sets) s.base_args.insert(s.base_args.end(), {"--set", v});
+  s.out_prefix = a.out;
+  s.timing = a.timing;
+  s.jobs = a.jobs;
+  std::error_code ec;
+  s.mmvp_path = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  s.progress = a.quiet       ? sweep::ProgressStyle::quiet
+               : ::isatty(2) ? sweep::ProgressStyle::bar
+                             : sweep::ProgressStyle::lines;
+  if (!a.out.empty()) {
+    const auto dir = std::filesystem::path(a.out).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      throw ConfigError("--out: directory " + dir.string() + " does not exist");
+  }
+  sweep::SweepSummary sum = sweep::run_sweep(s, std::cerr);
+  if (a.out.empty()) {
+    std::cout << sweep::rows_to_csv(sum.rows);
+  } else if (!a.quiet) {
+    std::cerr << "mmvp sweep: " << sum.rows.size() << " rows in " << a.out << ".csv and " << a.out
+              << ".json (" << sum.computed << " computed, " << sum.resumed << " resumed, "
+              << sum.skipped * s.workloads.size() << " skipped)\n";
+  }
+  if (sum.failed) {
+    throw std::runtime_error(std::to_string(sum.failed) +
+                             " platform runs failed (their rows are missing; run again to retry)");
+  }
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app) {
+  auto args = std::make_shared<SweepArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep",
+      "TLB sizing sweep: every configuration of a grid over every workload, one row each "
+      "(CSV and JSON); LRU grids of TLB sizes and associativities in one pass per trace");
+  cmd->add_option("--trace", args->traces, "trace file (any supported format); repeatable")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--scenario", args->scenarios,
+                  "guest-kernel scenario: synthetic[:pages=N,accesses=N,seed=N,code_kib=N]; "
+                  "repeatable");
+  cmd->add_option("--grid", args->grids,
+                  "NAME=VALUES, VALUES a list a,b,c or a range 16..2048:x2 or 4..16:+4; "
+                  "repeatable, the sweep is the cross product");
+  cmd->add_option("--preset", args->preset, "parameter preset every point starts from");
+  cmd->add_option("--config", args->configs, "JSON config file every point starts from");
+  cmd->add_option("--set", args->sets, "NAME=VALUE every point shares; repeatable");
+  cmd->add_option("--out", args->out,
+                  "write PREFIX.csv and PREFIX.json (atomically, after every finished task); "
+                  "rows already there are kept, not recomputed; without it the CSV goes to stdout");
+  cmd->add_flag("--timing", args->timing,
+                "run every point as a full `mmvp trace` (in parallel) for translation and "
+                "simulated cycles");
+  cmd->add_option("-j,--jobs", args->jobs, "parallel tasks (default: every core)");
+  cmd->add_flag("-q,--quiet", args->quiet, "no progress and no notes on stderr");
+  cmd->callback([args] { run_sweep_command(*args); });
+}
+
+}  // namespace mmvp::cli
