@@ -187,8 +187,7 @@ MmuConfig MmuConfig::from_params(const Params& p) {
   // 32 is below any x86-64 part (36 is the architectural minimum) but useful for
   // studying reserved-bit faults; 52 is the architectural maximum (SDM 4.1.4).
   if (maxphyaddr < 32 || maxphyaddr > 52) {
-    throw ConfigError("mem.maxphyaddr: " + std::to_string(maxphyaddr) +
-                      " is outside 32..52");
+    throw ConfigError("mem.maxphyaddr: " + std::to_string(maxphyaddr) + " is outside 32..52");
   }
   c.maxphyaddr = static_cast<unsigned>(maxphyaddr);
   std::uint64_t mhz = p.u64("cpu.freq_mhz");

@@ -25,6 +25,7 @@ void declare_platform_params(Params& p) {
              1000000});
   declare_dram_params(p);
   declare_hpet_params(p);
+  declare_dma_params(p);
   declare_cpu_params(p);
   declare_mmu_params(p);
   register_mmu_presets();
@@ -86,6 +87,8 @@ Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_modu
   iobus_ = std::make_unique<Router>("iobus", true);
   dram_ = std::make_unique<Dram>("dram", dram_cfg);
   hpet_ = std::make_unique<HpetModule>("hpet", HpetConfig::from_params(params));
+  dma_ = std::make_unique<I8237Module>("dma", I8237Config::from_params(params));
+  isa_ = std::make_unique<IsaDeviceModule>("isa", IsaDeviceConfig::from_params(params));
 
   cpu_->mem_socket.bind(membus_->target_socket);
   cpu_->io_socket.bind(iobus_->target_socket);
@@ -95,11 +98,24 @@ Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_modu
   if (map_.high_ram_bytes)
     membus_->map(AddressMap::kHighRamBase, map_.high_ram_bytes, 0, map_.low_ram_bytes, "dram.high");
   membus_->map(kHpetBase, Hpet::kWindowBytes, 1, 0, "hpet");
+  // ISA DMA: the controllers are a second initiator on the memory bus; on the I/O bus
+  // they see port numbers (offset = base), the card its register offsets.
+  dma_->mem_socket.bind(membus_->target_socket);
+  iobus_->initiator_socket.bind(dma_->io_socket);  // target 0
+  iobus_->initiator_socket.bind(isa_->io_socket);  // target 1
+  iobus_->map(0x00, 0x10, 0, 0x00, "dma1");
+  iobus_->map(0x80, 0x10, 0, 0x80, "dma.page");
+  iobus_->map(0xC0, 0x20, 0, 0xC0, "dma2");
+  iobus_->map(IsaDeviceModule::kBasePort, IsaPatternDevice::kWindowBytes, 1, 0, "isa.pattern");
+  isa_->connect(*dma_);
+  dma_->set_irq_sink([this](unsigned vector) { cpu_->raise_irq(vector); });
   write_boot_params();
   cpu_->set_reset_stats_hook([this] {
     dram_->reset_stats();
     membus_->reset_stats();
     hpet_->reset_stats();
+    dma_->reset_stats();
+    isa_->reset_stats();
     host_epoch_ = std::chrono::steady_clock::now();
   });
 }
@@ -125,6 +141,8 @@ void Platform::enable_vcd(const std::string& path) {
   vcd_ = std::make_unique<VcdWriter>(path);
   cpu_->attach_vcd(*vcd_);
   dram_->attach_vcd(*vcd_);
+  dma_->attach_vcd(*vcd_);
+  isa_->attach_vcd(*vcd_);
 }
 
 void Platform::run(CpuCore::Program program) {
@@ -148,6 +166,8 @@ void Platform::report(StatsReport& r) const {
   cpu_->mmu().report(r, "mmu");
   dram_->report(r, "dram");
   hpet_->report(r, "hpet");
+  dma_->report(r, "dma");
+  isa_->report(r, "dma.device");
   r.add("membus.address_errors", membus_->address_errors(),
         "accesses to unmapped physical addresses");
   double seconds = host_seconds_, total = host_total_seconds_;

@@ -13,6 +13,8 @@
 #include "hw/common/params.h"
 #include "hw/common/stats.h"
 #include "hw/cpu/cpu_core.h"
+#include "hw/dma/i8237_module.h"
+#include "hw/dma/isa_device_module.h"
 #include "hw/mem/dram_module.h"
 #include "hw/probe/vcd_writer.h"
 #include "hw/timer/hpet_module.h"
@@ -49,6 +51,10 @@ class Platform : public sc_core::sc_module {
   Router& iobus() { return *iobus_; }
   Dram& dram() { return *dram_; }
   HpetModule& hpet() { return *hpet_; }
+  // The ISA DMA controllers (ports 0x00-0x0F, 0x80-0x8F, 0xC0-0xDF; a second initiator
+  // on the memory bus) and the pattern card (ports 0x300-0x307).
+  I8237Module& dma() { return *dma_; }
+  IsaDeviceModule& isa() { return *isa_; }
   // The HPET's register block, in the MMIO hole (its usual PC address).
   static constexpr std::uint64_t kHpetBase = 0xFED00000;
   const AddressMap& address_map() const { return map_; }
@@ -73,13 +79,15 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<Router> iobus_;
   std::unique_ptr<Dram> dram_;
   std::unique_ptr<HpetModule> hpet_;
+  std::unique_ptr<I8237Module> dma_;
+  std::unique_ptr<IsaDeviceModule> isa_;
   std::unique_ptr<VcdWriter> vcd_;
   double host_seconds_ = 0;
   double host_total_seconds_ = 0;
   std::chrono::steady_clock::time_point host_epoch_, host_start_;
 };
 
-// Declares every parameter of the platform (cpu.*, mem.*, mmu.*, sim.*) and registers
+// Declares every parameter of the platform (cpu.*, mem.*, mmu.*, sim.*, dma.*) and registers
 // the presets.
 void declare_platform_params(Params& p);
 

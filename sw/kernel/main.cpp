@@ -1,4 +1,5 @@
 // start_kernel (init/main.c): the boot sequence after firmware hands over.
+#include "sw/drivers/isa_dma.h"
 #include "sw/kernel/boot.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/slab.h"
@@ -15,6 +16,7 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   vmalloc_init(k);
   fork_init(k);  // task_struct and mm_struct caches, the task list
   install_fault_handlers(k);
+  isa_dma_init(k);  // the ISA DMA channel table and the DMA validator
   k.printk("Run /init as init process");
 }
 

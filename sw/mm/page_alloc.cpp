@@ -9,6 +9,7 @@
 
 #include <cstdio>
 
+#include "sw/drivers/dma_debug.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc_internal.h"
@@ -217,6 +218,7 @@ void free_the_page(Kernel& k, LAddr page, unsigned order) {
     k.mem.w32(page + page::refcount, static_cast<std::uint32_t>(refcount - 1));
     return;
   }
+  if (flags & page::PG_dma_busy) flags = dma_debug_freed_in_flight(k, page, order);
   if (flags & kFlagsCheckAtFree)
     bad_page(k, page, flags, refcount, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
   if ((flags & page::PG_head) && k.mem.r8(page + page::compound_order) != order)

@@ -9,6 +9,7 @@
 #include "hw/common/types.h"
 #include "hw/cpu/cpu_port.h"
 #include "tb/mmvp/demo_command.h"
+#include "tb/mmvp/dma_check_command.h"
 #include "tb/mmvp/params_command.h"
 #include "tb/mmvp/sweep_command.h"
 #include "tb/mmvp/trace_command.h"
@@ -20,6 +21,7 @@ int sc_main(int argc, char* argv[]) {
   mmvp::cli::add_trace_command(app);
   mmvp::cli::add_demo_command(app);
   mmvp::cli::add_sweep_command(app);
+  mmvp::cli::add_dma_check_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,7 @@
 #include "tb/mmvp/replay.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <unordered_map>
 
@@ -126,7 +127,12 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     k.console = plan.console;
     sw::BootOptions boot;
     boot.slab_debug = plan.slab_debug;
+    std::uint64_t c0 = cpu.cycles();
+    auto h0 = std::chrono::steady_clock::now();
     sw::start_kernel(k, boot);
+    out.boot_cycles = cpu.cycles() - c0;
+    out.boot_host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
     out.free_pages_after_boot = sw::nr_free_pages(k);
     if (plan.kernel_work) {
       cpu.reset_stats();
@@ -230,6 +236,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
                   static_cast<double>(std::get<std::uint64_t>(l->value)),
                   "L1 DTLB miss rate of the kernel work");
   }
+  r.add("kernel.boot_cycles", out.boot_cycles,
+        "simulated cycles of the kernel's boot (start_kernel)");
+  r.add_real("host.boot_seconds", out.boot_host_seconds, "host seconds of the kernel's boot");
   r.add("kernel.free_pages_after_boot", out.free_pages_after_boot,
         "pages in the buddy free lists after boot");
   r.add("kernel.free_pages_at_end", out.free_pages_at_end,

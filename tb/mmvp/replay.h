@@ -49,6 +49,8 @@ struct ReplayOutcome {
   // Statistics of the kernel work alone (plan.kernel_work), if any.
   std::optional<StatsReport> kernel_work;
   std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
+  std::uint64_t boot_cycles = 0;  // simulated cycles of start_kernel
+  double boot_host_seconds = 0;   // host time of start_kernel
 };
 
 // Boots the guest kernel on the platform's core and runs every workload as its own

@@ -67,6 +67,9 @@ TEST(KernelSelftest, vmalloc) {
 TEST(KernelSelftest, process) {
   run_suite("process");
 }
+TEST(KernelSelftest, isa_dma) {
+  run_suite("isa_dma");
+}
 
 }  // namespace
 }  // namespace mmvp
