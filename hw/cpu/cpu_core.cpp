@@ -580,6 +580,7 @@ void CpuCore::attach_vcd(VcdWriter& vcd) {
   sig_.l2_miss = vcd.add(cpu + ".mmu.stlb", "miss", 1);
   sig_.walk_active = vcd.add(cpu + ".mmu.walker", "active", 1);
   sig_.walk_level = vcd.add(cpu + ".mmu.walker", "level", 3);
+  mmu_.attach_vcd(vcd, cpu + ".mmu", [this] { return now_ps(); });
   mmu_.set_observer(this);
 }
 

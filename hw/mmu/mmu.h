@@ -122,6 +122,13 @@ class Mmu {
   void flush_all();  // MOV to CR3 with PGE = 0, CR4.PGE/PAE/SMEP/LA57 changes, CR0.PG/WP changes
 
   void set_observer(MmuObserver* o) { observer_ = o; }
+  // Probes of TLB arrays with signals of their own (impl = rtl), under
+  // scope + ".dtlb.l1_4k" etc.; now() is the caller's simulated time.
+  void attach_vcd(VcdWriter& vcd, const std::string& scope, const std::function<Picos()>& now) {
+    dtlb_.attach_vcd(vcd, scope + ".dtlb", now);
+    itlb_.attach_vcd(vcd, scope + ".itlb", now);
+    stlb_.attach_vcd(vcd, scope + ".stlb", now);
+  }
 
   const MmuConfig& config() const { return cfg_; }
   const MmuStats& stats() const { return stats_; }

@@ -71,6 +71,15 @@ void declare_param_specs(Params& p) {
     policy.choices = {"lru", "plru", "random"};
     p.declare(std::move(policy));
     integer(base + ".seed", 1, 0, UINT64_MAX, what + ": seed of random replacement");
+    ParamSpec impl;
+    impl.name = base + ".impl";
+    impl.type = ParamType::choice;
+    impl.default_value = "cpp";
+    impl.description = what +
+                       ": implementation: cpp (the C++ model) or rtl (the verilated "
+                       "hw/rtl/tlb.sv, stepped on the core's clock; docs/rtl.md)";
+    impl.choices = {"cpp", "rtl"};
+    p.declare(std::move(impl));
   }
   boolean("mmu.stlb.l2_4k.share_2m", true, "stlb 4k array also holds 2M pages (Skylake)");
   boolean("mmu.pwc.enabled", false, "enable the paging-structure caches (SDM 4.10.3)");
@@ -161,6 +170,7 @@ MmuConfig MmuConfig::from_params(const Params& p) {
       throw ConfigError(base + ".policy: '" + p.str(base + ".policy") +
                         "' is not lru, plru or random");
     t.seed = p.u64(base + ".seed");
+    t.impl = p.str(base + ".impl");
     t.sizes = static_cast<std::uint8_t>(1u << static_cast<unsigned>(a.size));
     if (std::string(a.level) == "stlb" && a.size == PageSize::size_4k && share_2m)
       t.sizes |= 1u << static_cast<unsigned>(PageSize::size_2m);
@@ -194,6 +204,8 @@ MmuConfig MmuConfig::from_params(const Params& p) {
   if (mhz == 0 || mhz > 1000000)
     throw ConfigError("cpu.freq_mhz: " + std::to_string(mhz) + " is outside 1..1000000");
   c.cycle = (1000000 + mhz / 2) / mhz;  // picoseconds per core cycle, rounded
+  for (auto* level : {&c.dtlb, &c.itlb, &c.stlb})
+    for (TlbArrayConfig& t : *level) t.clock = c.cycle;
   c.la57_supported = p.flag("cpu.la57");
   return c;
 }

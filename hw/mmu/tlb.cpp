@@ -3,9 +3,34 @@
 #include "hw/mmu/tlb.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace mmvp {
+
+namespace {
+// Implementations other than "cpp", by name (register_tlb_array_impl).
+std::mutex& impl_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, TlbArrayImplFactory>& impl_registry() {
+  static std::map<std::string, TlbArrayImplFactory> r;
+  return r;
+}
+}  // namespace
+
+void register_tlb_array_impl(const std::string& name, TlbArrayImplFactory factory) {
+  std::lock_guard<std::mutex> lock(impl_mutex());
+  impl_registry()[name] = std::move(factory);
+}
+
+bool tlb_array_impl_registered(const std::string& name) {
+  if (name == "cpp") return true;
+  std::lock_guard<std::mutex> lock(impl_mutex());
+  return impl_registry().count(name) != 0;
+}
 
 const char* replacement_name(Replacement r) {
   switch (r) {
@@ -61,6 +86,11 @@ std::string TlbArray::config_problem(const TlbArrayConfig& cfg, std::string* fie
     return fail("sizes", "page-size mask " + std::to_string(cfg.sizes) +
                              " must select some of 4K (1), 2M (2) and 1G (4)");
   }
+  if (!tlb_array_impl_registered(cfg.impl)) {
+    return fail("impl",
+                "implementation '" + cfg.impl + "' is not available in this build" +
+                    (cfg.impl == "rtl" ? " (it needs MMVP_BUILD_RTL=ON and Verilator)" : ""));
+  }
   return "";
 }
 
@@ -76,6 +106,14 @@ TlbArray::TlbArray(const TlbArrayConfig& cfg) : cfg_(cfg) {
   if (cfg.policy == Replacement::lru) stamps_.assign(cfg.entries, 0);
   if (cfg.policy == Replacement::plru) plru_bits_.assign(cfg.entries, 0);
   rng_ = cfg.seed == 0 ? 0x9E3779B97F4A7C15ULL : cfg.seed;  // xorshift64 needs nonzero state
+  if (cfg.impl != "cpp") {
+    TlbArrayImplFactory factory;
+    {
+      std::lock_guard<std::mutex> lock(impl_mutex());
+      factory = impl_registry().at(cfg.impl);
+    }
+    impl_ = factory(cfg);
+  }
 }
 
 // Tree-PLRU over a power-of-two number of ways: node n (1 .. ways-1, heap order) has
@@ -126,6 +164,7 @@ void TlbArray::drop(std::size_t slot) {
 
 bool TlbArray::insert(const Translation& t, Translation* victim) {
   if (ways_ == 0) return false;
+  if (impl_) return impl_->insert(t, victim);
   if (!holds(t.size)) {
     throw std::invalid_argument(cfg_.name + ": asked to hold a " + page_size_name(t.size) +
                                 " page it is not configured for");
@@ -154,6 +193,7 @@ bool TlbArray::insert(const Translation& t, Translation* victim) {
 
 void TlbArray::invalidate(LAddr la) {
   if (ways_ == 0) return;
+  if (impl_) return impl_->invalidate(la);
   for (unsigned s = 0; s < kPageSizes; ++s) {
     auto size = static_cast<PageSize>(s);
     if (!holds(size)) continue;
@@ -166,6 +206,7 @@ void TlbArray::invalidate(LAddr la) {
 }
 
 void TlbArray::flush(bool keep_global) {
+  if (impl_) return impl_->flush(keep_global);
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     if (keys_[i] == 0) continue;
     if (keep_global && entries_[i].global) continue;
@@ -174,6 +215,7 @@ void TlbArray::flush(bool keep_global) {
 }
 
 void TlbArray::report(StatsReport& r, const std::string& prefix) const {
+  if (impl_) return impl_->report(r, prefix);
   r.add(prefix + ".hits", stats_.hits, "lookups answered by this array");
   r.add(prefix + ".fills", stats_.fills, "translations inserted");
   r.add(prefix + ".evictions", stats_.evictions, "fills that displaced a valid entry");
@@ -181,6 +223,7 @@ void TlbArray::report(StatsReport& r, const std::string& prefix) const {
 }
 
 std::vector<TlbArray::WayState> TlbArray::set_state(unsigned set) const {
+  if (impl_) return impl_->set_state(set);
   std::vector<WayState> out;
   if (set >= sets_) return out;
   const std::size_t base = static_cast<std::size_t>(set) * ways_;

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ struct TlbArrayConfig {
   Replacement policy = Replacement::lru;
   std::uint64_t seed = 1;  // random replacement
   std::uint8_t sizes = 1;  // bit i set: holds PageSize(i); e.g. 0b011 for a shared 4K/2M array
+  // The implementation: "cpp" (this file) or one registered with
+  // register_tlb_array_impl, e.g. "rtl" (the verilated hw/rtl/tlb.sv, docs/rtl.md).
+  std::string impl = "cpp";
+  Picos clock = 1000;  // clock period of an implementation that has one (the core's)
 };
 
 struct TlbArrayStats {
@@ -52,6 +57,40 @@ struct TlbArrayStats {
   std::uint64_t evictions = 0;      // fills that displaced a valid entry
   std::uint64_t invalidations = 0;  // entries dropped by INVLPG or flushes
 };
+
+// One way of a set, for co-simulation snapshots (invalid ways have valid == false).
+struct TlbWayState {
+  bool valid;
+  Translation t;
+};
+
+class VcdWriter;
+
+// Another implementation of one array with TlbArray's behaviour (the RTL twin), chosen
+// by TlbArrayConfig::impl. TlbArray forwards every call to it.
+class TlbArrayImpl {
+ public:
+  virtual ~TlbArrayImpl() = default;
+  virtual const Translation* lookup(LAddr la, PageSize size) = 0;
+  virtual bool insert(const Translation& t, Translation* victim) = 0;
+  virtual void invalidate(LAddr la) = 0;
+  virtual void flush(bool keep_global) = 0;
+  virtual const TlbArrayStats& stats() const = 0;
+  virtual void reset_stats() = 0;
+  virtual void report(StatsReport& r, const std::string& prefix) const = 0;
+  virtual std::vector<TlbWayState> set_state(unsigned set) const = 0;
+  // Records the implementation's own signals as probes under `scope`, stamped with
+  // now() (the caller's simulated time in picoseconds). Optional.
+  virtual void attach_vcd(VcdWriter& /*vcd*/, const std::string& /*scope*/,
+                          std::function<Picos()> /*now*/) {}
+};
+
+// Makes an implementation for a valid configuration; throws ConfigError if it cannot
+// (e.g. no verilated variant of that size).
+using TlbArrayImplFactory = std::function<std::unique_ptr<TlbArrayImpl>(const TlbArrayConfig& cfg)>;
+// Registers (or replaces) the implementation `name`; "cpp" is built in.
+void register_tlb_array_impl(const std::string& name, TlbArrayImplFactory factory);
+bool tlb_array_impl_registered(const std::string& name);
 
 class TlbArray {
  public:
@@ -72,6 +111,7 @@ class TlbArray {
   // Finds the entry for la as a page of `size`; updates replacement state on a hit.
   // Inline: the L1 4K probe is the hottest path of the simulator.
   const Translation* lookup(LAddr la, PageSize size) {
+    if (impl_) return impl_->lookup(la, size);
     const std::uint64_t vpn = la >> page_shift(size);
     const std::uint64_t key = make_key(vpn, size);
     const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
@@ -93,15 +133,19 @@ class TlbArray {
   // CR3 write (keep_global) or full flush.
   void flush(bool keep_global);
 
-  const TlbArrayStats& stats() const { return stats_; }
-  void reset_stats() { stats_ = TlbArrayStats{}; }
+  const TlbArrayStats& stats() const { return impl_ ? impl_->stats() : stats_; }
+  void reset_stats() {
+    if (impl_) impl_->reset_stats();
+    stats_ = TlbArrayStats{};
+  }
   void report(StatsReport& r, const std::string& prefix) const;
-  // Snapshot of a set, way by way (invalid ways have valid == false); for co-simulation.
-  struct WayState {
-    bool valid;
-    Translation t;
-  };
+  // Snapshot of a set, way by way; for co-simulation.
+  using WayState = TlbWayState;
   std::vector<WayState> set_state(unsigned set) const;
+  // See TlbArrayImpl::attach_vcd; the C++ implementation has no signals of its own.
+  void attach_vcd(VcdWriter& vcd, const std::string& scope, std::function<Picos()> now) {
+    if (impl_) impl_->attach_vcd(vcd, scope, std::move(now));
+  }
 
  private:
   // Tag of a valid entry: (vpn << 3) | (size << 1) | 1; 0 marks an invalid way. One
@@ -131,6 +175,7 @@ class TlbArray {
   std::uint64_t clock_ = 0;              // LRU time
   std::uint64_t rng_ = 1;                // random: xorshift64 state
   TlbArrayStats stats_;
+  std::shared_ptr<TlbArrayImpl> impl_;  // another implementation (impl != "cpp"), or null
 };
 
 struct TlbStats {
@@ -175,6 +220,10 @@ class Tlb {
     for (auto& a : arrays_) a.reset_stats();
   }
   const std::vector<TlbArray>& arrays() const { return arrays_; }
+  // Probes of arrays with signals of their own, under scope + "." + array name.
+  void attach_vcd(VcdWriter& vcd, const std::string& scope, const std::function<Picos()>& now) {
+    for (auto& a : arrays_) a.attach_vcd(vcd, scope + "." + a.config().name, now);
+  }
   void report(StatsReport& r, const std::string& prefix) const;
 
  private:

@@ -36,6 +36,7 @@ class VcdWriter {
   void close(Picos end_time);
 
   std::size_t signal_count() const { return signals_.size(); }
+  const std::string& path() const { return path_; }
 
  private:
   struct Decl {

@@ -11,7 +11,7 @@
 
 #include "hw/mmu/tlb.h"
 
-class VerilatedVcdSc;
+class VerilatedVcdC;
 
 namespace mmvp::rtl {
 
@@ -90,8 +90,9 @@ struct TlbRtlSignals {
 class TlbRtlModel {
  public:
   virtual ~TlbRtlModel() = default;
-  // Adds the RTL's internal signals to a Verilator VCD (call after elaboration).
-  virtual void trace(VerilatedVcdSc* vcd, int levels) = 0;
+  // Adds the RTL's internal signals to a Verilator VCD (a VerilatedVcdSc, or a
+  // VerilatedVcdC dumped by hand; call after elaboration).
+  virtual void trace(VerilatedVcdC* vcd, int levels) = 0;
 };
 
 template <class V>
@@ -132,7 +133,7 @@ class TlbRtlModelOf final : public TlbRtlModel {
     v_.dbg_flags(s.dbg_flags);
     v_.dbg_dropped(s.dbg_dropped);
   }
-  void trace(VerilatedVcdSc* vcd, int levels) override;
+  void trace(VerilatedVcdC* vcd, int levels) override;
 
  private:
   V v_;
@@ -159,9 +160,9 @@ const std::vector<TlbRtlVariant>& tlb_rtl_variants();
 
 // Defined here so only translation units that include verilated headers instantiate it.
 #if defined(VM_TRACE) && VM_TRACE
-#include <verilated_vcd_sc.h>
+#include <verilated_vcd_c.h>
 template <class V>
-void mmvp::rtl::TlbRtlModelOf<V>::trace(VerilatedVcdSc* vcd, int levels) {
+void mmvp::rtl::TlbRtlModelOf<V>::trace(VerilatedVcdC* vcd, int levels) {
   v_.trace(vcd, levels);
 }
 #endif

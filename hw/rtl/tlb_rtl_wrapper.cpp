@@ -4,6 +4,7 @@
 #include <verilated.h>
 #include <verilated_vcd_sc.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "hw/mmu/paging.h"
@@ -131,6 +132,7 @@ void TlbRtlArray::close_vcd() {
     vcd_->close();
     vcd_.reset();
   }
+  close_timed_vcd();
   if (ports_vcd_) {
     sc_close_vcd_trace_file(ports_vcd_);
     ports_vcd_ = nullptr;
@@ -163,10 +165,22 @@ void TlbRtlArray::half_cycle() {
 // Inputs are written while clk is low and settle for half a period; the rising edge
 // comes at mid-cycle and the registered outputs are read after it.
 void TlbRtlArray::cycle() {
+  const bool stamped = now_ != nullptr;
+  if (!timed_vcd_path_.empty() && !timed_vcd_ && sc_get_status() == SC_RUNNING) start_timed_vcd();
+  if (stamped) {
+    cycle_start_ = std::max(now_(), next_free_);
+    if (timed_vcd_ && timed_idle_pending_ && cycle_start_ > next_free_)
+      timed_vcd_->dump(next_free_);  // the idle inputs after the previous request
+    timed_idle_pending_ = false;
+    next_free_ = cycle_start_ + period_ps_;
+  }
   sig_->clk.write(false);
   half_cycle();
+  if (timed_vcd_) timed_vcd_->dump(cycle_start_);
   sig_->clk.write(true);
   half_cycle();
+  if (timed_vcd_) timed_vcd_->dump(cycle_start_ + period_ps_ / 2);
+  if (probe_vcd_) record_probes(cycle_start_ + period_ps_ / 2);
   ++cycles_;
 }
 
@@ -187,6 +201,7 @@ const Translation* TlbRtlArray::lookup(LAddr la, PageSize size) {
   s.lookup_size.write(static_cast<std::uint32_t>(size));
   cycle();
   s.lookup_valid.write(false);
+  end_request();
   if (!s.resp_valid.read()) throw std::logic_error(cfg_.name + ": RTL lookup not accepted");
   if (!s.resp_hit.read()) return nullptr;
   ++stats_.hits;
@@ -223,6 +238,7 @@ bool TlbRtlArray::insert(const Translation& t, Translation* victim) {
   s.fill_flags.write(pack_flags(t));
   cycle();
   s.fill_valid.write(false);
+  end_request();
   ++stats_.fills;
   if (!s.victim_valid.read()) return false;
   ++stats_.evictions;
@@ -237,6 +253,7 @@ void TlbRtlArray::invalidate(LAddr la) {
   sig_->invalidate_addr.write(la);
   cycle();
   sig_->invalidate_valid.write(false);
+  end_request();
   stats_.invalidations += sig_->dbg_dropped.read();
 }
 
@@ -247,6 +264,7 @@ void TlbRtlArray::flush(bool keep_global) {
   sig_->flush_keep_global.write(keep_global);
   cycle();
   sig_->flush_valid.write(false);
+  end_request();
   stats_.invalidations += sig_->dbg_dropped.read();
 }
 
@@ -276,7 +294,8 @@ void TlbRtlArray::report(StatsReport& r, const std::string& prefix) const {
   r.add(prefix + ".fills", stats_.fills, "translations inserted");
   r.add(prefix + ".evictions", stats_.evictions, "fills that displaced a valid entry");
   r.add(prefix + ".invalidations", stats_.invalidations, "entries dropped by INVLPG or flushes");
-  r.add(prefix + ".rtl_cycles", cycles_, "RTL clock cycles simulated");
+  r.add(prefix + ".rtl_cycles", cycles_ - cycles_at_reset_,
+        "RTL clock cycles simulated (impl = rtl)");
 }
 
 }  // namespace mmvp::rtl

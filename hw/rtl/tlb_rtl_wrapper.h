@@ -15,13 +15,16 @@
 // (before the first sc_start), at most one elaboration per process.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <systemc>
 #include <vector>
 
 #include "hw/mmu/tlb.h"
+#include "hw/probe/vcd_writer.h"
 
+class VerilatedVcdC;
 class VerilatedVcdSc;
 
 namespace mmvp::rtl {
@@ -55,7 +58,10 @@ class TlbRtlArray {
   void invalidate(LAddr la);
   void flush(bool keep_global);
   const TlbArrayStats& stats() const { return stats_; }
-  void reset_stats() { stats_ = TlbArrayStats{}; }
+  void reset_stats() {
+    stats_ = TlbArrayStats{};
+    cycles_at_reset_ = cycles_;
+  }
   void report(StatsReport& r, const std::string& prefix) const;
   // Read through the RTL's debug port (no clock edge; replacement state untouched).
   std::vector<TlbArray::WayState> set_state(unsigned set);
@@ -69,6 +75,15 @@ class TlbRtlArray {
   // Only before the first request, outside a running simulation.
   void open_vcd(const std::string& path);
   void close_vcd();
+
+  // Waveforms inside a running platform, where a cycle takes no simulated time: cycle
+  // k is stamped at max(now(), end of cycle k-1), so each request appears at the
+  // core's time of the access (a lookup and the fill after its walk one clock apart).
+  // attach_probes records the ports in the platform's VCD under `scope`; open_timed_vcd
+  // writes the RTL's internal signals (Verilator) with the same stamps to `path`
+  // (through a temporary file renamed on close). Call before the first request.
+  void attach_probes(VcdWriter& vcd, const std::string& scope, std::function<Picos()> now);
+  void open_timed_vcd(const std::string& path);
 
   // Truncates a VPN to the RTL's stored width and back (sign extension from the top
   // stored bit, as for canonical addresses); see docs/rtl.md.
@@ -84,6 +99,10 @@ class TlbRtlArray {
   void settle();       // lets combinational outputs follow the inputs
   void idle_inputs();  // every valid low
   Translation read_victim() const;
+  void end_request();
+  void start_timed_vcd();
+  void close_timed_vcd();  // after a request's inputs are lowered (timed VCD: idle state)
+  void record_probes(Picos rise);
 
   TlbArrayConfig cfg_;
   unsigned sets_ = 0, ways_ = 0;
@@ -91,11 +110,25 @@ class TlbRtlArray {
   std::unique_ptr<TlbRtlSignals> sig_;
   std::unique_ptr<TlbRtlModel> model_;
   bool reset_done_ = false;
-  std::uint64_t cycles_ = 0;
+  std::uint64_t cycles_ = 0, cycles_at_reset_ = 0;
   Translation hit_;  // what lookup() returns a pointer to
   TlbArrayStats stats_;
   std::unique_ptr<VerilatedVcdSc> vcd_;
   sc_core::sc_trace_file* ports_vcd_ = nullptr;
+
+  // Platform waveforms (attach_probes, open_timed_vcd).
+  std::function<Picos()> now_;
+  Picos period_ps_ = 0, cycle_start_ = 0, next_free_ = 0;
+  VcdWriter* probe_vcd_ = nullptr;
+  struct ProbeSignals {
+    VcdWriter::Signal lookup_valid, lookup_vpn, lookup_size, resp_valid, resp_hit, resp_pfn;
+    VcdWriter::Signal fill_valid, fill_vpn, fill_size, fill_pfn, victim_valid, victim_vpn;
+    VcdWriter::Signal invalidate_valid, invalidate_addr, flush_valid, flush_keep_global;
+    VcdWriter::Signal dropped;
+  } probe_{};
+  std::unique_ptr<VerilatedVcdC> timed_vcd_;
+  std::string timed_vcd_path_;
+  bool timed_idle_pending_ = false;
 };
 
 }  // namespace mmvp::rtl

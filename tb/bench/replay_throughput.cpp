@@ -16,6 +16,7 @@
 
 #include "hw/mmu/mmu.h"
 #include "hw/platform/platform.h"
+#include "tb/mmvp/impls.h"
 #include "tb/mmvp/replay.h"
 #include "tb/trace/trace_reader.h"
 
@@ -122,6 +123,7 @@ int main(int argc, char* argv[]) {
 }
 
 int sc_main(int argc, char* argv[]) {
+  mmvp::cli::register_builtin_impls();
   std::string path = "traces/sample-lackey.txt.zst";
   int repeat = 3;
   for (int i = 1; i < argc; ++i) {

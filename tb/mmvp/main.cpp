@@ -10,11 +10,13 @@
 #include "hw/cpu/cpu_port.h"
 #include "tb/mmvp/demo_command.h"
 #include "tb/mmvp/dma_check_command.h"
+#include "tb/mmvp/impls.h"
 #include "tb/mmvp/params_command.h"
 #include "tb/mmvp/sweep_command.h"
 #include "tb/mmvp/trace_command.h"
 
 int sc_main(int argc, char* argv[]) {
+  mmvp::cli::register_builtin_impls();
   CLI::App app{"mmvp: a cycle-approximate virtual platform of the x86-64 memory system"};
   app.require_subcommand(1);
   mmvp::cli::add_params_command(app);

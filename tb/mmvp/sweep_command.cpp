@@ -14,7 +14,7 @@ namespace {
 
 struct SweepArgs {
   std::vector<std::string> traces, scenarios, grids, sets, configs;
-  std::string preset, out;
+  std::string preset, out, area, area_array = "mmu.dtlb.l1_4k";
   bool timing = false, quiet = false;
   unsigned jobs = 0;
 };
@@ -32,6 +32,7 @@ void run_sweep_command(const SweepArgs& a) {
   if (!a.preset.empty()) s.base_args.insert(s.base_args.end(), {"--preset", a.preset});
   for (const auto& c : a.configs) s.base_args.insert(s.base_args.end(), {"--config", c});
   for (const auto& v : a.sets) s.base_args.insert(s.base_args.end(), {"--set", v});
+  if (!a.area.empty()) s.area = sweep::RtlAreaTable::read(a.area, a.area_array);
   s.out_prefix = a.out;
   s.timing = a.timing;
   s.jobs = a.jobs;
@@ -84,6 +85,12 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_flag("--timing", args->timing,
                 "run every point as a full `mmvp trace` (in parallel) for translation and "
                 "simulated cycles");
+  cmd->add_option("--area", args->area,
+                  "CSV of scripts/rtl-area: add the RTL TLB's cells and flip-flops for each "
+                  "row's --area-array geometry (columns rtl_cells, rtl_flip_flops)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--area-array", args->area_array,
+                  "the array whose area --area gives (default mmu.dtlb.l1_4k)");
   cmd->add_option("-j,--jobs", args->jobs, "parallel tasks (default: every core)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress and no notes on stderr");
   cmd->callback([args] { run_sweep_command(*args); });

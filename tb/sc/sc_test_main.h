@@ -9,6 +9,7 @@
 
 #include "hw/common/params.h"
 #include "hw/platform/platform.h"
+#include "tb/mmvp/impls.h"
 #include "tb/mmvp/replay.h"
 
 namespace mmvp::test {
@@ -25,6 +26,7 @@ inline Params platform_params(const std::vector<std::string>& sets = {}) {
 }  // namespace mmvp::test
 
 int sc_main(int argc, char* argv[]) {
+  mmvp::cli::register_builtin_impls();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

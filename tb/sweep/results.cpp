@@ -38,6 +38,8 @@ const char* const kColumns[] = {"engine",
                                 "walks_pki",
                                 "dtlb_reach_kib",
                                 "stlb_reach_kib",
+                                "rtl_cells",
+                                "rtl_flip_flops",
                                 "avg_translation_cycles",
                                 "translation_cycles",
                                 "walk_cycles",
@@ -94,6 +96,8 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
   f["walks_pki"] = ratio(c.walks, instr, 1000.0);
   f["dtlb_reach_kib"] = n(r.dtlb_reach_kib);
   f["stlb_reach_kib"] = n(r.stlb_reach_kib);
+  f["rtl_cells"] = r.rtl_area ? n(r.rtl_area->cells) : "";
+  f["rtl_flip_flops"] = r.rtl_area ? n(r.rtl_area->flip_flops) : "";
   for (const char* c : {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles"})
     f[c] = "";
   if (r.timed) {
@@ -241,6 +245,7 @@ std::vector<SweepRow> rows_from_csv(const std::string& text, const std::string& 
     r.counts.walks = u("walks");
     r.dtlb_reach_kib = u("dtlb_reach_kib");
     r.stlb_reach_kib = u("stlb_reach_kib");
+    if (!f["rtl_cells"].empty()) r.rtl_area = AreaFigure{u("rtl_cells"), u("rtl_flip_flops")};
     r.timed = !f["cycles"].empty();
     if (r.timed) {
       try {

@@ -2,9 +2,11 @@
 // files: written atomically (temporary file, then rename) and read back to resume.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tb/sweep/rtl_area.h"
 #include "tb/sweep/tlb_hierarchy.h"
 
 namespace mmvp::sweep {
@@ -17,6 +19,7 @@ struct SweepRow {
   std::uint64_t records = 0, instructions = 0;
   TlbCounts counts;
   std::uint64_t dtlb_reach_kib = 0, stlb_reach_kib = 0;  // of the 4 KB arrays
+  std::optional<AreaFigure> rtl_area;                    // of the --area-array (mmvp sweep --area)
   // Timing, from a platform run only.
   bool timed = false;
   double avg_translation_cycles = 0;
@@ -28,7 +31,8 @@ struct SweepRow {
 
 // CSV with a header line: workload, base, config, one column per parameter named in
 // any row's config (in order of first appearance), then engine, counts, ratios (miss
-// rates; MPKI when instructions are known), reach and timing (empty when not timed).
+// rates; MPKI when instructions are known), reach, the RTL area (empty without one) and
+// timing (empty when not timed).
 std::string rows_to_csv(const std::vector<SweepRow>& rows);
 // {"rows": [{"workload":..., "config":..., "params": {...}, "dtlb": {...}, ...}]}.
 std::string rows_to_json(const std::vector<SweepRow>& rows);

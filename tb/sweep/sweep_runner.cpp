@@ -30,6 +30,7 @@ struct Point {
   bool fast = false;      // a count engine gives its figures exactly
   bool one_pass = false;  // ... the one-pass engine
   std::uint64_t max_records = 0;
+  std::optional<AreaFigure> area;  // of the array SweepSettings::area describes
 };
 
 struct Task {
@@ -45,7 +46,15 @@ SweepRow row_base(const WorkloadSpec& w, const std::string& base, const Point& p
   r.config = p.config.key();
   r.dtlb_reach_kib = std::uint64_t{p.arrays.dtlb.entries} * 4;
   r.stlb_reach_kib = std::uint64_t{p.arrays.stlb.entries} * 4;
+  r.rtl_area = p.area;
   return r;
+}
+
+bool all_arrays_cpp(const MmuConfig& m) {
+  for (const auto* level : {&m.dtlb, &m.itlb, &m.stlb})
+    for (const TlbArrayConfig& a : *level)
+      if (a.entries != 0 && a.impl != "cpp") return false;
+  return true;
 }
 
 std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std::size_t& skipped) {
@@ -70,8 +79,11 @@ std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std
     pt.config = std::move(c);
     pt.arrays = user_tlb_arrays(pt.mmu);
     pt.max_records = p.u64("trace.max_records");
-    pt.fast = !s.timing && p.flag("trace.populate");
+    // The count engines run the C++ TLB model on host threads; another implementation
+    // (impl = rtl: a SystemC model) is measured by a platform run.
+    pt.fast = !s.timing && p.flag("trace.populate") && all_arrays_cpp(pt.mmu);
     pt.one_pass = pt.fast && OnePassHierarchy::eligible(pt.arrays);
+    if (s.area) pt.area = s.area->lookup(pt.mmu);
     points.push_back(std::move(pt));
   }
   return points;
@@ -169,6 +181,7 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
       order.push_back(probe.key());
       auto it = done.find(probe.key());
       if (it != done.end() && (it->second.timed || !s.timing)) {
+        if (s.area) it->second.rtl_area = p.area;  // --area given now, or a new table
         ++sum.resumed;
         continue;
       }
@@ -277,6 +290,7 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
           run.row.config = r.config;
           run.row.dtlb_reach_kib = r.dtlb_reach_kib;
           run.row.stlb_reach_kib = r.stlb_reach_kib;
+          run.row.rtl_area = r.rtl_area;
           meter.records().fetch_add(run.row.records, std::memory_order_relaxed);
           finish_rows({run.row}, label);
         }

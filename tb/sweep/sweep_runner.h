@@ -11,6 +11,7 @@
 //     asked (translation and simulated cycles), and for points the fast engines do
 //     not model (trace.populate = false).
 #pragma once
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct SweepSettings {
   unsigned jobs = 0;                   // parallel tasks; 0: every core
   std::string mmvp_path;               // the mmvp executable, for platform runs
   ProgressStyle progress = ProgressStyle::quiet;
+  std::optional<RtlAreaTable> area;  // every row gets the area of its array's geometry
 };
 
 struct SweepSummary {

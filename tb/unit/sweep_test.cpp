@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -331,6 +333,54 @@ TEST(SweepRunner, ResumesWithoutRecomputingAndWritesAtomically) {
   SweepSummary third = run_sweep(s, err);
   EXPECT_EQ(third.computed, 0u);
   EXPECT_EQ(third.resumed, 16u);
+}
+
+// mmvp sweep --area: each row carries the RTL area of its array's geometry (none when
+// the table lacks it), in the CSV and JSON, kept across a resume.
+TEST(SweepRunner, JoinsTheRtlAreaOfEachRowsArray) {
+  const std::string dir = testing::TempDir() + "/sweep_area";
+  std::filesystem::create_directories(dir);
+  const std::string area = dir + "/area.csv";
+  std::ofstream(area) << "entries,ways,policy,cells,flip_flops\n16,4,lru,6725,1511\n"
+                         "32,4,lru,12920,2855\n16,4,plru,6404,1491\n";
+  SweepSettings s;
+  s.workloads.push_back(scenario_workload("synthetic:accesses=2000,pages=64"));
+  s.axes = {parse_grid_axis("mmu.dtlb.l1_4k.entries=16,32,64"),
+            parse_grid_axis("mmu.dtlb.l1_4k.ways=4"),
+            parse_grid_axis("mmu.dtlb.l1_4k.policy=lru,plru")};
+  s.base = runner_params();
+  s.area = RtlAreaTable::read(area, "mmu.dtlb.l1_4k");
+  s.out_prefix = dir + "/r";
+  std::remove((s.out_prefix + ".csv").c_str());
+  std::ostringstream err;
+  SweepSummary sum = run_sweep(s, err);
+  ASSERT_EQ(sum.rows.size(), 6u);
+  std::map<std::string, std::optional<AreaFigure>> by;
+  for (const SweepRow& r : sum.rows) by[r.config] = r.rtl_area;
+  const std::string k = "mmu.dtlb.l1_4k.entries=";
+  auto key = [&](int e, const char* pol) {
+    return k + std::to_string(e) + ";mmu.dtlb.l1_4k.ways=4;mmu.dtlb.l1_4k.policy=" + pol;
+  };
+  ASSERT_TRUE(by.at(key(16, "lru")).has_value());
+  EXPECT_EQ(by.at(key(16, "lru"))->flip_flops, 1511u);
+  EXPECT_EQ(by.at(key(32, "lru"))->cells, 12920u);
+  EXPECT_EQ(by.at(key(16, "plru"))->flip_flops, 1491u);
+  EXPECT_FALSE(by.at(key(64, "lru")).has_value());
+  EXPECT_FALSE(by.at(key(32, "plru")).has_value());
+  const std::string csv = rows_to_csv(sum.rows);
+  EXPECT_NE(csv.find(",6725,1511,"), std::string::npos);
+  EXPECT_NE(rows_to_json(sum.rows).find("\"rtl_flip_flops\": 2855"), std::string::npos);
+  // Resumed rows keep their area (read back from the CSV).
+  SweepSettings again = s;
+  again.area.reset();
+  SweepSummary resumed = run_sweep(again, err);
+  EXPECT_EQ(resumed.resumed, 6u);
+  EXPECT_EQ(rows_to_csv(resumed.rows), csv);
+  // Bad tables and arrays are one-line errors.
+  std::ofstream(dir + "/bad.csv") << "entries,ways,policy,cells,flip_flops\n16,4,lru,many,1\n";
+  EXPECT_THROW(RtlAreaTable::read(dir + "/bad.csv", "mmu.dtlb.l1_4k"), InputError);
+  EXPECT_THROW(RtlAreaTable::read(dir + "/none.csv", "mmu.dtlb.l1_4k"), InputError);
+  EXPECT_THROW(RtlAreaTable::read(area, "dtlb"), ConfigError);
 }
 
 TEST(SweepRunner, BadGridIsAConfigError) {
