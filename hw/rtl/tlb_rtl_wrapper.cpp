@@ -87,7 +87,7 @@ std::string TlbRtlArray::variant_problem(const TlbArrayConfig& cfg) {
   return "no verilated RTL TLB for " + std::to_string(cfg.entries) + " entries, " +
          std::to_string(ways) + " ways, " + replacement_name(cfg.policy) +
          ", sizes=" + std::to_string(cfg.sizes) + " (built: " + variant_list() +
-         "; add it to MMVP_RTL_TLB_VARIANTS)";
+         "; add it to MMVP_RTL_TLB_EXTRA_VARIANTS)";
 }
 
 TlbRtlArray::TlbRtlArray(const TlbArrayConfig& cfg, sc_time period) : cfg_(cfg), half_(period / 2) {

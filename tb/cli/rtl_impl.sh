@@ -30,7 +30,8 @@ def flat(d, p=""):
             out[p + k] = v
     return out
 a, b = (flat(json.load(open(f))) for f in sys.argv[1:3])
-skip = lambda k: k.startswith("host.") or k.endswith(".rtl_cycles")
+def skip(k):
+    return k.startswith("host.") or k.endswith(".rtl_cycles")
 diff = [k for k in sorted(set(a) | set(b)) if not skip(k) and a.get(k) != b.get(k)]
 for k in diff:
     print(f"{k}: cpp {a.get(k)} rtl {b.get(k)}")
@@ -40,13 +41,21 @@ sys.exit(1 if diff else 0)
 PY
 }
 
-# The kernel tour with a 16x4 LRU DTLB (evicts constantly; vfree/iounmap INVLPGs).
+# The kernel tour with a 16x4 LRU DTLB (evicts constantly; vfree/iounmap INVLPGs) and
+# the whole L1 DTLB in RTL: its 2M array holds the direct map's 2M pages.
 for impl in cpp rtl; do
   "$mmvp" demo -q --set mem.capacity=64M --set mmu.dtlb.l1_4k.entries=16 \
-    --set mmu.dtlb.l1_4k.impl=$impl --stats-json demo_$impl.json >/dev/null
+    --set mmu.dtlb.l1_4k.impl=$impl --set mmu.dtlb.l1_2m.impl=$impl \
+    --set mmu.dtlb.l1_1g.impl=$impl --stats-json demo_$impl.json >/dev/null
 done
 same_stats demo_cpp.json demo_rtl.json
-/usr/bin/python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["mmu"]["dtlb"]["l1_4k"]["invalidations"] > 0' demo_rtl.json
+/usr/bin/python3 - demo_rtl.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["mmu"]["dtlb"]
+assert d["l1_4k"]["invalidations"] > 0, "no INVLPG reached the RTL"
+assert d["l1_2m"]["hits"] > 1000 and d["l1_2m"]["rtl_cycles"] > 0, "the 2M array is idle"
+assert d["l1_1g"]["rtl_cycles"] > 0, "the 1G array is not RTL"
+PY
 
 # A trace in lock-step through a 16x4 array, with waveforms.
 for impl in cpp rtl; do

@@ -329,6 +329,8 @@ TEST(Cosim, Random_e64_w4_plru) { run_random(cfg(64, 4, Replacement::plru, 1), 3
 TEST(Cosim, Random_e64_w4_lru)  { run_random(cfg(64, 4, Replacement::lru, 1), 4); }
 TEST(Cosim, Random_e8_w8_lru_allsizes) { run_random(cfg(8, 8, Replacement::lru, 7), 5); }
 TEST(Cosim, Random_e32_w1_direct) { run_random(cfg(32, 1, Replacement::lru, 1), 6); }
+TEST(Cosim, Random_e32_w4_lru_2m) { run_random(cfg(32, 4, Replacement::lru, 2), 7); }
+TEST(Cosim, Random_e4_w4_lru_1g) { run_random(cfg(4, 4, Replacement::lru, 4), 8); }
 TEST(Cosim, Trace_lackey_e64_w4_lru) { run_trace(cfg(64, 4, Replacement::lru, 1), "traces/sample-lackey.txt"); }
 TEST(Cosim, Trace_lackey_zst_e16_w4_lru) { run_trace(cfg(16, 4, Replacement::lru, 1), "traces/sample-lackey.txt.zst"); }
 TEST(Cosim, Speed_e64_w4_lru) { run_speed(cfg(64, 4, Replacement::lru, 1)); }
