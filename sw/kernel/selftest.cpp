@@ -1,13 +1,16 @@
 #include "sw/kernel/selftest.h"
 
-#include <vector>
-
 namespace mmvp::sw {
 namespace {
-// The registry of test functions (host code, like the kunit_suite section).
-std::vector<KTestCase>& registry() {
-  static std::vector<KTestCase> cases;
-  return cases;
+// Ends of the test table (selftest.h: KTestRegistration). Function-local statics, so
+// registrations in other translation units may run first.
+KTestRegistration*& table_head() {
+  static KTestRegistration* head = nullptr;
+  return head;
+}
+KTestRegistration*& table_tail() {
+  static KTestRegistration* tail = nullptr;
+  return tail;
 }
 }  // namespace
 
@@ -17,13 +20,16 @@ void KTest::fail(const char* file, int line, const std::string& what) {
   k.printk("    # " + msg);
 }
 
-bool register_ktest(const KTestCase& c) {
-  registry().push_back(c);
-  return true;
+KTestRegistration::KTestRegistration(const KTestCase& c) : case_(c) {
+  if (table_tail())
+    table_tail()->next_ = this;
+  else
+    table_head() = this;
+  table_tail() = this;
 }
 
 void for_each_ktest(void (*f)(const KTestCase&, void*), void* arg) {
-  for (const auto& c : registry()) f(c, arg);
+  for (const KTestRegistration* r = table_head(); r; r = r->next_) f(r->case_, arg);
 }
 
 }  // namespace mmvp::sw

@@ -22,16 +22,29 @@ struct KTestCase {
   KTestFn fn;
 };
 
-// Registers a case at static-initialisation time (a table of host code, not kernel
-// state). Use the KTEST macro.
-bool register_ktest(const KTestCase& c);
-// Calls f for every registered case, in registration order.
+// One case of the kernel image's test table, the counterpart of Linux's
+// .kunit_test_suites section: code pointers fixed when the program is loaded (static
+// initialisation), never written while the kernel runs, so not kernel state (which
+// lives in guest memory). The KTEST macro defines one per case; each links itself
+// behind the previous one, with no allocation.
+class KTestRegistration {
+ public:
+  explicit KTestRegistration(const KTestCase& c);
+  KTestRegistration(const KTestRegistration&) = delete;
+  KTestRegistration& operator=(const KTestRegistration&) = delete;
+
+ private:
+  friend void for_each_ktest(void (*f)(const KTestCase&, void*), void* arg);
+  KTestCase case_;
+  KTestRegistration* next_ = nullptr;  // written once, while the program loads
+};
+// Calls f for every case of the table, in registration order.
 void for_each_ktest(void (*f)(const KTestCase&, void*), void* arg);
 
-#define KTEST(suite, name)                                                  \
-  static void ktest_##suite##_##name(::mmvp::sw::KTest& t);                 \
-  static const bool ktest_reg_##suite##_##name [[maybe_unused]] =           \
-      ::mmvp::sw::register_ktest({#suite, #name, &ktest_##suite##_##name}); \
+#define KTEST(suite, name)                                            \
+  static void ktest_##suite##_##name(::mmvp::sw::KTest& t);           \
+  static ::mmvp::sw::KTestRegistration ktest_reg_##suite##_##name{    \
+      ::mmvp::sw::KTestCase{#suite, #name, &ktest_##suite##_##name}}; \
   static void ktest_##suite##_##name([[maybe_unused]] ::mmvp::sw::KTest& t)
 
 #define KEXPECT(cond)                               \
