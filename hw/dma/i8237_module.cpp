@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "hw/bus/target_checks.h"
+
 namespace mmvp {
 namespace {
 // The platform fixes the SystemC time resolution at 1 ps, so sc_time values are ps.
@@ -140,22 +142,15 @@ bool I8237Module::cycle(unsigned channel) {
 void I8237Module::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
   std::uint64_t port = t.get_address();
   unsigned n = t.get_data_length();
-  if (t.get_byte_enable_ptr()) {
-    ++stats_.io_errors;
-    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (n == 0 || n > 4 || t.get_streaming_width() < n) {
-    ++stats_.io_errors;
-    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
-  for (unsigned i = 0; i < n; ++i) {
-    if (port + i > 0xFFFF || !IsaDma::claims(static_cast<std::uint16_t>(port + i))) {
-      ++stats_.io_errors;
+  // The I/O space is 64 KB; accesses of 1 to 4 byte cycles, every port one of ours.
+  t.set_response_status(simple_target_check(t, 0x10000, n <= 4));
+  for (unsigned i = 0; t.is_response_ok() && i < n; ++i) {
+    if (!IsaDma::claims(static_cast<std::uint16_t>(port + i)))
       t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-    }
+  }
+  if (!t.is_response_ok()) {
+    ++stats_.io_errors;
+    return;
   }
   // The ISA bus splits a wider access into byte cycles at consecutive ports.
   unsigned char* d = t.get_data_ptr();

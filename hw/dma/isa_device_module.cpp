@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hw/bus/target_checks.h"
+
 namespace mmvp {
 namespace {
 // The platform fixes the SystemC time resolution at 1 ps, so sc_time values are ps.
@@ -105,19 +107,9 @@ void IsaDeviceModule::update_irq(Picos at) {
 void IsaDeviceModule::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
   std::uint64_t a = t.get_address();
   unsigned n = t.get_data_length();
-  if (a >= IsaPatternDevice::kWindowBytes || n == 0 || n > IsaPatternDevice::kWindowBytes - a) {
+  t.set_response_status(simple_target_check(t, IsaPatternDevice::kWindowBytes));
+  if (!t.is_response_ok()) {
     ++stats_.io_errors;
-    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
-  }
-  if (t.get_byte_enable_ptr()) {
-    ++stats_.io_errors;
-    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (t.get_streaming_width() < n) {
-    ++stats_.io_errors;
-    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
   unsigned char* d = t.get_data_ptr();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hw/bus/target_checks.h"
+
 namespace mmvp {
 namespace {
 Picos to_ps(const sc_core::sc_time& t) {
@@ -18,26 +20,10 @@ Dram::Dram(sc_core::sc_module_name name, const DramConfig& cfg)
 }
 
 bool Dram::check(tlm::tlm_generic_payload& t) {
-  std::uint64_t a = t.get_address();
-  std::uint64_t n = t.get_data_length();
-  if (a >= cfg_.capacity || n > cfg_.capacity - a) {
-    ++address_errors_;
-    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return false;
-  }
-  if (t.get_byte_enable_ptr()) {
-    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return false;
-  }
-  if (t.get_streaming_width() < n) {
-    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return false;
-  }
-  if (!t.is_read() && !t.is_write()) {
-    t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return false;
-  }
-  return true;
+  const tlm::tlm_response_status s = simple_target_check(t, cfg_.capacity);
+  if (s == tlm::TLM_ADDRESS_ERROR_RESPONSE) ++address_errors_;
+  t.set_response_status(s);
+  return s == tlm::TLM_OK_RESPONSE;
 }
 
 std::uint8_t* Dram::writable_frame(std::uint64_t frame) {

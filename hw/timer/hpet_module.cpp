@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "hw/bus/target_checks.h"
+
 namespace mmvp {
 namespace {
 Picos to_ps(const sc_core::sc_time& t) {
@@ -16,25 +18,10 @@ HpetModule::HpetModule(sc_core::sc_module_name name, const HpetConfig& cfg)
 }
 
 bool HpetModule::check(tlm::tlm_generic_payload& t) {
-  std::uint64_t a = t.get_address();
-  std::uint64_t n = t.get_data_length();
-  if (a >= Hpet::kWindowBytes || n > Hpet::kWindowBytes - a) {
-    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return false;
-  }
-  if (t.get_byte_enable_ptr()) {
-    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return false;
-  }
-  if (t.get_streaming_width() < n || !Hpet::valid_access(a, static_cast<unsigned>(n))) {
-    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return false;
-  }
-  if (!t.is_read() && !t.is_write()) {
-    t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return false;
-  }
-  return true;
+  const bool length_ok =
+      Hpet::valid_access(t.get_address(), static_cast<unsigned>(t.get_data_length()));
+  t.set_response_status(simple_target_check(t, Hpet::kWindowBytes, length_ok));
+  return t.is_response_ok();
 }
 
 void HpetModule::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {

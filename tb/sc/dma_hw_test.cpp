@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "hw/dma/isa_pattern_device.h"
 #include "tb/sc/sc_test_main.h"
@@ -293,6 +295,64 @@ TEST(DmaHw, FastModeTransfersAndProbes) {
                         "tc", "irq", "$scope module isa", "busy"})
     EXPECT_NE(vcd.find(s), std::string::npos) << s;
   std::remove(path.c_str());
+}
+
+// Both I/O targets answer malformed payloads with TLM errors and count them; an
+// ignore command (IEEE 1666-2011 14.17) is a command error, not a write.
+TEST(DmaHw, IoTargetsAnswerTlmErrors) {
+  Params p = platform_params();
+  Platform platform("top", p);
+  std::vector<tlm::tlm_response_status> dma, card;
+  std::uint64_t dma_errors = 0, card_errors = 0, mask_after = 0;
+  platform.run([&](CpuPort&) {
+    auto access = [&](auto& socket, std::uint64_t addr, unsigned len, tlm::tlm_command cmd,
+                      bool byte_enable) {
+      std::uint32_t data = 0;  // an ignore taken as a write of 0 to 0x0F: all unmasked
+      unsigned char be[4] = {0xff, 0xff, 0xff, 0xff};
+      tlm::tlm_generic_payload t;
+      t.set_command(cmd);
+      t.set_address(addr);
+      t.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+      t.set_data_length(len);
+      t.set_streaming_width(len);
+      if (byte_enable) {
+        t.set_byte_enable_ptr(be);
+        t.set_byte_enable_length(len);
+      }
+      t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      socket.get_base_export()->b_transport(t, delay);
+      return t.get_response_status();
+    };
+    for (auto [addr, len, cmd, be] : {std::tuple{0x0Fu, 1u, tlm::TLM_IGNORE_COMMAND, false},
+                                      std::tuple{0x0Fu, 1u, tlm::TLM_READ_COMMAND, true},
+                                      std::tuple{0x0Cu, 8u, tlm::TLM_READ_COMMAND, false},
+                                      std::tuple{0x20u, 1u, tlm::TLM_READ_COMMAND, false},
+                                      std::tuple{0x0Fu, 0u, tlm::TLM_READ_COMMAND, false}})
+      dma.push_back(access(platform.dma().io_socket, addr, len, cmd, be));
+    for (auto [addr, len, cmd, be] : {std::tuple{0u, 1u, tlm::TLM_IGNORE_COMMAND, false},
+                                      std::tuple{0u, 1u, tlm::TLM_READ_COMMAND, true},
+                                      std::tuple{7u, 2u, tlm::TLM_READ_COMMAND, false},
+                                      std::tuple{0u, 0u, tlm::TLM_READ_COMMAND, false}})
+      card.push_back(access(platform.isa().io_socket, addr, len, cmd, be));
+    mask_after = platform.dma().core().chip(0).mask();  // port 0x0F is write-only
+    StatsReport r;
+    platform.report(r);
+    dma_errors = r.u64("dma.io_errors");
+    card_errors = r.u64("dma.device.io_errors");
+  });
+  using tlm::TLM_ADDRESS_ERROR_RESPONSE, tlm::TLM_BURST_ERROR_RESPONSE;
+  using tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, tlm::TLM_COMMAND_ERROR_RESPONSE;
+  EXPECT_EQ(
+      dma, (std::vector<tlm::tlm_response_status>{
+               TLM_COMMAND_ERROR_RESPONSE, TLM_BYTE_ENABLE_ERROR_RESPONSE, TLM_BURST_ERROR_RESPONSE,
+               TLM_ADDRESS_ERROR_RESPONSE, TLM_BURST_ERROR_RESPONSE}));
+  EXPECT_EQ(card, (std::vector<tlm::tlm_response_status>{
+                      TLM_COMMAND_ERROR_RESPONSE, TLM_BYTE_ENABLE_ERROR_RESPONSE,
+                      TLM_ADDRESS_ERROR_RESPONSE, TLM_BURST_ERROR_RESPONSE}));
+  EXPECT_EQ(mask_after & 0x0f, 0x0fu) << "channels start masked; the ignore wrote nothing";
+  EXPECT_EQ(dma_errors, 5u);
+  EXPECT_EQ(card_errors, 4u);
 }
 
 }  // namespace
