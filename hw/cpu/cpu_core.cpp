@@ -4,16 +4,10 @@
 
 #include <cstring>
 
+#include "hw/bus/sc_time_ps.h"
+
 namespace mmvp {
 namespace {
-
-// The platform fixes the SystemC time resolution at 1 ps, so sc_time values are ps.
-sc_core::sc_time ps_time(Picos ps) {
-  return sc_core::sc_time::from_value(ps);
-}
-Picos to_ps(const sc_core::sc_time& t) {
-  return t.value();
-}
 
 const char* vector_name(unsigned v) {
   switch (v) {

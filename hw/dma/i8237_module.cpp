@@ -2,18 +2,10 @@
 
 #include <cstring>
 
+#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
 
 namespace mmvp {
-namespace {
-// The platform fixes the SystemC time resolution at 1 ps, so sc_time values are ps.
-sc_core::sc_time ps_time(Picos ps) {
-  return sc_core::sc_time::from_value(ps);
-}
-Picos to_ps(const sc_core::sc_time& t) {
-  return t.value();
-}
-}  // namespace
 
 I8237Config I8237Config::from_params(const Params& p) {
   I8237Config c;

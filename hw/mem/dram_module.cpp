@@ -3,14 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
 
 namespace mmvp {
-namespace {
-Picos to_ps(const sc_core::sc_time& t) {
-  return static_cast<Picos>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
-}
-}  // namespace
 
 Dram::Dram(sc_core::sc_module_name name, const DramConfig& cfg)
     : sc_module(name), socket("socket"), cfg_(cfg), mem_(cfg.capacity), timing_(cfg.timing) {

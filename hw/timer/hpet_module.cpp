@@ -2,14 +2,10 @@
 
 #include <cstring>
 
+#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
 
 namespace mmvp {
-namespace {
-Picos to_ps(const sc_core::sc_time& t) {
-  return static_cast<Picos>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
-}
-}  // namespace
 
 HpetModule::HpetModule(sc_core::sc_module_name name, const HpetConfig& cfg)
     : sc_module(name), socket("socket"), cfg_(cfg), hpet_(cfg.frequency_hz) {
