@@ -50,6 +50,33 @@ void flatten(const nlohmann::json& j, const std::string& prefix,
 
 }  // namespace
 
+bool parse_time(const std::string& text, Picos& out) {
+  static const struct {
+    const char* suffix;
+    std::uint64_t ps;
+  } units[] = {{"ps", 1}, {"ns", 1000}, {"us", 1000000}, {"ms", 1000000000}, {"s", 1000000000000}};
+  std::string digits = text;
+  std::uint64_t mult = 1;
+  for (const auto& u : units) {
+    const std::size_t n = std::strlen(u.suffix);
+    if (digits.size() > n && digits.compare(digits.size() - n, n, u.suffix) == 0) {
+      digits.resize(digits.size() - n);
+      mult = u.ps;
+      break;
+    }
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(digits);
+  } catch (...) {
+    return false;
+  }
+  if (v > UINT64_MAX / mult) return false;
+  out = v * mult;
+  return true;
+}
+
 bool parse_size(const std::string& text, std::uint64_t& out) {
   if (text.empty()) return false;
   std::string t = text;

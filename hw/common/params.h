@@ -74,5 +74,7 @@ class Params {
 // Parses 4096, 0x1000, 4K, 2M, 64G, 1T (binary units).
 bool parse_size(const std::string& text, std::uint64_t& out);
 std::string format_size(std::uint64_t bytes);
+// Parses a simulated time: 1500 (picoseconds), 250ps, 40ns, 12us, 3ms, 2s.
+bool parse_time(const std::string& text, Picos& out);
 
 }  // namespace mmvp

@@ -25,13 +25,4 @@ inline constexpr bool is_pow2(std::uint64_t v) {
   return v != 0 && (v & (v - 1)) == 0;
 }
 
-inline constexpr unsigned log2_exact(std::uint64_t v) {
-  unsigned n = 0;
-  while (v > 1) {
-    v >>= 1;
-    ++n;
-  }
-  return n;
-}
-
 }  // namespace mmvp

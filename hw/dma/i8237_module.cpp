@@ -2,8 +2,9 @@
 
 #include <cstring>
 
-#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
+#include "hw/common/debug.h"
+#include "hw/common/sc_time.h"
 
 namespace mmvp {
 
@@ -117,6 +118,11 @@ bool I8237Module::cycle(unsigned channel) {
   } else {
     ++stats_.verify_cycles;
   }
+  DPRINTF_AT(Dma, start, name(), "channel {}: {} {} byte(s) at {:#08x}{}", channel,
+             b.transfer == DmaTransfer::write  ? "device->memory"
+             : b.transfer == DmaTransfer::read ? "memory->device"
+                                               : "verify",
+             b.width, b.bus_address, b.tc ? ", terminal count" : "");
   sc_core::wait(delay + ps_time(cfg_.cycle));
   if (b.tc) {
     ++stats_.tc;
@@ -152,6 +158,8 @@ void I8237Module::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& del
       d[i] = dma_.io_read(p);
       ++stats_.io_reads;
     } else {
+      DPRINTF_AT(Dma, to_ps(sc_core::sc_time_stamp() + delay), name(), "port {:#04x} <- {:#04x}", p,
+                 d[i]);
       dma_.io_write(p, d[i]);
       ++stats_.io_writes;
     }

@@ -41,8 +41,9 @@ class DmaPeer {
 };
 
 struct I8237Config {
-  Picos cycle = 800000;        // bus time of one transfer (dma.cycle_ns)
-  Picos io_latency = 1000000;  // one I/O-port access (dma.io_latency_ns)
+  // Defaults in declare_dma_params.
+  Picos cycle = 0;       // bus time of one transfer (dma.cycle_ns)
+  Picos io_latency = 0;  // one I/O-port access (dma.io_latency_ns)
   static I8237Config from_params(const Params& p);
 };
 

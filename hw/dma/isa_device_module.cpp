@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
+#include "hw/common/sc_time.h"
 
 namespace mmvp {
 namespace {

@@ -24,8 +24,9 @@
 namespace mmvp {
 
 struct IsaDeviceConfig {
-  Picos byte_time = 2000000;   // 1 / dma.device_bytes_per_s
-  Picos io_latency = 1000000;  // dma.io_latency_ns
+  // Defaults in declare_dma_params.
+  Picos byte_time = 0;   // 1 / dma.device_bytes_per_s
+  Picos io_latency = 0;  // dma.io_latency_ns
   static IsaDeviceConfig from_params(const Params& p);
 };
 

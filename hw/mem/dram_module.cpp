@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
+#include "hw/common/debug.h"
+#include "hw/common/sc_time.h"
 
 namespace mmvp {
 
@@ -48,7 +49,13 @@ void Dram::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
   Picos now = to_ps(sc_core::sc_time_stamp() + delay);
   DramTiming::Result r = timing_.access(a, n, t.is_write(), now);
   if (vcd_) probe(r, now);
-  delay += sc_core::sc_time(static_cast<double>(r.latency), sc_core::SC_PS);
+  DPRINTF_AT(Dram, now, name(), "{} {} B at {:#x}: bank {} row {:#x} {}, {} ps",
+             t.is_write() ? "write" : "read", n, a, r.bank, r.row,
+             r.outcome == RowOutcome::hit    ? "row hit"
+             : r.outcome == RowOutcome::miss ? "row miss"
+                                             : "row conflict",
+             r.latency);
+  delay += ps_time(r.latency);
   t.set_dmi_allowed(true);
   t.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -73,10 +80,8 @@ bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
   std::uint64_t base = frame << SparseMemory::kFrameShift;
   dmi.set_start_address(base);
   dmi.set_end_address(std::min(base + SparseMemory::kFrameBytes, cfg_.capacity) - 1);
-  dmi.set_read_latency(
-      sc_core::sc_time(static_cast<double>(cfg_.dmi_read_latency), sc_core::SC_PS));
-  dmi.set_write_latency(
-      sc_core::sc_time(static_cast<double>(cfg_.dmi_write_latency), sc_core::SC_PS));
+  dmi.set_read_latency(ps_time(cfg_.dmi_read_latency));
+  dmi.set_write_latency(ps_time(cfg_.dmi_write_latency));
   ++dmi_grants_;
   if (t.is_write() || mem_.allocated(frame)) {
     dmi.set_dmi_ptr(writable_frame(frame));

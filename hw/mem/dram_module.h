@@ -17,11 +17,12 @@
 
 namespace mmvp {
 
+// Filled by the platform from mem.* (declare_platform_params has the defaults).
 struct DramConfig {
-  std::uint64_t capacity = 1ULL << 30;
+  std::uint64_t capacity = 0;
   DramTimingConfig timing;
-  Picos dmi_read_latency = 17493;
-  Picos dmi_write_latency = 17493;
+  Picos dmi_read_latency = 0;
+  Picos dmi_write_latency = 0;
 };
 
 class Dram : public sc_core::sc_module {

@@ -15,13 +15,14 @@
 namespace mmvp {
 
 struct DramTimingConfig {
-  unsigned banks = 16;             // DDR4 x8: 4 bank groups x 4 banks
-  std::uint64_t row_bytes = 8192;  // row (page) size per bank as seen by the address map
-  Picos t_cl = 14160;              // CAS latency (DDR4-2400 17-17-17: 14.16 ns)
-  Picos t_rcd = 14160;             // activate to read/write
-  Picos t_rp = 14160;              // precharge
-  Picos t_burst = 3333;            // one 64-byte burst (BL8 at 1200 MHz)
-  Picos t_wr = 15000;              // write recovery before a precharge may start
+  // Defaults (DDR4-2400 17-17-17) in declare_dram_params.
+  unsigned banks = 0;           // mem.banks
+  std::uint64_t row_bytes = 0;  // row (page) size per bank as seen by the address map
+  Picos t_cl = 0;               // CAS latency
+  Picos t_rcd = 0;              // activate to read/write
+  Picos t_rp = 0;               // precharge
+  Picos t_burst = 0;            // one 64-byte burst
+  Picos t_wr = 0;               // write recovery before a precharge may start
 
   static DramTimingConfig from_params(const Params& p);
 };

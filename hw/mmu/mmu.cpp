@@ -2,6 +2,7 @@
 // dirty re-walks and the invalidation rules of SDM Vol. 3A 4.10.4.
 #include "hw/mmu/mmu.h"
 
+#include "hw/common/debug.h"
 #include "hw/mmu/page_walker.h"
 
 namespace mmvp {
@@ -58,9 +59,11 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
   const Translation* cached = l1_hit;
   Picos latency = static_cast<Picos>(cfg_.l1_hit_cycles) * cfg_.cycle;
   if (!cached) {
+    DPRINTF(Tlb, "mmu." + l1.name(), "miss la {:#x}", la);
     latency = static_cast<Picos>(cfg_.l2_hit_cycles) * cfg_.cycle;
     cached = stlb_.lookup(la);
     if (observer_) observer_->tlb_result(MmuObserver::TlbLevel::l2, cached != nullptr, latency);
+    if (!cached) DPRINTF(Tlb, "mmu.stlb", "miss la {:#x}", la);
   }
   if (cached) {
     const std::uint32_t code = access_fault(rights_of(*cached), k, ctx);

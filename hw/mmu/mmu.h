@@ -38,6 +38,14 @@ class MmuObserver {
 
 class PageWalker;
 
+// The TLB maintenance that control-register writes ask of the MMU (X86Arch calls it).
+class TlbMaintenance {
+ public:
+  virtual ~TlbMaintenance() = default;
+  virtual void flush_all() = 0;         // every entry, global ones included
+  virtual void flush_non_global() = 0;  // MOV to CR3 with CR4.PGE = 1
+};
+
 enum class FaultKind : std::uint8_t { none, page_fault, general_protection, bus_error };
 
 struct TranslateResult {
@@ -48,26 +56,30 @@ struct TranslateResult {
   PAddr bus_error_pa = 0;  // for bus_error: the paging-structure address that failed
 };
 
+// Sizes of the paging-structure caches (SDM 4.10.3.1); defaults in declare_mmu_params.
 struct PageWalkCacheConfig {
   bool enabled = false;
-  unsigned pml4e_entries = 2;  // caches PML4 entries (SDM 4.10.3.1)
-  unsigned pdpte_entries = 4;
-  unsigned pde_entries = 32;
+  unsigned pml4e_entries = 0;  // caches PML4 entries
+  unsigned pdpte_entries = 0;
+  unsigned pde_entries = 0;
 };
 
+// The MMU's configuration. Every value comes from a parameter (declare_mmu_params is
+// the one place defaults are written; defaults() reads them back).
 struct MmuConfig {
   std::vector<TlbArrayConfig> dtlb, itlb, stlb;
   PageWalkCacheConfig pwc;
-  unsigned maxphyaddr = 46;
-  bool la57_supported = false;    // CPUID: 5-level paging available
-  Picos cycle = 333;              // core clock period
+  unsigned maxphyaddr = 0;        // mem.maxphyaddr
+  bool la57_supported = false;    // cpu.la57: 5-level paging available
+  Picos cycle = 0;                // core clock period (core_cycle_picos)
   unsigned l1_hit_cycles = 0;     // extra cycles on an L1 TLB hit (overlapped with cache)
-  unsigned l2_hit_cycles = 7;     // extra cycles on an L2 TLB hit
-  unsigned walk_step_cycles = 1;  // walker overhead per paging-structure level
+  unsigned l2_hit_cycles = 0;     // extra cycles on an L2 TLB hit
+  unsigned walk_step_cycles = 0;  // walker overhead per paging-structure level
 
-  // Reads mmu.* and mem.maxphyaddr / cpu.freq_mhz; throws ConfigError naming the
-  // offending parameter.
+  // Reads mmu.*, mem.maxphyaddr and cpu.*; throws ConfigError naming the offending
+  // parameter.
   static MmuConfig from_params(const Params& p);
+  static MmuConfig defaults();  // from_params of the declared defaults
 };
 
 struct MmuStats {
@@ -87,10 +99,10 @@ struct MmuStats {
   std::uint64_t flushes_all = 0;
 };
 
-class Mmu {
+class Mmu : public TlbMaintenance {
  public:
   Mmu(const MmuConfig& cfg, PhysMemPort& mem);
-  ~Mmu();
+  ~Mmu() override;
   Mmu(const Mmu&) = delete;
   Mmu& operator=(const Mmu&) = delete;
 
@@ -98,7 +110,8 @@ class Mmu {
   // entries for la (SDM 4.10.4.1) and reports the fault. With CR0.PG = 0 the
   // translation is the identity.
   // The allowed L1 hit is inline: it is the hottest path of a trace replay.
-  TranslateResult translate(LAddr la, AccessKind k, const PagingContext& ctx) {
+  __attribute__((always_inline)) TranslateResult translate(LAddr la, AccessKind k,
+                                                           const PagingContext& ctx) {
     ++stats_.translations[static_cast<unsigned>(k)];
     const bool fetch = k == AccessKind::fetch;
     if (ctx.paging() && is_canonical(la, ctx.la57() && cfg_.la57_supported) && !observer_) {
@@ -117,9 +130,10 @@ class Mmu {
     return translate_slow(la, k, ctx, nullptr, false);
   }
 
-  void invlpg(LAddr la);    // INVLPG (SDM 4.10.4.1)
-  void flush_non_global();  // MOV to CR3 with CR4.PGE = 1
-  void flush_all();  // MOV to CR3 with PGE = 0, CR4.PGE/PAE/SMEP/LA57 changes, CR0.PG/WP changes
+  void invlpg(LAddr la);             // INVLPG (SDM 4.10.4.1)
+  void flush_non_global() override;  // MOV to CR3 with CR4.PGE = 1
+  // MOV to CR3 with PGE = 0, CR4.PGE/PAE/SMEP/LA57 changes, CR0.PG/WP changes
+  void flush_all() override;
 
   void set_observer(MmuObserver* o) { observer_ = o; }
   // Probes of TLB arrays with signals of their own (impl = rtl), under
@@ -140,7 +154,8 @@ class Mmu {
   void report(StatsReport& r, const std::string& prefix) const;
 
  private:
-  static bool hit_allowed(const Translation& t, AccessKind k, const PagingContext& ctx) {
+  __attribute__((always_inline)) static bool hit_allowed(const Translation& t, AccessKind k,
+                                                         const PagingContext& ctx) {
     return access_fault({t.writable, t.user, t.nx}, k, ctx) == 0 &&
            (k != AccessKind::write || t.dirty);
   }
@@ -159,12 +174,8 @@ class Mmu {
   MmuObserver* observer_ = nullptr;
 };
 
-// Declares every mmu.* parameter and the "skylake" and "tiny" presets' mmu values.
+// Declares every mmu.* parameter and registers the mmu.* values of the "skylake" and
+// "tiny" presets (merged into presets of those names other blocks register).
 void declare_mmu_params(Params& p);
-
-// Registers the mmu.* values of the "skylake" and "tiny" presets with Params::add_preset,
-// merging them into a preset of the same name that another block already registered.
-// Idempotent; declare_mmu_params calls it.
-void register_mmu_presets();
 
 }  // namespace mmvp

@@ -2,7 +2,9 @@
 // MmuConfig::from_params.
 #include <utility>
 
+#include "hw/cpu/cpu_config.h"
 #include "hw/mmu/mmu.h"
+#include "hw/platform/platform_params.h"
 
 namespace mmvp {
 namespace {
@@ -83,10 +85,9 @@ void declare_param_specs(Params& p) {
   }
   boolean("mmu.stlb.l2_4k.share_2m", true, "stlb 4k array also holds 2M pages (Skylake)");
   boolean("mmu.pwc.enabled", false, "enable the paging-structure caches (SDM 4.10.3)");
-  PageWalkCacheConfig pwc;
-  integer("mmu.pwc.pml4e.entries", pwc.pml4e_entries, 0, 4096, "PML4E cache entries");
-  integer("mmu.pwc.pdpte.entries", pwc.pdpte_entries, 0, 4096, "PDPTE cache entries");
-  integer("mmu.pwc.pde.entries", pwc.pde_entries, 0, 4096, "PDE cache entries");
+  integer("mmu.pwc.pml4e.entries", 2, 0, 4096, "PML4E cache entries");
+  integer("mmu.pwc.pdpte.entries", 4, 0, 4096, "PDPTE cache entries");
+  integer("mmu.pwc.pde.entries", 32, 0, 4096, "PDE cache entries");
   integer("mmu.l1_hit_cycles", 0, 0, 1000, "extra core cycles of an L1 TLB hit");
   integer("mmu.l2_hit_cycles", 9, 0, 1000, "extra core cycles of an L2 TLB hit (or miss)");
   integer("mmu.walk_step_cycles", 1, 0, 1000, "walker core cycles per paging-structure level");
@@ -113,8 +114,6 @@ void merge_preset(const std::string& name, const std::string& description,
   }
   Params::add_preset(std::move(merged));
 }
-
-}  // namespace
 
 void register_mmu_presets() {
   Params defaults;
@@ -152,9 +151,15 @@ void register_mmu_presets() {
       "tiny", "teaching-sized TLBs that miss often: DTLB 8x2 4K + 4 2M, ITLB 8x2, STLB 32x4", tiny);
 }
 
+}  // namespace
+
 void declare_mmu_params(Params& p) {
   declare_param_specs(p);
   register_mmu_presets();
+}
+
+MmuConfig MmuConfig::defaults() {
+  return from_params(platform_defaults());
 }
 
 MmuConfig MmuConfig::from_params(const Params& p) {
@@ -193,17 +198,8 @@ MmuConfig MmuConfig::from_params(const Params& p) {
   c.l2_hit_cycles = static_cast<unsigned>(p.u64("mmu.l2_hit_cycles"));
   c.walk_step_cycles = static_cast<unsigned>(p.u64("mmu.walk_step_cycles"));
 
-  std::uint64_t maxphyaddr = p.u64("mem.maxphyaddr");
-  // 32 is below any x86-64 part (36 is the architectural minimum) but useful for
-  // studying reserved-bit faults; 52 is the architectural maximum (SDM 4.1.4).
-  if (maxphyaddr < 32 || maxphyaddr > 52) {
-    throw ConfigError("mem.maxphyaddr: " + std::to_string(maxphyaddr) + " is outside 32..52");
-  }
-  c.maxphyaddr = static_cast<unsigned>(maxphyaddr);
-  std::uint64_t mhz = p.u64("cpu.freq_mhz");
-  if (mhz == 0 || mhz > 1000000)
-    throw ConfigError("cpu.freq_mhz: " + std::to_string(mhz) + " is outside 1..1000000");
-  c.cycle = (1000000 + mhz / 2) / mhz;  // picoseconds per core cycle, rounded
+  c.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
+  c.cycle = core_cycle_picos(p);
   for (auto* level : {&c.dtlb, &c.itlb, &c.stlb})
     for (TlbArrayConfig& t : *level) t.clock = c.cycle;
   c.la57_supported = p.flag("cpu.la57");

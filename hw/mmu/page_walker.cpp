@@ -2,6 +2,8 @@
 // (4.10.3).
 #include "hw/mmu/page_walker.h"
 
+#include "hw/common/debug.h"
+
 namespace mmvp {
 namespace {
 
@@ -152,8 +154,14 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
     r.fault = FaultKind::page_fault;
     r.error_code = code;
     end_walk();
+    DPRINTF(Walker, "mmu.walker", "la {:#x}: #PF, error code {:#x}", la, code);
     return r;
   };
+  DPRINTF(Walker, "mmu.walker", "walk la {:#x} ({}) cr3 {:#x} from level {}", la,
+          k == AccessKind::write   ? "write"
+          : k == AccessKind::fetch ? "fetch"
+                                   : "read",
+          ctx.cr3, level);
 
   for (;; --level) {
     const PAddr entry_pa = table + ((la >> level_shift(level)) & 0x1FF) * 8;
@@ -164,6 +172,8 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
     ++r.levels_read;
     bool ok = mem_.read_pte(entry_pa, e, lat);
     r.latency += lat + step_picos_;
+    DPRINTF(Walker, "mmu.walker", "la {:#x}: level {} entry @{:#x} = {:#x} ({} ps)", la, level,
+            entry_pa, e, lat);
     if (!ok) {
       r.fault = FaultKind::bus_error;
       r.bus_error_pa = entry_pa;
@@ -192,6 +202,8 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
   if (std::uint32_t code = access_fault(rights, k, ctx)) {
     r.fault = FaultKind::page_fault;
     r.error_code = code;
+    DPRINTF(Walker, "mmu.walker", "la {:#x}: rights forbid the access: #PF, error code {:#x}", la,
+            code);
     return r;
   }
 
@@ -209,6 +221,11 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
     ++stats_.pte_writes;
     bool ok = mem_.write_pte(used[i].pa, updated, lat);  // locked RMW (SDM 4.8)
     r.latency += lat;
+    DPRINTF(Walker, "mmu.walker", "la {:#x}: set {} in level {} entry @{:#x}", la,
+            (updated & ~used[i].value) == pte::A   ? "A"
+            : (updated & ~used[i].value) == pte::D ? "D"
+                                                   : "A|D",
+            used[i].level, used[i].pa);
     if (!ok) {
       r.fault = FaultKind::bus_error;
       r.bus_error_pa = used[i].pa;
@@ -239,6 +256,9 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
   t.dirty = (leaf & pte::D) != 0 || write;
   t.global = (leaf & pte::G) && (ctx.cr4 & cr4::PGE);
   t.pcd_pwt = static_cast<std::uint8_t>(((leaf & pte::PWT) ? 1 : 0) | ((leaf & pte::PCD) ? 2 : 0));
+  DPRINTF(Walker, "mmu.walker", "la {:#x} -> pa {:#x} ({} page{}{}{}), {} ps", la, t.physical(la),
+          page_size_name(t.size), t.writable ? " W" : "", t.user ? " U" : "", t.nx ? " NX" : "",
+          r.latency);
   return r;
 }
 

@@ -62,8 +62,6 @@ class PageWalker {
   // MOV to CR3 or any full flush: paging-structure caches hold no global entries.
   void flush();
 
-  // Bits 51:MAXPHYADDR of an entry (reserved, SDM 4.5).
-  std::uint64_t reserved_address_mask() const { return reserved_addr_mask_; }
   const PagingStructureCache& pml4e_cache() const { return pwc_[0]; }
   const PagingStructureCache& pdpte_cache() const { return pwc_[1]; }
   const PagingStructureCache& pde_cache() const { return pwc_[2]; }

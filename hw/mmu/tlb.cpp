@@ -7,6 +7,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "hw/common/debug.h"
+
 namespace mmvp {
 
 namespace {
@@ -256,6 +258,22 @@ Tlb::Tlb(std::string name, std::vector<TlbArrayConfig> arrays) : name_(std::move
 }
 
 bool Tlb::insert(LAddr la, const Translation& t, Translation* victim) {
+  if (debug::on(debug::Flag::Tlb)) {
+    // The fill, and the entry it displaces (the caller's victim buffer or ours).
+    Translation evicted;
+    bool displaced = insert_quiet(la, t, &evicted);
+    DPRINTF(Tlb, "mmu." + name_, "fill la {:#x} -> pa {:#x} ({}){}", la, t.physical(la),
+            page_size_name(t.size),
+            displaced
+                ? fmt::format(", evicts vpn {:#x} ({})", evicted.vpn, page_size_name(evicted.size))
+                : std::string());
+    if (displaced && victim) *victim = evicted;
+    return displaced;
+  }
+  return insert_quiet(la, t, victim);
+}
+
+bool Tlb::insert_quiet(LAddr la, const Translation& t, Translation* victim) {
   for (TlbArray& a : arrays_)
     if (a.holds(t.size)) return a.insert(t, victim);
   // No array holds this size: cache the part of the page that covers la as the largest
@@ -277,10 +295,12 @@ bool Tlb::insert(LAddr la, const Translation& t, Translation* victim) {
 }
 
 void Tlb::invalidate(LAddr la) {
+  DPRINTF(Tlb, "mmu." + name_, "invalidate la {:#x}", la);
   for (TlbArray& a : arrays_) a.invalidate(la);
 }
 
 void Tlb::flush(bool keep_global) {
+  DPRINTF(Tlb, "mmu." + name_, "flush {}", keep_global ? "non-global entries" : "all entries");
   for (TlbArray& a : arrays_) a.flush(keep_global);
 }
 

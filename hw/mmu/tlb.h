@@ -110,7 +110,7 @@ class TlbArray {
 
   // Finds the entry for la as a page of `size`; updates replacement state on a hit.
   // Inline: the L1 4K probe is the hottest path of the simulator.
-  const Translation* lookup(LAddr la, PageSize size) {
+  __attribute__((always_inline)) const Translation* lookup(LAddr la, PageSize size) {
     if (impl_) return impl_->lookup(la, size);
     const std::uint64_t vpn = la >> page_shift(size);
     const std::uint64_t key = make_key(vpn, size);
@@ -194,7 +194,7 @@ class Tlb {
   bool present() const { return !arrays_.empty(); }
 
   // Probes every array for every page size it holds, 4K first. Inline (hot path).
-  const Translation* lookup(LAddr la) {
+  __attribute__((always_inline)) const Translation* lookup(LAddr la) {
     ++stats_.lookups;
     for (TlbArray& a : arrays_) {
       for (unsigned s = 0; s < kPageSizes; ++s) {
@@ -227,6 +227,7 @@ class Tlb {
   void report(StatsReport& r, const std::string& prefix) const;
 
  private:
+  bool insert_quiet(LAddr la, const Translation& t, Translation* victim);
   std::string name_;
   std::vector<TlbArray> arrays_;
   TlbStats stats_;

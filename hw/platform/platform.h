@@ -9,37 +9,18 @@
 #include <systemc>
 #include <vector>
 
-#include "hw/bus/router.h"
+#include "hw/bus/router_module.h"
 #include "hw/common/params.h"
 #include "hw/common/stats.h"
-#include "hw/cpu/cpu_core.h"
+#include "hw/cpu/cpu_module.h"
 #include "hw/dma/i8237_module.h"
 #include "hw/dma/isa_device_module.h"
 #include "hw/mem/dram_module.h"
+#include "hw/platform/platform_params.h"
 #include "hw/probe/vcd_writer.h"
 #include "hw/timer/hpet_module.h"
 
 namespace mmvp {
-
-struct E820Entry {
-  std::uint64_t addr, size;
-  std::uint32_t type;
-};
-
-// Physical address map (a PC's): RAM from 0 up to the MMIO hole below 4 GB, the rest
-// of RAM remapped above 4 GB; the legacy area 0x9fc00-0xfffff reserved.
-struct AddressMap {
-  std::uint64_t low_ram_bytes = 0;   // RAM at [0, low_ram_bytes)
-  std::uint64_t high_ram_bytes = 0;  // RAM at [4G, 4G + high_ram_bytes)
-  std::uint64_t mmio_base = 0;       // MMIO window [mmio_base, 4G)
-  static constexpr std::uint64_t kHighRamBase = 1ULL << 32;
-
-  static AddressMap from_params(const Params& p);  // validates capacity vs MAXPHYADDR
-  std::vector<E820Entry> e820() const;
-  std::uint64_t top_of_ram() const {
-    return high_ram_bytes ? kHighRamBase + high_ram_bytes : low_ram_bytes;
-  }
-};
 
 class Platform : public sc_core::sc_module {
  public:
@@ -86,9 +67,5 @@ class Platform : public sc_core::sc_module {
   double host_total_seconds_ = 0;
   std::chrono::steady_clock::time_point host_epoch_, host_start_;
 };
-
-// Declares every parameter of the platform (cpu.*, mem.*, mmu.*, sim.*, dma.*) and registers
-// the presets.
-void declare_platform_params(Params& p);
 
 }  // namespace mmvp

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "hw/common/sc_time.h"
 #include "hw/rtl/tlb_rtl_wrapper.h"
 
 namespace mmvp::rtl {
@@ -13,8 +14,7 @@ namespace {
 class TlbRtlImpl final : public TlbArrayImpl {
  public:
   explicit TlbRtlImpl(const TlbArrayConfig& cfg)
-      : rtl_(std::make_unique<TlbRtlArray>(
-            cfg, sc_core::sc_time(static_cast<double>(cfg.clock), sc_core::SC_PS))) {}
+      : rtl_(std::make_unique<TlbRtlArray>(cfg, ps_time(cfg.clock))) {}
 
   const Translation* lookup(LAddr la, PageSize size) override { return rtl_->lookup(la, size); }
   bool insert(const Translation& t, Translation* victim) override {

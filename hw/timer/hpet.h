@@ -15,8 +15,9 @@
 namespace mmvp {
 
 struct HpetConfig {
-  std::uint64_t frequency_hz = 14318180;  // the PC's 14.31818 MHz crystal
-  Picos access_latency = 100000;          // one register access over the bus (100 ns)
+  // Defaults in declare_hpet_params.
+  std::uint64_t frequency_hz = 0;  // timer.hpet_hz
+  Picos access_latency = 0;        // one register access over the bus (timer.hpet_latency_ps)
 
   static HpetConfig from_params(const Params& p);
 };

@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "hw/bus/sc_time_ps.h"
 #include "hw/bus/target_checks.h"
+#include "hw/common/sc_time.h"
 
 namespace mmvp {
 
@@ -38,7 +38,7 @@ void HpetModule::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& dela
     hpet_.write(a, n, value, now);
     ++writes_;
   }
-  delay += sc_core::sc_time(static_cast<double>(cfg_.access_latency), sc_core::SC_PS);
+  delay += ps_time(cfg_.access_latency);
   t.set_dmi_allowed(false);
   t.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "hw/common/debug.h"  // DPRINTF: the simulator's trace flags, like an m5op
 #include "hw/cpu/cpu_port.h"
 #include "hw/mmu/paging.h"
 #include "hw/platform/boot_params.h"

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sw/drivers/isa_dma.h"
+#include "sw/kernel/printk.h"
 #include "sw/mm/gfp.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -19,24 +20,24 @@ namespace {
 
 // Per channel: what the driver programmed (like struct dma_debug_entry).
 namespace dma_debug_entry {
-inline constexpr unsigned phys = 0;        // u64: full physical address set_dma_addr got
-inline constexpr unsigned count = 8;       // u32: bytes (set_dma_count)
-inline constexpr unsigned mode = 12;       // u8: set_dma_mode
-inline constexpr unsigned in_flight = 13;  // u8: pages marked PG_dma_busy
-inline constexpr unsigned linear = 16;     // u64: the buffer's linear address
-inline constexpr unsigned head_pfn = 24;   // u64: allocation head marked too (~0: none)
-inline constexpr unsigned caller = 32;     // char[32]: the function that set it up
+inline constexpr Field<PAddr> phys{0};               // full physical address set_dma_addr got
+inline constexpr Field<std::uint32_t> count{8};      // bytes (set_dma_count)
+inline constexpr Field<std::uint8_t> mode{12};       // set_dma_mode
+inline constexpr Field<std::uint8_t> in_flight{13};  // pages marked PG_dma_busy
+inline constexpr Field<LAddr> linear{16};            // the buffer's linear address
+inline constexpr Field<std::uint64_t> head_pfn{24};  // allocation head marked too (~0: none)
 inline constexpr unsigned kCallerLen = 32;
+inline constexpr Embedded caller{32, kCallerLen};  // the function that set it up
 inline constexpr unsigned kSize = 64;
 }  // namespace dma_debug_entry
 
 // The validator's globals after the entries.
 namespace dma_debug_globals {
-inline constexpr unsigned entries = 0;  // dma_debug_entry[MAX_DMA_CHANNELS]
-inline constexpr unsigned fatal = MAX_DMA_CHANNELS * dma_debug_entry::kSize;  // u32
-inline constexpr unsigned checked = fatal + 8;                                // u64
-inline constexpr unsigned violations = checked + 8;  // u64[NR_DMA_VIOLATIONS]
-inline constexpr unsigned kSize = violations + 8 * NR_DMA_VIOLATIONS;
+inline constexpr Embedded entries{0, MAX_DMA_CHANNELS* dma_debug_entry::kSize};
+inline constexpr Field<std::uint32_t> fatal{entries.end()};
+inline constexpr Field<std::uint64_t> checked{fatal.offset + 8};
+inline constexpr ArrayField<std::uint64_t, NR_DMA_VIOLATIONS> violations{checked.offset + 8};
+inline constexpr unsigned kSize = violations.offset + 8 * NR_DMA_VIOLATIONS;
 }  // namespace dma_debug_globals
 static_assert(dma_slot::dma_debug + dma_debug_globals::kSize <= dma_slot::irq_flags,
               "dma-debug records outgrow their part of the DMA slot");
@@ -44,42 +45,31 @@ static_assert(dma_slot::dma_debug + dma_debug_globals::kSize <= dma_slot::irq_fl
 LAddr entry_addr(unsigned dmanr) {
   return dma_slot::dma_debug + dma_debug_entry::kSize * dmanr;
 }
-LAddr global(unsigned field) {
-  return dma_slot::dma_debug + field;
-}
-
-std::string hex(std::uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 // A violation: printed with the channel, its owner, addresses and the caller;
 // counted; fatal when asked (err_printk in kernel/dma/debug.c).
 void report(Kernel& k, unsigned dmanr, unsigned cls, const std::string& why) {
   LAddr e = entry_addr(dmanr);
-  PAddr phys = k.mem.r64(e + dma_debug_entry::phys);
-  std::uint32_t count = k.mem.r32(e + dma_debug_entry::count);
+  PAddr phys = k.mem.get(e, dma_debug_entry::phys);
+  std::uint32_t count = k.mem.get(e, dma_debug_entry::count);
   std::string owner = k.mem.read_string(
       dma_slot::dma_chan_busy + dma_chan::kSize * dmanr + dma_chan::device_id, dma_chan::kNameLen);
   std::string line = "DMA-API: isa_dma channel " + std::to_string(dmanr) + " (" +
                      (owner.empty() ? "unrequested" : owner) + "): " + dma_violation_name(cls) +
                      ": " + why + " [phys " + hex(phys) + "-" + hex(phys + count - 1) + " count " +
                      std::to_string(count) + " linear " +
-                     hex(k.mem.r64(e + dma_debug_entry::linear)) + "] set up by " +
+                     hex(k.mem.get(e, dma_debug_entry::linear)) + "] set up by " +
                      k.mem.read_string(e + dma_debug_entry::caller, dma_debug_entry::kCallerLen);
   k.printk(line);
-  LAddr counter = global(dma_debug_globals::violations) + 8 * cls;
-  k.mem.w64(counter, k.mem.r64(counter) + 1);
-  if (k.mem.r32(global(dma_debug_globals::fatal))) k.panic(line);
+  k.mem.add(dma_slot::dma_debug, dma_debug_globals::violations(cls), 1);
+  if (k.mem.get(dma_slot::dma_debug, dma_debug_globals::fatal)) k.panic(line);
 }
 
 // is_free_buddy_page() (mm/page_alloc.c): the frame lies in a free buddy block.
 bool is_free_buddy_pfn(Kernel& k, std::uint64_t pfn) {
   for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
     LAddr head = page::pfn_to_page(pfn & ~((1ULL << order) - 1));
-    if ((k.mem.r64(head + page::flags) & page::PG_buddy) &&
-        k.mem.r64(head + page::private_) >= order)
+    if ((k.mem.get(head, page::flags) & page::PG_buddy) && k.mem.get(head, page::private_) >= order)
       return true;
   }
   return false;
@@ -92,8 +82,8 @@ std::uint64_t allocation_extent(Kernel& k, std::uint64_t pfn, std::uint64_t& end
   for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
     std::uint64_t h = pfn & ~((1ULL << order) - 1);
     LAddr head = page::pfn_to_page(h);
-    if (k.mem.r64(head + page::flags) & page::PG_head) {
-      std::uint64_t e = h + (1ULL << k.mem.r8(head + page::compound_order));
+    if (k.mem.get(head, page::flags) & page::PG_head) {
+      std::uint64_t e = h + (1ULL << k.mem.get(head, page::compound_order));
       if (pfn < e) {
         end = e;
         return h;
@@ -113,12 +103,12 @@ std::string contiguity_problem(Kernel& k, LAddr linear, PAddr phys, std::uint32_
   const std::uint64_t first = phys >> PAGE_SHIFT, last = (phys + count - 1) >> PAGE_SHIFT;
   if (last >= max_pfn(k)) return "";  // not RAM (above_16mb says the rest)
   LAddr pg = page::pfn_to_page(first);
-  std::uint64_t flags = k.mem.r64(pg + page::flags);
+  std::uint64_t flags = k.mem.get(pg, page::flags);
   if (flags & page::PG_slab) {
     // The object holding the address, from its slab's geometry (mm/slub.c).
     LAddr va = page::__va(phys);
     LAddr slab = virt_to_slab(k, va);
-    SlabGeom g = read_geom(k, k.mem.r64(slab + page::slab_cache));
+    SlabGeom g = read_geom(k, k.mem.get(slab, page::slab_cache));
     LAddr base = slab_first_object(g, slab);
     if (va < base) return "slab metadata, not an object";
     LAddr object = base + (va - base) / g.size * g.size;
@@ -141,9 +131,9 @@ std::string contiguity_problem(Kernel& k, LAddr linear, PAddr phys, std::uint32_
 
 void set_busy(Kernel& k, std::uint64_t pfn, bool busy) {
   LAddr pg = page::pfn_to_page(pfn);
-  std::uint64_t f = k.mem.r64(pg + page::flags);
+  std::uint64_t f = k.mem.get(pg, page::flags);
   std::uint64_t nf = busy ? f | page::PG_dma_busy : f & ~page::PG_dma_busy;
-  if (nf != f) k.mem.w64(pg + page::flags, nf);
+  if (nf != f) k.mem.set(pg, page::flags, nf);
 }
 
 }  // namespace
@@ -155,42 +145,41 @@ const char* dma_violation_name(unsigned cls) {
 }
 
 void dma_debug_init(Kernel& k) {
-  k.mem.zero(global(0), dma_debug_globals::kSize);
+  k.mem.zero(dma_slot::dma_debug, dma_debug_globals::kSize);
   for (unsigned c = 0; c < MAX_DMA_CHANNELS; ++c)
-    k.mem.w64(entry_addr(c) + dma_debug_entry::head_pfn, ~0ULL);
+    k.mem.set(entry_addr(c), dma_debug_entry::head_pfn, ~0ULL);
 }
 
 void dma_debug_set_fatal(Kernel& k, bool fatal) {
-  k.mem.w32(global(dma_debug_globals::fatal), fatal ? 1 : 0);
+  k.mem.set(dma_slot::dma_debug, dma_debug_globals::fatal, fatal ? 1 : 0);
 }
 std::uint64_t dma_debug_violations(Kernel& k, unsigned cls) {
-  return k.mem.r64(global(dma_debug_globals::violations) + 8 * cls);
+  return k.mem.get(dma_slot::dma_debug, dma_debug_globals::violations(cls));
 }
 std::uint64_t dma_debug_checked(Kernel& k) {
-  return k.mem.r64(global(dma_debug_globals::checked));
+  return k.mem.get(dma_slot::dma_debug, dma_debug_globals::checked);
 }
 
 void dma_debug_set_addr(Kernel& k, unsigned dmanr, PAddr phys, LAddr linear, const char* caller) {
   LAddr e = entry_addr(dmanr);
-  k.mem.w64(e + dma_debug_entry::phys, phys);
-  k.mem.w64(e + dma_debug_entry::linear, linear ? linear : page::__va(phys));
+  k.mem.set(e, dma_debug_entry::phys, phys);
+  k.mem.set(e, dma_debug_entry::linear, linear ? linear : page::__va(phys));
   k.mem.write_string(e + dma_debug_entry::caller, caller ? caller : "?",
                      dma_debug_entry::kCallerLen);
 }
 void dma_debug_set_count(Kernel& k, unsigned dmanr, std::uint32_t bytes) {
-  k.mem.w32(entry_addr(dmanr) + dma_debug_entry::count, bytes);
+  k.mem.set(entry_addr(dmanr), dma_debug_entry::count, bytes);
 }
 void dma_debug_set_mode(Kernel& k, unsigned dmanr, std::uint8_t mode) {
-  k.mem.w8(entry_addr(dmanr) + dma_debug_entry::mode, mode);
+  k.mem.set(entry_addr(dmanr), dma_debug_entry::mode, mode);
 }
 
 void dma_debug_enable(Kernel& k, unsigned dmanr) {
   LAddr e = entry_addr(dmanr);
-  PAddr phys = k.mem.r64(e + dma_debug_entry::phys);
-  std::uint32_t count = k.mem.r32(e + dma_debug_entry::count);
-  LAddr linear = k.mem.r64(e + dma_debug_entry::linear);
-  LAddr checked = global(dma_debug_globals::checked);
-  k.mem.w64(checked, k.mem.r64(checked) + 1);
+  PAddr phys = k.mem.get(e, dma_debug_entry::phys);
+  std::uint32_t count = k.mem.get(e, dma_debug_entry::count);
+  LAddr linear = k.mem.get(e, dma_debug_entry::linear);
+  k.mem.add(dma_slot::dma_debug, dma_debug_globals::checked, 1);
   if (count == 0) return;
   const PAddr last = phys + count - 1;
   if (last >= MAX_DMA_PHYS)
@@ -212,24 +201,24 @@ void dma_debug_enable(Kernel& k, unsigned dmanr) {
   for (std::uint64_t pfn = phys >> PAGE_SHIFT; pfn <= (last >> PAGE_SHIFT) && pfn < end_pfn; ++pfn)
     set_busy(k, pfn, true);
   if (head_pfn != ~0ULL) set_busy(k, head_pfn, true);
-  k.mem.w64(e + dma_debug_entry::head_pfn, head_pfn);
-  k.mem.w8(e + dma_debug_entry::in_flight, 1);
+  k.mem.set(e, dma_debug_entry::head_pfn, head_pfn);
+  k.mem.set(e, dma_debug_entry::in_flight, 1);
 }
 
 void dma_debug_disable(Kernel& k, unsigned dmanr) {
   LAddr e = entry_addr(dmanr);
-  if (!k.mem.r8(e + dma_debug_entry::in_flight)) return;
-  PAddr phys = k.mem.r64(e + dma_debug_entry::phys);
-  std::uint32_t count = k.mem.r32(e + dma_debug_entry::count);
+  if (!k.mem.get(e, dma_debug_entry::in_flight)) return;
+  PAddr phys = k.mem.get(e, dma_debug_entry::phys);
+  std::uint32_t count = k.mem.get(e, dma_debug_entry::count);
   const std::uint64_t end_pfn = max_pfn(k);
   if (count) {
     for (std::uint64_t pfn = phys >> PAGE_SHIFT;
          pfn <= ((phys + count - 1) >> PAGE_SHIFT) && pfn < end_pfn; ++pfn)
       set_busy(k, pfn, false);
   }
-  std::uint64_t head_pfn = k.mem.r64(e + dma_debug_entry::head_pfn);
+  std::uint64_t head_pfn = k.mem.get(e, dma_debug_entry::head_pfn);
   if (head_pfn != ~0ULL) set_busy(k, head_pfn, false);
-  k.mem.w8(e + dma_debug_entry::in_flight, 0);
+  k.mem.set(e, dma_debug_entry::in_flight, 0);
 }
 
 std::uint64_t dma_debug_freed_in_flight(Kernel& k, LAddr page, unsigned order) {
@@ -238,11 +227,11 @@ std::uint64_t dma_debug_freed_in_flight(Kernel& k, LAddr page, unsigned order) {
   unsigned chan = MAX_DMA_CHANNELS;
   for (unsigned c = 0; c < MAX_DMA_CHANNELS && chan == MAX_DMA_CHANNELS; ++c) {
     LAddr e = entry_addr(c);
-    if (!k.mem.r8(e + dma_debug_entry::in_flight)) continue;
-    PAddr phys = k.mem.r64(e + dma_debug_entry::phys);
+    if (!k.mem.get(e, dma_debug_entry::in_flight)) continue;
+    PAddr phys = k.mem.get(e, dma_debug_entry::phys);
     std::uint64_t lo = phys >> PAGE_SHIFT,
-                  hi = (phys + k.mem.r32(e + dma_debug_entry::count) - 1) >> PAGE_SHIFT;
-    std::uint64_t head = k.mem.r64(e + dma_debug_entry::head_pfn);
+                  hi = (phys + k.mem.get(e, dma_debug_entry::count) - 1) >> PAGE_SHIFT;
+    std::uint64_t head = k.mem.get(e, dma_debug_entry::head_pfn);
     if ((lo < end && hi >= first) || (head >= first && head < end)) chan = c;
   }
   // Clear the mark on every page of the block first, so a fatal report leaves a
@@ -254,11 +243,11 @@ std::uint64_t dma_debug_freed_in_flight(Kernel& k, LAddr page, unsigned order) {
     report(k, chan, DMA_FREED_IN_FLIGHT, why);
   } else {
     k.printk("DMA-API: isa_dma: freed_in_flight: " + why + " (no channel records it)");
-    LAddr counter = global(dma_debug_globals::violations) + 8 * DMA_FREED_IN_FLIGHT;
-    k.mem.w64(counter, k.mem.r64(counter) + 1);
-    if (k.mem.r32(global(dma_debug_globals::fatal))) k.panic("DMA-API: freed_in_flight: " + why);
+    k.mem.add(dma_slot::dma_debug, dma_debug_globals::violations(DMA_FREED_IN_FLIGHT), 1);
+    if (k.mem.get(dma_slot::dma_debug, dma_debug_globals::fatal))
+      k.panic("DMA-API: freed_in_flight: " + why);
   }
-  return k.mem.r64(page + page::flags);
+  return k.mem.get(page, page::flags);
 }
 
 }  // namespace mmvp::sw

@@ -28,7 +28,7 @@ std::uint8_t dma_inb(Kernel& k, std::uint16_t port) {
 void isa_dma_init(Kernel& k) {
   k.mem.zero(dma_slot::dma_chan_busy, dma_chan::kSize * MAX_DMA_CHANNELS);
   // dma_chan_busy[4] = { 1, "cascade" }: channel 4 links the two controllers.
-  k.mem.w32(chan_addr(4) + dma_chan::lock, 1);
+  k.mem.set(chan_addr(4), dma_chan::lock, 1);
   k.mem.write_string(chan_addr(4) + dma_chan::device_id, "cascade", dma_chan::kNameLen);
   k.mem.w32(dma_slot::irq_flags, 0);  // the kernel runs with interrupts off until it enables them
   dma_debug_init(k);
@@ -37,8 +37,8 @@ void isa_dma_init(Kernel& k) {
 int request_dma(Kernel& k, unsigned dmanr, const char* device_id) {
   if (dmanr >= MAX_DMA_CHANNELS) return -22;  // -EINVAL
   LAddr c = chan_addr(dmanr);
-  if (k.mem.r32(c + dma_chan::lock)) return -16;  // -EBUSY (xchg(&lock, 1) != 0)
-  k.mem.w32(c + dma_chan::lock, 1);
+  if (k.mem.get(c, dma_chan::lock)) return -16;  // -EBUSY (xchg(&lock, 1) != 0)
+  k.mem.set(c, dma_chan::lock, 1);
   k.mem.write_string(c + dma_chan::device_id, device_id, dma_chan::kNameLen);
   return 0;
 }
@@ -49,17 +49,17 @@ void free_dma(Kernel& k, unsigned dmanr) {
     return;
   }
   LAddr c = chan_addr(dmanr);
-  if (!k.mem.r32(c + dma_chan::lock)) {
+  if (!k.mem.get(c, dma_chan::lock)) {
     k.printk("Trying to free free DMA" + std::to_string(dmanr));
     return;
   }
   dma_debug_disable(k, dmanr);
-  k.mem.w32(c + dma_chan::lock, 0);
+  k.mem.set(c, dma_chan::lock, 0);
   k.mem.w8(c + dma_chan::device_id, 0);
 }
 
 bool dma_channel_busy(Kernel& k, unsigned dmanr) {
-  return dmanr < MAX_DMA_CHANNELS && k.mem.r32(chan_addr(dmanr) + dma_chan::lock) != 0;
+  return dmanr < MAX_DMA_CHANNELS && k.mem.get(chan_addr(dmanr), dma_chan::lock) != 0;
 }
 
 unsigned long local_irq_save(Kernel& k) {

@@ -22,9 +22,9 @@ inline constexpr LAddr slot_end = layout::DMA + 0x1000;
 
 // struct dma_chan (kernel/dma.c) with the owner's name inline instead of a pointer.
 namespace dma_chan {
-inline constexpr unsigned lock = 0;       // u32: 1 while requested
-inline constexpr unsigned device_id = 8;  // char[24]: the owner's name
+inline constexpr Field<std::uint32_t> lock{0};  // 1 while requested
 inline constexpr unsigned kNameLen = 24;
+inline constexpr Embedded device_id{8, kNameLen};  // the owner's name
 inline constexpr unsigned kSize = 32;
 }  // namespace dma_chan
 

@@ -40,7 +40,7 @@ std::uint64_t added_total(Kernel& k, const Counts& before) {
 }
 
 bool page_busy(Kernel& k, LAddr va) {
-  return (k.mem.r64(page::virt_to_page(va) + page::flags) & page::PG_dma_busy) != 0;
+  return (k.mem.get(page::virt_to_page(va), page::flags) & page::PG_dma_busy) != 0;
 }
 
 // Memory -> device of `bytes` from `buf` on `chan`: the card only reads, so a bad
@@ -219,7 +219,7 @@ KTEST(isa_dma, freed_in_flight) {
   KEXPECT_EQ(added(k, before, DMA_FREED_IN_FLIGHT), 1u);
   KEXPECT_EQ(added_total(k, before), 1u);
   // The free went through: the block is back in the buddy lists, unmarked.
-  KEXPECT((k.mem.r64(pg + page::flags) & page::PG_buddy) != 0);
+  KEXPECT((k.mem.get(pg, page::flags) & page::PG_buddy) != 0);
   KEXPECT(!page_busy(k, va) && !page_busy(k, va + 4096));
   KEXPECT(isa_pattern_wait(k, x).completed);
   KEXPECT_EQ(added_total(k, before), 1u);

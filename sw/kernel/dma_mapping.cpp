@@ -24,19 +24,19 @@ void device_initialize(Kernel& k, LAddr dev, const char* name) {
   k.mem.zero(dev, device::kSize);
   k.mem.write_string(dev + device::init_name, name, device::kNameLen);
   // The default for a device that did not set one (32 bits, like a PCI device).
-  k.mem.w64(dev + device::dma_mask, DMA_BIT_MASK(32));
-  k.mem.w64(dev + device::coherent_dma_mask, DMA_BIT_MASK(32));
+  k.mem.set(dev, device::dma_mask, DMA_BIT_MASK(32));
+  k.mem.set(dev, device::coherent_dma_mask, DMA_BIT_MASK(32));
 }
 
 int dma_set_mask_and_coherent(Kernel& k, LAddr dev, std::uint64_t mask) {
   if (mask < DMA_BIT_MASK(24)) return -5;  // dma_direct_supported(): -EIO
-  k.mem.w64(dev + device::dma_mask, mask);
-  k.mem.w64(dev + device::coherent_dma_mask, mask);
+  k.mem.set(dev, device::dma_mask, mask);
+  k.mem.set(dev, device::coherent_dma_mask, mask);
   return 0;
 }
 
 std::uint64_t dma_get_coherent_mask(Kernel& k, LAddr dev) {
-  return k.mem.r64(dev + device::coherent_dma_mask);
+  return k.mem.get(dev, device::coherent_dma_mask);
 }
 
 LAddr dma_alloc_coherent(Kernel& k, LAddr dev, std::uint64_t size, PAddr* dma_handle, gfp_t gfp) {

@@ -14,10 +14,10 @@ namespace mmvp::sw {
 // struct device (include/linux/device.h), the part DMA mapping reads; the name is
 // inline (Linux: init_name / kobject name).
 namespace device {
-inline constexpr unsigned init_name = 0;  // char[32]
 inline constexpr unsigned kNameLen = 32;
-inline constexpr unsigned dma_mask = 32;           // u64: streaming DMA mask (Linux: u64 *)
-inline constexpr unsigned coherent_dma_mask = 40;  // u64
+inline constexpr Embedded init_name{0, kNameLen};    // char[32]
+inline constexpr Field<std::uint64_t> dma_mask{32};  // streaming DMA mask (Linux: u64 *)
+inline constexpr Field<std::uint64_t> coherent_dma_mask{40};
 inline constexpr unsigned kSize = 48;
 }  // namespace device
 

@@ -11,8 +11,6 @@
 namespace mmvp::sw {
 namespace {
 
-constexpr std::uint32_t SIGSEGV = 11;
-
 // Linux's "#PF: ..." lines of an oops (show_fault_oops).
 [[noreturn]] void kernel_oops(Kernel& k, const ExceptionInfo& info) {
   k.printk(fmt::format("BUG: unable to handle page fault for address: {:016x}", info.address));
@@ -38,16 +36,16 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
   if (user_addr && !(info.error_code & (pf::P | pf::RSVD))) {
     // Anonymous demand paging (do_anonymous_page): a zeroed page, mapped writable.
     LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
-    LAddr m = g.r64(t + task::mm);
-    if (!page || !map_page(k, g.r64(m + mm::pgd), va & ~(PAGE_SIZE - 1),
+    LAddr m = g.get(t, task::mm);
+    if (!page || !map_page(k, g.get(m, mm::pgd), va & ~(PAGE_SIZE - 1),
                            page::page_to_pfn(page) << PAGE_SHIFT, pte::P | pte::RW | pte::US)) {
       if (page) __free_pages(k, page, 0);
       k.printk(
           fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
       throw ProcessKilled(fmt::format("out of memory at {:#x}", va));
     }
-    g.w64(m + mm::rss, g.r64(m + mm::rss) + 1);
-    g.w64(t + task::min_flt, g.r64(t + task::min_flt) + 1);
+    g.set(m, mm::rss, g.get(m, mm::rss) + 1);
+    g.set(t, task::min_flt, g.get(t, task::min_flt) + 1);
     return;
   }
   // A protection violation, a reserved bit, or a user access to kernel space: SIGSEGV
@@ -55,7 +53,6 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
   k.printk(
       fmt::format("{}[{}]: segfault at {:x} ip 0000000000000000 sp 0000000000000000 error {:x}",
                   task_comm(k, t), task_pid(k, t), va, info.error_code));
-  (void)SIGSEGV;
   throw ProcessKilled(fmt::format("segfault at {:#x}: {} (error code {:#x})", va,
                                   (info.error_code & pf::RSVD)
                                       ? "reserved bit set in a paging entry"

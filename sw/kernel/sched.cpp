@@ -25,8 +25,8 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   LAddr running = 0;  // the task whose page tables are loaded
   auto end_task = [&](std::size_t i, std::uint32_t code) {
     if (alive == 1 && opt.after_last_record) opt.after_last_record(k);
-    results[i].faults = g.r64(tasks[i] + task::min_flt);
-    results[i].switches_in = g.r64(tasks[i] + task::nvcsw);
+    results[i].faults = g.get(tasks[i], task::min_flt);
+    results[i].switches_in = g.get(tasks[i], task::nvcsw);
     do_exit(k, tasks[i], code);
     done[i] = true;
     --alive;
@@ -42,7 +42,7 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
       ReplayCounts c = replay_as_user(k.cpu, *programs[i].pages, touch_only);
       if (c.killed) {
         results[i].counts = c;
-        end_task(i, 11);
+        end_task(i, task::SIGSEGV);
       }
     }
   }
@@ -81,7 +81,7 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
       if (c.killed) {
         acc.killed = true;
         acc.kill_reason = c.kill_reason;
-        end_task(i, 11);  // SIGSEGV
+        end_task(i, task::SIGSEGV);
       } else if (quantum == 0 || c.records < quantum) {
         end_task(i, 0);
       }

@@ -2,9 +2,11 @@
 // inside the kernel, and report each expectation that fails. The testbench
 // (tb/sc/kernel_selftest_test.cpp) boots a platform per suite and runs them.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/static_table.h"
 
 namespace mmvp::sw {
 
@@ -22,29 +24,23 @@ struct KTestCase {
   KTestFn fn;
 };
 
-// One case of the kernel image's test table, the counterpart of Linux's
-// .kunit_test_suites section: code pointers fixed when the program is loaded (static
-// initialisation), never written while the kernel runs, so not kernel state (which
-// lives in guest memory). The KTEST macro defines one per case; each links itself
-// behind the previous one, with no allocation.
-class KTestRegistration {
- public:
-  explicit KTestRegistration(const KTestCase& c);
-  KTestRegistration(const KTestRegistration&) = delete;
-  KTestRegistration& operator=(const KTestRegistration&) = delete;
-
- private:
-  friend void for_each_ktest(void (*f)(const KTestCase&, void*), void* arg);
-  KTestCase case_;
-  KTestRegistration* next_ = nullptr;  // written once, while the program loads
-};
+// The kernel image's test table, the counterpart of Linux's .kunit_test_suites
+// section (static_table.h). The KTEST macro adds one case.
+using KTestTable = StaticTable<KTestCase>;
 // Calls f for every case of the table, in registration order.
 void for_each_ktest(void (*f)(const KTestCase&, void*), void* arg);
 
-#define KTEST(suite, name)                                            \
-  static void ktest_##suite##_##name(::mmvp::sw::KTest& t);           \
-  static ::mmvp::sw::KTestRegistration ktest_reg_##suite##_##name{    \
-      ::mmvp::sw::KTestCase{#suite, #name, &ktest_##suite##_##name}}; \
+// The runner (KUnit's kunit_run_tests): runs every case `select` accepts, in table
+// order, each to its end or to the exception it throws (a failure), prints a KTAP line
+// per case ("ok N suite.name" or "not ok N ...") and hands each outcome to `report`.
+// Returns the number of cases run.
+unsigned run_ktests(Kernel& k, const std::function<bool(const KTestCase&)>& select,
+                    const std::function<void(const KTestCase&, const KTest&)>& report);
+
+#define KTEST(suite, name)                                               \
+  static void ktest_##suite##_##name(::mmvp::sw::KTest& t);              \
+  static const ::mmvp::sw::KTestTable::Entry ktest_reg_##suite##_##name{ \
+      ::mmvp::sw::KTestCase{#suite, #name, &ktest_##suite##_##name}};    \
   static void ktest_##suite##_##name([[maybe_unused]] ::mmvp::sw::KTest& t)
 
 #define KEXPECT(cond)                               \

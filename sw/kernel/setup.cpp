@@ -86,7 +86,7 @@ std::uint64_t e820_memblock_setup(Kernel& k, unsigned count) {
   }
   last_pfn = std::min(last_pfn, kMaxArchPfn);
   char line[96];
-  std::snprintf(line, sizeof line, "last_pfn = %#llx max_arch_pfn = %#llx",
+  std::snprintf(line, sizeof line, "last_pfn = 0x%llx max_arch_pfn = 0x%llx",
                 static_cast<ull>(last_pfn), static_cast<ull>(kMaxArchPfn));
   k.printk(line);
   return last_pfn;
@@ -117,7 +117,7 @@ void setup_arch_and_mm(Kernel& k) {
   // Static initialisers of the mm globals in .data (reached physically for now).
   LAddr globals = early_sym(k, layout::MM_GLOBALS);
   k.mem.zero(globals, mm_globals::kSize);
-  k.mem.w64(globals + mm_globals::watermark_scale_factor, 10);
+  k.mem.set(globals, mm_globals::watermark_scale_factor, 10);
 
   std::uint64_t max_pfn = 0;
   {
@@ -125,7 +125,7 @@ void setup_arch_and_mm(Kernel& k) {
     e820_print_table(k, count);
     memblock_init(k);
     max_pfn = e820_memblock_setup(k, count);
-    k.mem.w64(globals + mm_globals::max_pfn, max_pfn);
+    k.mem.set(globals, mm_globals::max_pfn, max_pfn);
 
     // Boot reservations: the first 1 MB (BIOS data, EBDA, real-mode trampoline; Linux
     // reserves it all since 5.13), the zero page (inside it), the kernel image.

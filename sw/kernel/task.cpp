@@ -15,10 +15,10 @@ constexpr LAddr G = layout::TASKS;
 constexpr unsigned kTaskCommLen = 16;
 
 LAddr mm_of(Kernel& k, LAddr t) {
-  return k.mem.r64(t + task::mm);
+  return k.mem.get(t, task::mm);
 }
 PAddr pgd_of(Kernel& k, LAddr t) {
-  return k.mem.r64(mm_of(k, t) + mm::pgd);
+  return k.mem.get(mm_of(k, t), mm::pgd);
 }
 
 // Frees the user half of a page-table tree (free_pgtables + zap_page_range): every
@@ -53,8 +53,8 @@ void free_user_tables(Kernel& k, LAddr m, PAddr pgd) {
     free_page(k, page::__va(pud));
     ++freed_tables;
   }
-  g.w64(m + mm::rss, g.r64(m + mm::rss) - freed_pages);
-  g.w64(m + mm::pgtables, 0);
+  g.set(m, mm::rss, g.get(m, mm::rss) - freed_pages);
+  g.set(m, mm::pgtables, 0);
   (void)freed_tables;
 }
 
@@ -63,84 +63,84 @@ void free_user_tables(Kernel& k, LAddr m, PAddr pgd) {
 void fork_init(Kernel& k) {
   Guest& g = k.mem;
   list::init(g, G + tasks_globals::task_list);
-  g.w64(G + tasks_globals::current, 0);
-  g.w32(G + tasks_globals::next_pid, 1);
-  g.w32(G + tasks_globals::nr_tasks, 0);
-  g.w64(G + tasks_globals::context_switches, 0);
+  g.set(G, tasks_globals::current, 0);
+  g.set(G, tasks_globals::next_pid, 1);
+  g.set(G, tasks_globals::nr_tasks, 0);
+  g.set(G, tasks_globals::context_switches, 0);
   LAddr tc = kmem_cache_create(k, "task_struct", task::kSize, 8, SLAB_PANIC, nullptr);
   LAddr mc = kmem_cache_create(k, "mm_struct", mm::kSize, 8, SLAB_PANIC, nullptr);
   if (!tc || !mc) k.panic("fork_init: cannot create the task caches");
-  g.w64(G + tasks_globals::task_cachep, tc);
-  g.w64(G + tasks_globals::mm_cachep, mc);
+  g.set(G, tasks_globals::task_cachep, tc);
+  g.set(G, tasks_globals::mm_cachep, mc);
 }
 
 LAddr create_process(Kernel& k, const std::string& comm) {
   RoutineScope r(k, Routine::fork);
   Guest& g = k.mem;
-  LAddr t = kmem_cache_alloc(k, g.r64(G + tasks_globals::task_cachep), GFP_KERNEL);
+  LAddr t = kmem_cache_alloc(k, g.get(G, tasks_globals::task_cachep), GFP_KERNEL);
   if (!t) return 0;
-  LAddr m = kmem_cache_alloc(k, g.r64(G + tasks_globals::mm_cachep), GFP_KERNEL);
+  LAddr m = kmem_cache_alloc(k, g.get(G, tasks_globals::mm_cachep), GFP_KERNEL);
   LAddr pgd_va = m ? get_zeroed_page(k, GFP_KERNEL) : 0;
   if (!pgd_va) {
-    if (m) kmem_cache_free(k, g.r64(G + tasks_globals::mm_cachep), m);
-    kmem_cache_free(k, g.r64(G + tasks_globals::task_cachep), t);
+    if (m) kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
+    kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
     return 0;
   }
   // pgd_alloc(): the kernel half (PML4 entries 256..511) is swapper_pg_dir's, so
   // kernel mappings are shared by every process (clone_pgd_range).
   g.copy(pgd_va + 8 * 256, page::__va(init_pgd(k)) + 8 * 256, 8 * 256);
-  g.w64(m + mm::pgd, page::__pa(pgd_va));
-  g.w64(m + mm::rss, 0);
-  g.w64(m + mm::pgtables, 0);
+  g.set(m, mm::pgd, page::__pa(pgd_va));
+  g.set(m, mm::rss, 0);
+  g.set(m, mm::pgtables, 0);
 
-  std::uint32_t pid = g.r32(G + tasks_globals::next_pid);
-  g.w32(G + tasks_globals::next_pid, pid + 1);
-  g.w32(t + task::pid, pid);
-  g.w32(t + task::state, task::TASK_RUNNING);
-  g.w64(t + task::mm, m);
-  g.w64(t + task::min_flt, 0);
-  g.w64(t + task::nvcsw, 0);
-  g.w32(t + task::exit_code, 0);
+  std::uint32_t pid = g.get(G, tasks_globals::next_pid);
+  g.set(G, tasks_globals::next_pid, pid + 1);
+  g.set(t, task::pid, pid);
+  g.set(t, task::state, task::TASK_RUNNING);
+  g.set(t, task::mm, m);
+  g.set(t, task::min_flt, 0);
+  g.set(t, task::nvcsw, 0);
+  g.set(t, task::exit_code, 0);
   g.write_string(t + task::comm, comm.c_str(), kTaskCommLen);
   list::add_tail(g, t + task::tasks, G + tasks_globals::task_list);
-  g.w32(G + tasks_globals::nr_tasks, g.r32(G + tasks_globals::nr_tasks) + 1);
+  g.set(G, tasks_globals::nr_tasks, g.get(G, tasks_globals::nr_tasks) + 1);
   return t;
 }
 
 LAddr current_task(Kernel& k) {
-  return k.mem.r64(G + tasks_globals::current);
+  return k.mem.get(G, tasks_globals::current);
 }
 
 void switch_to(Kernel& k, LAddr t) {
   RoutineScope r(k, Routine::context_switch);
   Guest& g = k.mem;
   if (current_task(k) == t) return;
-  g.w64(G + tasks_globals::current, t);
+  g.set(G, tasks_globals::current, t);
   // switch_mm(): loading CR3 drops every non-global TLB entry (SDM 4.10.4.1); the
   // kernel's global mappings survive.
   k.cpu.write_cr(3, t ? pgd_of(k, t) : init_pgd(k));
-  if (t) g.w64(t + task::nvcsw, g.r64(t + task::nvcsw) + 1);
-  g.w64(G + tasks_globals::context_switches, g.r64(G + tasks_globals::context_switches) + 1);
+  if (t) g.set(t, task::nvcsw, g.get(t, task::nvcsw) + 1);
+  g.set(G, tasks_globals::context_switches, g.get(G, tasks_globals::context_switches) + 1);
 }
 
 void do_exit(Kernel& k, LAddr t, std::uint32_t code) {
   RoutineScope r(k, Routine::do_exit);
   Guest& g = k.mem;
   if (current_task(k) == t) switch_to(k, 0);  // run on swapper_pg_dir while tearing down
-  g.w32(t + task::exit_code, code);
-  g.w32(t + task::state, task::EXIT_DEAD);
+  g.set(t, task::exit_code, code);
+  g.set(t, task::state, task::EXIT_DEAD);
   LAddr m = mm_of(k, t);
-  PAddr pgd = g.r64(m + mm::pgd);
+  PAddr pgd = g.get(m, mm::pgd);
   free_user_tables(k, m, pgd);
   free_page(k, page::__va(pgd));
-  kmem_cache_free(k, g.r64(G + tasks_globals::mm_cachep), m);
+  kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
   list::del(g, t + task::tasks);
-  g.w32(G + tasks_globals::nr_tasks, g.r32(G + tasks_globals::nr_tasks) - 1);
-  kmem_cache_free(k, g.r64(G + tasks_globals::task_cachep), t);
+  g.set(G, tasks_globals::nr_tasks, g.get(G, tasks_globals::nr_tasks) - 1);
+  kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
 }
 
 std::uint32_t task_pid(Kernel& k, LAddr t) {
-  return k.mem.r32(t + task::pid);
+  return k.mem.get(t, task::pid);
 }
 std::string task_comm(Kernel& k, LAddr t) {
   return k.mem.read_string(t + task::comm, kTaskCommLen);

@@ -7,41 +7,45 @@
 #include <string>
 
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/layout.h"
 
 namespace mmvp::sw {
 
 // struct task_struct (the fields we model), kmem_cache "task_struct".
 namespace task {
-inline constexpr unsigned pid = 0;         // u32
-inline constexpr unsigned state = 4;       // u32: TASK_RUNNING / EXIT_DEAD
-inline constexpr unsigned mm = 8;          // u64: struct mm_struct *
-inline constexpr unsigned tasks = 16;      // list_head: all tasks (init_task.tasks)
-inline constexpr unsigned min_flt = 32;    // u64: page faults that mapped a page
-inline constexpr unsigned nvcsw = 40;      // u64: context switches into this task
-inline constexpr unsigned exit_code = 48;  // u32: 0, or the signal that ended it (SIGSEGV 11)
-inline constexpr unsigned comm = 56;       // char[16] TASK_COMM_LEN
+inline constexpr Field<std::uint32_t> pid{0};
+inline constexpr Field<std::uint32_t> state{4};       // TASK_RUNNING / EXIT_DEAD
+inline constexpr Field<LAddr> mm{8};                  // struct mm_struct *
+inline constexpr Embedded tasks{16, list::kSize};     // all tasks (init_task.tasks)
+inline constexpr Field<std::uint64_t> min_flt{32};    // page faults that mapped a page
+inline constexpr Field<std::uint64_t> nvcsw{40};      // context switches into this task
+inline constexpr Field<std::uint32_t> exit_code{48};  // 0, or the signal that ended it
+inline constexpr unsigned TASK_COMM_LEN = 16;
+inline constexpr Embedded comm{56, TASK_COMM_LEN};
 inline constexpr unsigned kSize = 72;
 inline constexpr std::uint32_t TASK_RUNNING = 0;
 inline constexpr std::uint32_t EXIT_DEAD = 16;
+inline constexpr std::uint32_t SIGSEGV = 11;  // exit_code of a process the kernel killed
 }  // namespace task
 
 // struct mm_struct (the fields we model), kmem_cache "mm_struct".
 namespace mm {
-inline constexpr unsigned pgd = 0;        // u64: physical address of the PML4
-inline constexpr unsigned rss = 8;        // u64: resident user pages
-inline constexpr unsigned pgtables = 16;  // u64: page-table pages of the user half
+inline constexpr Field<PAddr> pgd{0};                // physical address of the PML4
+inline constexpr Field<std::uint64_t> rss{8};        // resident user pages
+inline constexpr Field<std::uint64_t> pgtables{16};  // page-table pages of the user half
 inline constexpr unsigned kSize = 24;
 }  // namespace mm
 
 // Globals at layout::TASKS.
+inline constexpr LAddr TASKS_GLOBALS = layout::TASKS;
 namespace tasks_globals {
-inline constexpr unsigned task_list = 0;          // list_head of every live task
-inline constexpr unsigned current = 16;           // u64: the running task (0: the kernel)
-inline constexpr unsigned next_pid = 24;          // u32
-inline constexpr unsigned nr_tasks = 28;          // u32
-inline constexpr unsigned task_cachep = 32;       // u64: kmem_cache for task_struct
-inline constexpr unsigned mm_cachep = 40;         // u64: kmem_cache for mm_struct
-inline constexpr unsigned context_switches = 48;  // u64
+inline constexpr Embedded task_list{0, list::kSize};  // every live task
+inline constexpr Field<LAddr> current{16};            // the running task (0: the kernel)
+inline constexpr Field<std::uint32_t> next_pid{24};
+inline constexpr Field<std::uint32_t> nr_tasks{28};
+inline constexpr Field<LAddr> task_cachep{32};  // kmem_cache for task_struct
+inline constexpr Field<LAddr> mm_cachep{40};    // kmem_cache for mm_struct
+inline constexpr Field<std::uint64_t> context_switches{48};
 }  // namespace tasks_globals
 
 // Creates the task caches and the empty task list (fork_init).

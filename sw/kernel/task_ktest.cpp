@@ -25,7 +25,7 @@ void user_touch(Kernel& k, LAddr va, AccessKind kind) {
 KTEST(process, kernel_half_is_shared_and_user_half_empty) {
   LAddr p = create_process(t.k, "ktest");
   KEXPECT(p != 0);
-  PAddr pgd = t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::pgd);
+  PAddr pgd = t.k.mem.get(t.k.mem.get(p, task::mm), mm::pgd);
   for (unsigned i = 0; i < 512; i += 37) {
     std::uint64_t mine = t.k.mem.r64(page::__va(pgd) + 8 * i);
     std::uint64_t kern = t.k.mem.r64(page::__va(init_pgd(t.k)) + 8 * i);
@@ -43,9 +43,9 @@ KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
   switch_to(t.k, p);
   for (unsigned i = 0; i < 10; ++i) user_touch(t.k, 0x400000 + i * PAGE_SIZE, AccessKind::write);
   user_touch(t.k, 0x400000, AccessKind::read);  // already mapped: no fault
-  KEXPECT_EQ(t.k.mem.r64(p + task::min_flt), 10u);
-  KEXPECT_EQ(t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::rss), 10u);
-  PAddr pgd = t.k.mem.r64(t.k.mem.r64(p + task::mm) + mm::pgd);
+  KEXPECT_EQ(t.k.mem.get(p, task::min_flt), 10u);
+  KEXPECT_EQ(t.k.mem.get(t.k.mem.get(p, task::mm), mm::rss), 10u);
+  PAddr pgd = t.k.mem.get(t.k.mem.get(p, task::mm), mm::pgd);
   std::uint64_t e = lookup_address(t.k, pgd, 0x401000);
   KEXPECT((e & (pte::P | pte::RW | pte::US)) == (pte::P | pte::RW | pte::US));
   KEXPECT_EQ(t.k.mem.r64(page::__va(e & pte::ADDR_MASK)), 0u);  // zeroed
@@ -70,7 +70,7 @@ KTEST(process, protection_violation_kills_only_the_process) {
   LAddr q = create_process(t.k, "survivor");
   switch_to(t.k, q);
   user_touch(t.k, 0x7000, AccessKind::write);
-  KEXPECT_EQ(t.k.mem.r64(q + task::min_flt), 1u);
+  KEXPECT_EQ(t.k.mem.get(q, task::min_flt), 1u);
   do_exit(t.k, q, 0);
 }
 
@@ -78,7 +78,7 @@ KTEST(process, context_switch_loads_cr3) {
   LAddr a = create_process(t.k, "a");
   LAddr b = create_process(t.k, "b");
   switch_to(t.k, a);
-  PAddr pa = t.k.mem.r64(t.k.mem.r64(a + task::mm) + mm::pgd);
+  PAddr pa = t.k.mem.get(t.k.mem.get(a, task::mm), mm::pgd);
   KEXPECT_EQ(t.k.cpu.read_cr(3) & pte::ADDR_MASK, pa);
   switch_to(t.k, b);
   KEXPECT(t.k.cpu.read_cr(3) != pa);

@@ -12,7 +12,7 @@ namespace {
 
 constexpr PAddr kHpetPhys = 0xFED00000;
 
-void demo_ctor(Kernel& k, LAddr obj) {
+SLAB_CTOR(demo_ctor)(Kernel& k, LAddr obj) {
   k.mem.w64(obj, 0x1234);
 }
 

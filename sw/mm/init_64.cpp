@@ -48,8 +48,8 @@ void init_mem_mapping(Kernel& k) {
     kernel_map_range(k, PAGE_OFFSET + start, start, end - start, PAGE_KERNEL, PageSize::size_1g,
                      counts);
   }
-  LAddr dpc = early_sym(k, mm_global(mm_globals::direct_pages_count));
-  for (unsigned s = 0; s < 3; ++s) k.mem.w64(dpc + 8 * s, counts[s]);
+  const LAddr globals = early_sym(k, MM_GLOBALS);
+  for (unsigned s = 0; s < 3; ++s) k.mem.set(globals, mm_globals::direct_pages_count(s), counts[s]);
 
   // The kernel image at __START_KERNEL_map + 16 MB: text read-only and executable,
   // data/bss writable and NX, 2M pages, global.
@@ -98,7 +98,7 @@ void vmemmap_populate(Kernel& k, std::uint64_t max_pfn) {
   }
   char line[160];
   std::snprintf(line, sizeof line,
-                "vmemmap: [%#llx-%#llx] struct pages for %llu pfns: %u PMD + %u PTE mappings",
+                "vmemmap: [0x%llx-0x%llx] struct pages for %llu pfns: %u PMD + %u PTE mappings",
                 static_cast<unsigned long long>(start), static_cast<unsigned long long>(end - 1),
                 static_cast<unsigned long long>(max_pfn), pmds, ptes);
   k.printk(line);

@@ -52,7 +52,7 @@ bool range_has_usable_ram(Kernel& k, PAddr phys, PAddr last_addr) {
     std::uint64_t stop_pfn = (res_end + 1) >> PAGE_SHIFT;
     for (std::uint64_t pfn = start_pfn; pfn < stop_pfn; ++pfn) {
       if (pfn >= pfn_limit) break;  // !pfn_valid()
-      if (!(k.mem.r64(page::pfn_to_page(pfn) + page::flags) & page::PG_reserved)) return true;
+      if (!(k.mem.get(page::pfn_to_page(pfn), page::flags) & page::PG_reserved)) return true;
     }
   }
   return false;
@@ -83,8 +83,8 @@ LAddr ioremap(Kernel& k, PAddr phys, std::uint64_t size, const char* caller) {
   if (order > IOREMAP_MAX_ORDER) order = IOREMAP_MAX_ORDER;
   LAddr vm = get_vm_area_caller(k, mapped, 1ULL << order, VM_IOREMAP, caller);
   if (!vm) return 0;
-  k.mem.w64(vm + vm_struct::phys_addr, base);
-  const LAddr vaddr = k.mem.r64(vm + vm_struct::addr);
+  k.mem.set(vm, vm_struct::phys_addr, base);
+  const LAddr vaddr = k.mem.get(vm, vm_struct::addr);
 
   // ioremap_page_range(): one PTE per page of the device range.
   const PAddr pgd = init_pgd(k);

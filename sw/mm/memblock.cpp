@@ -14,21 +14,20 @@ struct TypeRef {
   TypeRef(Kernel& kk, MemblockType t)
       : k(kk), type(early_sym(kk, layout::MEMBLOCK + static_cast<unsigned>(t))) {
     // type->regions holds the array's kernel virtual address.
-    regions = early_sym(k, k.mem.r64(type + memblock::type::regions));
+    regions = early_sym(k, k.mem.get(type, memblock::type::regions));
   }
   LAddr at(unsigned i) const { return regions + i * memblock::region::kSize; }
-  std::uint64_t cnt() { return k.mem.r64(type + memblock::type::cnt); }
-  void set_cnt(std::uint64_t n) { k.mem.w64(type + memblock::type::cnt, n); }
-  PAddr base(unsigned i) { return k.mem.r64(at(i) + memblock::region::base); }
-  std::uint64_t size(unsigned i) { return k.mem.r64(at(i) + memblock::region::size); }
+  std::uint64_t cnt() { return k.mem.get(type, memblock::type::cnt); }
+  void set_cnt(std::uint64_t n) { k.mem.set(type, memblock::type::cnt, n); }
+  PAddr base(unsigned i) { return k.mem.get(at(i), memblock::region::base); }
+  std::uint64_t size(unsigned i) { return k.mem.get(at(i), memblock::region::size); }
   void set(unsigned i, PAddr b, std::uint64_t s) {
-    k.mem.w64(at(i) + memblock::region::base, b);
-    k.mem.w64(at(i) + memblock::region::size, s);
-    k.mem.w64(at(i) + memblock::region::flags, 0);
+    k.mem.set(at(i), memblock::region::base, b);
+    k.mem.set(at(i), memblock::region::size, s);
+    k.mem.set(at(i), memblock::region::flags, 0);
   }
   void add_total(std::int64_t delta) {
-    LAddr t = type + memblock::type::total_size;
-    k.mem.w64(t, k.mem.r64(t) + static_cast<std::uint64_t>(delta));
+    k.mem.add(type, memblock::type::total_size, static_cast<std::uint64_t>(delta));
   }
   // memmove of regions [from, cnt) to index `to`.
   void move(unsigned from, unsigned to, unsigned cnt_now) {
@@ -148,15 +147,15 @@ void free_ranges(Kernel& k, bool reverse, const MemRangeFn& fn) {
 
 void memblock_init(Kernel& k) {
   LAddr mb = early_sym(k, layout::MEMBLOCK);
-  k.mem.w64(mb + memblock::bottom_up, 0);
-  k.mem.w64(mb + memblock::current_limit, memblock::MEMBLOCK_ALLOC_ANYWHERE);
-  const unsigned types[2] = {memblock::memory, memblock::reserved};
+  k.mem.set(mb, memblock::bottom_up, 0);
+  k.mem.set(mb, memblock::current_limit, memblock::MEMBLOCK_ALLOC_ANYWHERE);
+  const Embedded types[2] = {memblock::memory, memblock::reserved};
   const unsigned arrays[2] = {memblock::memory_regions, memblock::reserved_regions};
   for (int t = 0; t < 2; ++t) {
-    k.mem.w64(mb + types[t] + memblock::type::cnt, 0);
-    k.mem.w64(mb + types[t] + memblock::type::max, memblock::INIT_MEMBLOCK_REGIONS);
-    k.mem.w64(mb + types[t] + memblock::type::total_size, 0);
-    k.mem.w64(mb + types[t] + memblock::type::regions, layout::MEMBLOCK + arrays[t]);
+    k.mem.set(mb + types[t], memblock::type::cnt, 0);
+    k.mem.set(mb + types[t], memblock::type::max, memblock::INIT_MEMBLOCK_REGIONS);
+    k.mem.set(mb + types[t], memblock::type::total_size, 0);
+    k.mem.set(mb + types[t], memblock::type::regions, layout::MEMBLOCK + arrays[t]);
   }
 }
 
@@ -173,7 +172,7 @@ void memblock_phys_free(Kernel& k, PAddr base, std::uint64_t size) {
 PAddr memblock_phys_alloc(Kernel& k, std::uint64_t size, std::uint64_t align) {
   size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   if (align == 0) align = PAGE_SIZE;
-  PAddr limit = k.mem.r64(early_sym(k, layout::MEMBLOCK + memblock::current_limit));
+  PAddr limit = k.mem.get(early_sym(k, layout::MEMBLOCK), memblock::current_limit);
   PAddr found = 0;
   // memblock_find_in_range_node(), top-down: never the first page.
   for_each_free_mem_range_reverse(k, [&](PAddr start, PAddr end) {
@@ -215,11 +214,10 @@ PAddr memblock_end_of_DRAM(Kernel& k) {
   return n ? r.base(n - 1) + r.size(n - 1) : 0;
 }
 std::uint64_t memblock_phys_mem_size(Kernel& k) {
-  return k.mem.r64(early_sym(k, layout::MEMBLOCK + memblock::memory + memblock::type::total_size));
+  return k.mem.get(early_sym(k, layout::MEMBLOCK) + memblock::memory, memblock::type::total_size);
 }
 std::uint64_t memblock_reserved_size(Kernel& k) {
-  return k.mem.r64(
-      early_sym(k, layout::MEMBLOCK + memblock::reserved + memblock::type::total_size));
+  return k.mem.get(early_sym(k, layout::MEMBLOCK) + memblock::reserved, memblock::type::total_size);
 }
 
 bool memblock_is_region_reserved(Kernel& k, PAddr base, std::uint64_t size) {

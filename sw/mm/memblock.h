@@ -30,16 +30,20 @@ inline LAddr early_phys(Kernel& k, PAddr pa) {
 // memory, reserved; } and struct memblock_type { cnt, max, total_size, regions }, with
 // struct memblock_region { base, size, flags } arrays of INIT_MEMBLOCK_REGIONS entries.
 namespace memblock {
-inline constexpr unsigned bottom_up = 0;
-inline constexpr unsigned current_limit = 8;
-inline constexpr unsigned memory = 16;  // struct memblock_type
-inline constexpr unsigned reserved = 48;
 namespace type {
-inline constexpr unsigned cnt = 0, max = 8, total_size = 16, regions = 24, kSize = 32;
-}
+inline constexpr Field<std::uint64_t> cnt{0}, max{8}, total_size{16};
+inline constexpr Field<LAddr> regions{24};
+inline constexpr unsigned kSize = 32;
+}  // namespace type
 namespace region {
-inline constexpr unsigned base = 0, size = 8, flags = 16, kSize = 24;
-}
+inline constexpr Field<PAddr> base{0};
+inline constexpr Field<std::uint64_t> size{8}, flags{16};
+inline constexpr unsigned kSize = 24;
+}  // namespace region
+inline constexpr Field<std::uint64_t> bottom_up{0};
+inline constexpr Field<PAddr> current_limit{8};
+inline constexpr Embedded memory{16, type::kSize};  // struct memblock_type
+inline constexpr Embedded reserved{48, type::kSize};
 inline constexpr unsigned INIT_MEMBLOCK_REGIONS = 128;
 inline constexpr unsigned memory_regions = 0x100;
 inline constexpr unsigned reserved_regions = memory_regions + INIT_MEMBLOCK_REGIONS * region::kSize;
@@ -48,7 +52,10 @@ static_assert(kSize <= 0x10000, "memblock outgrows its .data slot");
 inline constexpr PAddr MEMBLOCK_ALLOC_ANYWHERE = ~0ULL;
 }  // namespace memblock
 
-enum class MemblockType : unsigned { memory = memblock::memory, reserved = memblock::reserved };
+enum class MemblockType : unsigned {
+  memory = memblock::memory.offset,
+  reserved = memblock::reserved.offset
+};
 
 // Empties both arrays (the static initialiser of struct memblock).
 void memblock_init(Kernel& k);

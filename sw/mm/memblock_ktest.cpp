@@ -97,7 +97,7 @@ KTEST(memblock, reserved_frames_never_reach_the_buddy_allocator) {
     std::uint64_t step = last - first > 4096 ? 61 : 1;
     for (std::uint64_t pfn = first; pfn <= last;
          pfn = pfn + step > last && pfn != last ? last : pfn + step) {
-      std::uint64_t flags = k.mem.r64(page::pfn_to_page(pfn) + page::flags);
+      std::uint64_t flags = k.mem.get(page::pfn_to_page(pfn), page::flags);
       if (!(flags & page::PG_reserved) || (flags & page::PG_buddy)) ++bad;
       ++checked;
     }

@@ -27,14 +27,14 @@ void zone_bounds(unsigned z, std::uint64_t max_pfn, std::uint64_t* lo, std::uint
 // once (mm_zero_struct_page folded in): zone, PG_reserved, _refcount 1, _mapcount -1,
 // empty lru, the rest zero.
 void init_single_page(Kernel& k, LAddr p, std::uint64_t zone_flags) {
-  k.mem.w64(p + page::flags, zone_flags | page::PG_reserved);
-  k.mem.w64(p + page::refcount, 1 | (0xffffffffULL << 32));
-  k.mem.w64(p + page::lru + list::kNext, p + page::lru);
-  k.mem.w64(p + page::lru + list::kPrev, p + page::lru);
-  k.mem.w64(p + page::private_, 0);
-  k.mem.w64(p + page::slab_cache, 0);
-  k.mem.w64(p + page::freelist, 0);
-  k.mem.w64(p + page::inuse, 0);
+  k.mem.set(p, page::flags, zone_flags | page::PG_reserved);
+  k.mem.set_pair(p, page::refcount, 1, page::mapcount, -1);
+  k.mem.set(p + page::lru, list::next, p + page::lru);
+  k.mem.set(p + page::lru, list::prev, p + page::lru);
+  k.mem.set(p, page::private_, 0);
+  k.mem.set(p, page::slab_cache, 0);
+  k.mem.set(p, page::freelist, 0);
+  k.mem.set(p, page::tail_word, 0);  // counters, compound_order, pg_misc
 }
 
 // The memblock.memory pfn ranges overlapping [lo, hi): pages present in it.
@@ -102,9 +102,9 @@ void free_area_init(Kernel& k) {
     std::uint64_t present = empty ? 0 : present_pages_in(k, lo, hi);
     LAddr zn = zone_addr(z);
     k.mem.zero(zn, zone::kSize);
-    k.mem.w64(zn + zone::zone_start_pfn, empty ? 0 : lo);
-    k.mem.w64(zn + zone::spanned_pages, empty ? 0 : hi - lo);
-    k.mem.w64(zn + zone::present_pages, present);
+    k.mem.set(zn, zone::zone_start_pfn, empty ? 0 : lo);
+    k.mem.set(zn, zone::spanned_pages, empty ? 0 : hi - lo);
+    k.mem.set(zn, zone::present_pages, present);
     for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o)
       list::init(k.mem, free_area_addr(z, o) + free_area::free_list);
     node_present += present;
@@ -114,17 +114,17 @@ void free_area_init(Kernel& k) {
   LAddr zref = NODE_DATA + pgdat::node_zonelists;
   for (unsigned z = MAX_NR_ZONES; z-- > 0;) {
     if (!populated_zone(k, z)) continue;
-    k.mem.w64(zref, zone_addr(z));
-    k.mem.w64(zref + 8, z);
-    zref += pgdat::kZonerefSize;
+    k.mem.set(zref, zoneref::zone, zone_addr(z));
+    k.mem.set(zref, zoneref::zone_idx, z);
+    zref += zoneref::kSize;
   }
-  k.mem.w64(zref, 0);
-  k.mem.w64(zref + 8, 0);
-  k.mem.w64(NODE_DATA + pgdat::nr_zones, nr_zones);
-  k.mem.w64(NODE_DATA + pgdat::node_start_pfn, start_pfn);
-  k.mem.w64(NODE_DATA + pgdat::node_present_pages, node_present);
-  k.mem.w64(NODE_DATA + pgdat::node_spanned_pages, end_pfn - start_pfn);
-  k.mem.w64(NODE_DATA + pgdat::node_id, 0);
+  k.mem.set(zref, zoneref::zone, 0);
+  k.mem.set(zref, zoneref::zone_idx, 0);
+  k.mem.set(NODE_DATA, pgdat::nr_zones, nr_zones);
+  k.mem.set(NODE_DATA, pgdat::node_start_pfn, start_pfn);
+  k.mem.set(NODE_DATA, pgdat::node_present_pages, node_present);
+  k.mem.set(NODE_DATA, pgdat::node_spanned_pages, end_pfn - start_pfn);
+  k.mem.set(NODE_DATA, pgdat::node_id, 0);
 
   // memmap_init(): every struct page below max_pfn, holes included (they belong to the
   // zone whose span covers them; pfns below the first zone to ZONE_DMA), reserved.
@@ -157,14 +157,13 @@ void memblock_free_all(Kernel& k) {
     }
     return false;
   });
-  LAddr total = mm_global(mm_globals::totalram_pages);
-  k.mem.w64(total, k.mem.r64(total) + freed);  // totalram_pages_add()
-  k.mem.w64(mm_global(mm_globals::after_bootmem), 1);
+  k.mem.add(MM_GLOBALS, mm_globals::totalram_pages, freed);  // totalram_pages_add()
+  k.mem.set(MM_GLOBALS, mm_globals::after_bootmem, 1);
 }
 
 void mem_init_print_info(Kernel& k) {
   // mem_init_print_info(): physpages = present pages; reserved = physpages - totalram.
-  std::uint64_t physpages = k.mem.r64(NODE_DATA + pgdat::node_present_pages);
+  std::uint64_t physpages = k.mem.get(NODE_DATA, pgdat::node_present_pages);
   std::uint64_t totalram = totalram_pages(k);
   std::uint64_t free = nr_free_pages(k);
   char line[256];

@@ -15,24 +15,24 @@ namespace mmvp::sw {
 // struct free_area { struct list_head free_list; unsigned long nr_free; } (one list
 // per order: migrate types are not modelled).
 namespace free_area {
-inline constexpr unsigned free_list = 0;  // list_head
-inline constexpr unsigned nr_free = 16;   // u64
+inline constexpr Embedded free_list{0, list::kSize};
+inline constexpr Field<std::uint64_t> nr_free{16};
 inline constexpr unsigned kSize = 24;
 }  // namespace free_area
 
 // struct zone (the fields this kernel uses, in Linux's order of importance).
 namespace zone {
-inline constexpr unsigned watermark = 0;         // u64 _watermark[WMARK_MIN, LOW, HIGH]
-inline constexpr unsigned watermark_boost = 24;  // u64
-inline constexpr unsigned lowmem_reserve = 32;   // u64 lowmem_reserve[MAX_NR_ZONES]
-inline constexpr unsigned zone_start_pfn = 56;   // u64
-inline constexpr unsigned managed_pages = 64;    // u64 (atomic_long_t in Linux)
-inline constexpr unsigned spanned_pages = 72;    // u64
-inline constexpr unsigned present_pages = 80;    // u64
-inline constexpr unsigned nr_free_pages = 88;    // u64 vm_stat[NR_FREE_PAGES]
-inline constexpr unsigned free_area = 96;        // struct free_area[NR_PAGE_ORDERS]
+inline constexpr ArrayField<std::uint64_t, 3> watermark{0};  // _watermark[WMARK_MIN, LOW, HIGH]
+inline constexpr Field<std::uint64_t> watermark_boost{24};
+inline constexpr ArrayField<std::uint64_t, MAX_NR_ZONES> lowmem_reserve{32};
+inline constexpr Field<std::uint64_t> zone_start_pfn{56};
+inline constexpr Field<std::uint64_t> managed_pages{64};  // atomic_long_t in Linux
+inline constexpr Field<std::uint64_t> spanned_pages{72};
+inline constexpr Field<std::uint64_t> present_pages{80};
+inline constexpr Field<std::uint64_t> nr_free_pages{88};  // vm_stat[NR_FREE_PAGES]
+inline constexpr Embedded free_area{96, NR_PAGE_ORDERS* free_area::kSize};
 inline constexpr unsigned kSize = 384;
-static_assert(free_area + NR_PAGE_ORDERS * free_area::kSize <= kSize, "struct zone overflows");
+static_assert(free_area.end() <= kSize, "struct zone overflows");
 }  // namespace zone
 
 enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2 };
@@ -40,16 +40,20 @@ enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2 }
 // struct pglist_data (node 0): the zones, the fallback zonelist (struct zoneref
 // {zone, zone_idx} entries, NORMAL -> DMA32 -> DMA over populated zones, NULL-terminated,
 // build_zonerefs_node()), and the node's span.
+namespace zoneref {
+inline constexpr Field<LAddr> zone{0};
+inline constexpr Field<std::uint64_t> zone_idx{8};
+inline constexpr unsigned kSize = 16;
+}  // namespace zoneref
 namespace pgdat {
-inline constexpr unsigned node_zones = 0;  // struct zone[MAX_NR_ZONES]
-inline constexpr unsigned node_zonelists = node_zones + MAX_NR_ZONES * zone::kSize;
-inline constexpr unsigned kZonerefSize = 16;  // {u64 zone, u64 zone_idx}
-inline constexpr unsigned nr_zones = node_zonelists + (MAX_NR_ZONES + 1) * kZonerefSize;
-inline constexpr unsigned node_start_pfn = nr_zones + 8;
-inline constexpr unsigned node_present_pages = node_start_pfn + 8;
-inline constexpr unsigned node_spanned_pages = node_present_pages + 8;
-inline constexpr unsigned node_id = node_spanned_pages + 8;
-inline constexpr unsigned kSize = node_id + 8;
+inline constexpr Embedded node_zones{0, MAX_NR_ZONES* zone::kSize};  // struct zone[]
+inline constexpr Embedded node_zonelists{node_zones.end(), (MAX_NR_ZONES + 1) * zoneref::kSize};
+inline constexpr Field<std::uint64_t> nr_zones{node_zonelists.end()};
+inline constexpr Field<std::uint64_t> node_start_pfn{nr_zones.offset + 8};
+inline constexpr Field<std::uint64_t> node_present_pages{node_start_pfn.offset + 8};
+inline constexpr Field<std::uint64_t> node_spanned_pages{node_present_pages.offset + 8};
+inline constexpr Field<std::uint64_t> node_id{node_spanned_pages.offset + 8};
+inline constexpr unsigned kSize = node_id.offset + 8;
 }  // namespace pgdat
 static_assert(pgdat::kSize <= 0x4000, "pglist_data outgrows its .data slot");
 
@@ -66,15 +70,16 @@ enum node_stat_item : unsigned {
 
 // The mm globals (mm/page_alloc.c, mm/memblock.c, arch/x86/mm/pat/set_memory.c).
 namespace mm_globals {
-inline constexpr unsigned max_pfn = 0;                  // u64: last usable pfn + 1
-inline constexpr unsigned totalram_pages = 8;           // u64 _totalram_pages
-inline constexpr unsigned totalreserve_pages = 16;      // u64
-inline constexpr unsigned min_free_kbytes = 24;         // u64
-inline constexpr unsigned watermark_scale_factor = 32;  // u64 (default 10)
-inline constexpr unsigned after_bootmem = 40;       // u64: 1 once the buddy allocator owns memory
-inline constexpr unsigned direct_pages_count = 48;  // u64[3]: 4k, 2M, 1G pages of the direct map
-inline constexpr unsigned vm_node_stat = 128;       // u64[NR_VM_NODE_STAT_ITEMS]
-inline constexpr unsigned kSize = vm_node_stat + 8 * NR_VM_NODE_STAT_ITEMS;
+inline constexpr Field<std::uint64_t> max_pfn{0};         // last usable pfn + 1
+inline constexpr Field<std::uint64_t> totalram_pages{8};  // _totalram_pages
+inline constexpr Field<std::uint64_t> totalreserve_pages{16};
+inline constexpr Field<std::uint64_t> min_free_kbytes{24};
+inline constexpr Field<std::uint64_t> watermark_scale_factor{32};  // default 10
+inline constexpr Field<std::uint64_t> after_bootmem{40};  // 1 once the buddy allocator owns memory
+// 4k, 2M, 1G pages of the direct map
+inline constexpr ArrayField<std::uint64_t, 3> direct_pages_count{48};
+inline constexpr ArrayField<std::uint64_t, NR_VM_NODE_STAT_ITEMS> vm_node_stat{128};
+inline constexpr unsigned kSize = vm_node_stat.offset + 8 * NR_VM_NODE_STAT_ITEMS;
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 
@@ -90,29 +95,28 @@ inline constexpr LAddr zone_addr(unsigned z) {
 inline constexpr LAddr free_area_addr(unsigned z, unsigned order) {
   return zone_addr(z) + zone::free_area + order * free_area::kSize;
 }
-inline constexpr LAddr mm_global(unsigned field) {
-  return layout::MM_GLOBALS + field;
-}
+inline constexpr LAddr MM_GLOBALS = layout::MM_GLOBALS;
 
 // Reads of zone fields (after paging is on: the kernel's .data at its virtual address).
-inline std::uint64_t zone_field(Kernel& k, unsigned z, unsigned field) {
-  return k.mem.r64(zone_addr(z) + field);
+template <typename T>
+T zone_field(Kernel& k, unsigned z, Field<T> field) {
+  return k.mem.get(zone_addr(z), field);
 }
 inline std::uint64_t zone_managed_pages(Kernel& k, unsigned z) {
   return zone_field(k, z, zone::managed_pages);
 }
 inline std::uint64_t zone_wmark(Kernel& k, unsigned z, zone_watermarks w) {
-  return k.mem.r64(zone_addr(z) + zone::watermark + 8 * w) +
-         k.mem.r64(zone_addr(z) + zone::watermark_boost);
+  return k.mem.get(zone_addr(z), zone::watermark(w)) +
+         k.mem.get(zone_addr(z), zone::watermark_boost);
 }
 inline bool populated_zone(Kernel& k, unsigned z) {
   return zone_field(k, z, zone::present_pages) != 0;
 }
 inline std::uint64_t totalram_pages(Kernel& k) {
-  return k.mem.r64(mm_global(mm_globals::totalram_pages));
+  return k.mem.get(MM_GLOBALS, mm_globals::totalram_pages);
 }
 inline std::uint64_t max_pfn(Kernel& k) {
-  return k.mem.r64(mm_global(mm_globals::max_pfn));
+  return k.mem.get(MM_GLOBALS, mm_globals::max_pfn);
 }
 
 // mod_node_page_state() / global_node_page_state(): the counters slab, vmalloc, page
@@ -120,11 +124,10 @@ inline std::uint64_t max_pfn(Kernel& k) {
 inline void mod_node_page_state(Kernel& k, node_stat_item item, std::int64_t delta) {
   if (item == NR_SLAB_RECLAIMABLE_B || item == NR_SLAB_UNRECLAIMABLE_B)
     delta /= static_cast<std::int64_t>(PAGE_SIZE);
-  LAddr at = mm_global(mm_globals::vm_node_stat + 8 * item);
-  k.mem.w64(at, k.mem.r64(at) + static_cast<std::uint64_t>(delta));
+  k.mem.add(MM_GLOBALS, mm_globals::vm_node_stat(item), static_cast<std::uint64_t>(delta));
 }
 inline std::uint64_t global_node_page_state(Kernel& k, node_stat_item item) {
-  return k.mem.r64(mm_global(mm_globals::vm_node_stat + 8 * item));
+  return k.mem.get(MM_GLOBALS, mm_globals::vm_node_stat(item));
 }
 
 // Watermarks and lowmem_reserve from the zones' managed pages (mm/page_alloc.c:

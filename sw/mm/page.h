@@ -6,22 +6,37 @@
 #include <cstdint>
 
 #include "sw/arch/x86.h"
+#include "sw/mm/guest.h"
 
 namespace mmvp::sw::page {
 
 inline constexpr unsigned kSize = 64;
-// Field offsets.
-inline constexpr unsigned flags = 0;            // u64: PG_* bits below; zone index in bits 62-63
-inline constexpr unsigned refcount = 8;         // s32 _refcount
-inline constexpr unsigned mapcount = 12;        // s32 _mapcount (page_type for buddy pages)
-inline constexpr unsigned lru = 16;             // list_head: buddy free_area list / slab_list
-inline constexpr unsigned private_ = 32;        // u64: buddy order while PG_buddy
-inline constexpr unsigned slab_cache = 40;      // u64: the kmem_cache of a slab page (PG_slab)
-inline constexpr unsigned freelist = 48;        // u64: first free object of a slab page
-inline constexpr unsigned inuse = 56;           // u16: objects allocated from the slab
-inline constexpr unsigned objects = 58;         // u16: objects in the slab
-inline constexpr unsigned compound_order = 60;  // u8: order of a compound (head) page
-inline constexpr unsigned pg_misc = 61;         // u8: free for subsystems (vmalloc etc.)
+inline constexpr Field<std::uint64_t> flags{0};      // PG_* bits below; zone index in bits 62-63
+inline constexpr Field<std::int32_t> refcount{8};    // _refcount
+inline constexpr Field<std::int32_t> mapcount{12};   // _mapcount (page_type for buddy pages)
+inline constexpr Embedded lru{16, list::kSize};      // buddy free_area list / slab_list
+inline constexpr Field<std::uint64_t> private_{32};  // buddy order while PG_buddy
+inline constexpr Field<LAddr> slab_cache{40};        // the kmem_cache of a slab page (PG_slab)
+inline constexpr Field<LAddr> freelist{48};          // first free object of a slab page
+// struct slab's counters word: inuse in bits 15:0, objects in bits 31:16 (Linux packs
+// inuse:16, objects:15, frozen:1 the same way), also reachable as the two halves.
+inline constexpr Field<std::uint32_t> counters{56};
+inline constexpr Field<std::uint16_t> inuse{56};          // objects allocated from the slab
+inline constexpr Field<std::uint16_t> objects{58};        // objects in the slab
+inline constexpr Field<std::uint8_t> compound_order{60};  // order of a compound (head) page
+inline constexpr Field<std::uint8_t> pg_misc{61};         // free for subsystems (vmalloc etc.)
+// The last eight bytes as one word, for clearing a struct page 8 bytes at a time
+// (mm_zero_struct_page).
+inline constexpr Field<std::uint64_t> tail_word{56};
+inline constexpr unsigned counters_inuse(std::uint32_t counters) {
+  return counters & 0xffff;
+}
+inline constexpr unsigned counters_objects(std::uint32_t counters) {
+  return counters >> 16;
+}
+inline constexpr std::uint32_t make_counters(unsigned inuse, unsigned objects) {
+  return (objects << 16) | inuse;
+}
 
 // page->flags bits.
 inline constexpr std::uint64_t PG_reserved = 1ULL << 0;  // memblock-reserved, never freed

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "sw/drivers/dma_debug.h"
+#include "sw/kernel/printk.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc_internal.h"
@@ -36,26 +37,44 @@ std::uint64_t zone_bits(unsigned z) {
 }
 
 void mod_zone_free_pages(Kernel& k, unsigned z, std::int64_t delta) {
-  LAddr at = zone_addr(z) + zone::nr_free_pages;
-  k.mem.w64(at, k.mem.r64(at) + static_cast<std::uint64_t>(delta));
+  k.mem.add(zone_addr(z), zone::nr_free_pages, static_cast<std::uint64_t>(delta));
 }
 
-// add_to_free_list() with set_buddy_order(): page becomes a free block head.
+// set_buddy_order(): the head of a free block of 2^order pages in zone z (__SetPageBuddy
+// with set_page_private); the flags word holds only the zone and PG_buddy then.
+void set_buddy_order(Kernel& k, LAddr page, unsigned z, unsigned order) {
+  k.mem.set(page, page::flags, zone_bits(z) | page::PG_buddy);
+  k.mem.set(page, page::private_, order);
+}
+// __ClearPageBuddy + set_page_private(page, 0).
+void clear_buddy(Kernel& k, LAddr page, unsigned z) {
+  k.mem.set(page, page::flags, zone_bits(z));
+  k.mem.set(page, page::private_, 0);
+}
+// buddy_order(): the order of a free block's head.
+std::uint64_t buddy_order(Kernel& k, LAddr page) {
+  return k.mem.get(page, page::private_);
+}
+// page_is_buddy(): buddy heads a free block of this order in this zone.
+bool page_is_buddy(Kernel& k, LAddr buddy, unsigned z, unsigned order) {
+  const std::uint64_t flags = k.mem.get(buddy, page::flags);
+  if (!(flags & page::PG_buddy) || (flags & kZoneMask) != zone_bits(z)) return false;
+  return buddy_order(k, buddy) == order;
+}
+
+// add_to_free_list(): page becomes a free block head.
 void add_to_free_list(Kernel& k, LAddr page, unsigned z, unsigned order) {
-  k.mem.w64(page + page::flags, zone_bits(z) | page::PG_buddy);
-  k.mem.w64(page + page::private_, order);
+  set_buddy_order(k, page, z, order);
   LAddr area = free_area_addr(z, order);
   list::add(k.mem, page + page::lru, area + free_area::free_list);
-  k.mem.w64(area + free_area::nr_free, k.mem.r64(area + free_area::nr_free) + 1);
+  k.mem.add(area, free_area::nr_free, 1);
 }
 
 // del_page_from_free_list(): unlinks a free block head and clears PG_buddy/private.
 void del_page_from_free_list(Kernel& k, LAddr page, unsigned z, unsigned order) {
   list::del(k.mem, page + page::lru);
-  k.mem.w64(page + page::flags, zone_bits(z));
-  k.mem.w64(page + page::private_, 0);
-  LAddr area = free_area_addr(z, order);
-  k.mem.w64(area + free_area::nr_free, k.mem.r64(area + free_area::nr_free) - 1);
+  clear_buddy(k, page, z);
+  k.mem.add(free_area_addr(z, order), free_area::nr_free, ~0ULL);  // -1
 }
 
 // __free_one_page(): merge with free buddies up to MAX_ORDER, then list the result.
@@ -65,10 +84,7 @@ void __free_one_page(Kernel& k, std::uint64_t pfn, unsigned z, unsigned order) {
     std::uint64_t buddy_pfn = pfn ^ (1ULL << order);  // __find_buddy_pfn
     if (buddy_pfn >= end_pfn) break;
     LAddr buddy = page::pfn_to_page(buddy_pfn);
-    // page_is_buddy(): free, same order, same zone.
-    std::uint64_t bflags = k.mem.r64(buddy + page::flags);
-    if (!(bflags & page::PG_buddy) || (bflags & kZoneMask) != zone_bits(z)) break;
-    if (k.mem.r64(buddy + page::private_) != order) break;
+    if (!page_is_buddy(k, buddy, z, order)) break;
     del_page_from_free_list(k, buddy, z, order);
     pfn &= buddy_pfn;  // the combined block starts at the lower of the two
     ++order;
@@ -88,7 +104,7 @@ void expand(Kernel& k, std::uint64_t pfn, unsigned z, unsigned low, unsigned hig
 LAddr __rmqueue_smallest(Kernel& k, unsigned z, unsigned order) {
   for (unsigned o = order; o < NR_PAGE_ORDERS; ++o) {
     LAddr head = free_area_addr(z, o) + free_area::free_list;
-    LAddr first = k.mem.r64(head + list::kNext);
+    LAddr first = k.mem.get(head, list::next);
     if (first == head) continue;
     LAddr page = first - page::lru;
     del_page_from_free_list(k, page, z, o);
@@ -101,7 +117,7 @@ LAddr __rmqueue_smallest(Kernel& k, unsigned z, unsigned order) {
 // __zone_watermark_ok().
 bool zone_watermark_ok(Kernel& k, unsigned z, unsigned order, std::uint64_t mark,
                        unsigned highest_zoneidx, unsigned alloc_flags) {
-  auto free_pages = static_cast<std::int64_t>(k.mem.r64(zone_addr(z) + zone::nr_free_pages));
+  auto free_pages = static_cast<std::int64_t>(k.mem.get(zone_addr(z), zone::nr_free_pages));
   auto min = static_cast<std::int64_t>(mark);
   free_pages -= (1LL << order) - 1;  // __zone_watermark_unusable_free()
   if (alloc_flags & ALLOC_RESERVES) {
@@ -111,22 +127,22 @@ bool zone_watermark_ok(Kernel& k, unsigned z, unsigned order, std::uint64_t mark
     }
     if (alloc_flags & ALLOC_OOM) min -= min / 2;
   }
-  auto reserve = static_cast<std::int64_t>(
-      k.mem.r64(zone_addr(z) + zone::lowmem_reserve + 8 * highest_zoneidx));
+  auto reserve =
+      static_cast<std::int64_t>(k.mem.get(zone_addr(z), zone::lowmem_reserve(highest_zoneidx)));
   if (free_pages <= min + reserve) return false;
   if (order == 0) return true;
   for (unsigned o = order; o < NR_PAGE_ORDERS; ++o)
-    if (k.mem.r64(free_area_addr(z, o) + free_area::nr_free)) return true;
+    if (k.mem.get(free_area_addr(z, o), free_area::nr_free)) return true;
   return false;
 }
 
 // get_page_from_freelist(): the zonelist scan.
 LAddr get_page_from_freelist(Kernel& k, unsigned order, unsigned highest_zoneidx,
                              unsigned alloc_flags) {
-  for (LAddr zref = NODE_DATA + pgdat::node_zonelists;; zref += pgdat::kZonerefSize) {
-    LAddr zone = k.mem.r64(zref);
+  for (LAddr zref = NODE_DATA + pgdat::node_zonelists;; zref += zoneref::kSize) {
+    LAddr zone = k.mem.get(zref, zoneref::zone);
     if (!zone) return 0;
-    auto z = static_cast<unsigned>(k.mem.r64(zref + 8));
+    auto z = static_cast<unsigned>(k.mem.get(zref, zoneref::zone_idx));
     if (z > highest_zoneidx) continue;
     std::uint64_t mark =
         zone_wmark(k, z, static_cast<zone_watermarks>(alloc_flags & ALLOC_WMARK_MASK));
@@ -149,16 +165,10 @@ unsigned gfp_to_alloc_flags(gfp_t gfp) {
 
 // prep_new_page(): refcount 1, compound head order, cleared if __GFP_ZERO.
 void prep_new_page(Kernel& k, LAddr page, unsigned z, unsigned order, gfp_t gfp) {
-  k.mem.w64(page + page::flags, zone_bits(z) | (order ? page::PG_head : 0));
-  k.mem.w32(page + page::refcount, 1);
-  k.mem.w8(page + page::compound_order, static_cast<std::uint8_t>(order));
+  k.mem.set(page, page::flags, zone_bits(z) | (order ? page::PG_head : 0));
+  k.mem.set(page, page::refcount, 1);
+  k.mem.set(page, page::compound_order, static_cast<std::uint8_t>(order));
   if (gfp & __GFP_ZERO) k.mem.zero(page::page_to_virt(page), PAGE_SIZE << order);
-}
-
-std::string hex(std::uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
-  return b;
 }
 
 // bad_page(): prints the report and stops the kernel.
@@ -171,7 +181,7 @@ std::string hex(std::uint64_t v) {
   std::string first = line;
   k.printk(line);
   std::snprintf(line, sizeof line,
-                "page:%016llx refcount:%d mapcount:0 mapping:0000000000000000 index:0x0 pfn:%#llx",
+                "page:%016llx refcount:%d mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x%llx",
                 static_cast<unsigned long long>(page), refcount,
                 static_cast<unsigned long long>(pfn));
   k.printk(line);
@@ -193,13 +203,17 @@ LAddr alloc_pages(Kernel& k, gfp_t gfp, unsigned order) {
   if (!page) {
     if (!(gfp & __GFP_NOWARN)) {
       char line[96];
-      std::snprintf(line, sizeof line, "swapper: page allocation failure: order:%u, mode:%#x",
+      std::snprintf(line, sizeof line, "swapper: page allocation failure: order:%u, mode:0x%x",
                     order, gfp);
       k.printk(line);
     }
+    DPRINTF(Buddy, "buddy", "alloc_pages order {} gfp {:#x}: failed", order, gfp);
     return 0;
   }
-  prep_new_page(k, page, page_zonenum(k, page), order, gfp);
+  const zone_type z = page_zonenum(k, page);
+  prep_new_page(k, page, z, order, gfp);
+  DPRINTF(Buddy, "buddy", "alloc_pages order {} gfp {:#x} -> pfn {:#x} ({})", order, gfp,
+          page::page_to_pfn(page), zone_names[z]);
   return page;
 }
 
@@ -210,25 +224,27 @@ LAddr alloc_page(Kernel& k, gfp_t gfp) {
 namespace {
 // The free path below the routine marker (__free_pages_core calls it during boot).
 void free_the_page(Kernel& k, LAddr page, unsigned order) {
-  std::uint64_t flags = k.mem.r64(page + page::flags);
-  auto refcount = static_cast<std::int32_t>(k.mem.r32(page + page::refcount));
+  std::uint64_t flags = k.mem.get(page, page::flags);
+  auto refcount = static_cast<std::int32_t>(k.mem.get(page, page::refcount));
   if (flags & page::PG_buddy) bad_page(k, page, flags, refcount, "page already free (PageBuddy)");
   if (refcount <= 0) bad_page(k, page, flags, refcount, "nonzero _refcount expected at free");
   if (refcount > 1) {  // put_page_testzero(): not the last reference
-    k.mem.w32(page + page::refcount, static_cast<std::uint32_t>(refcount - 1));
+    k.mem.set(page, page::refcount, static_cast<std::uint32_t>(refcount - 1));
     return;
   }
   if (flags & page::PG_dma_busy) flags = dma_debug_freed_in_flight(k, page, order);
   if (flags & kFlagsCheckAtFree)
     bad_page(k, page, flags, refcount, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
-  if ((flags & page::PG_head) && k.mem.r8(page + page::compound_order) != order)
+  if ((flags & page::PG_head) && k.mem.get(page, page::compound_order) != order)
     bad_page(k, page, flags, refcount, "freed with an order other than its compound order");
   // free_pages_prepare(): refcount 0, every flag but the zone cleared (PG_head,
   // PG_vmalloc), the compound order forgotten.
   auto z = static_cast<unsigned>(flags >> page::ZONE_SHIFT);
-  k.mem.w32(page + page::refcount, 0);
-  if (flags & ~kZoneMask) k.mem.w64(page + page::flags, zone_bits(z));
-  if (flags & page::PG_head) k.mem.w8(page + page::compound_order, 0);
+  k.mem.set(page, page::refcount, 0);
+  if (flags & ~kZoneMask) k.mem.set(page, page::flags, zone_bits(z));
+  if (flags & page::PG_head) k.mem.set(page, page::compound_order, 0);
+  DPRINTF(Buddy, "buddy", "free pfn {:#x} order {} ({})", page::page_to_pfn(page), order,
+          zone_names[z]);
   __free_one_page(k, page::page_to_pfn(page), z, order);
   mod_zone_free_pages(k, z, 1LL << order);
 }
@@ -255,10 +271,10 @@ void free_page(Kernel& k, LAddr addr) {
 }
 
 zone_type page_zonenum(Kernel& k, LAddr page) {
-  return static_cast<zone_type>(k.mem.r64(page + page::flags) >> page::ZONE_SHIFT);
+  return static_cast<zone_type>(k.mem.get(page, page::flags) >> page::ZONE_SHIFT);
 }
 std::uint64_t zone_free_pages(Kernel& k, zone_type z) {
-  return k.mem.r64(zone_addr(z) + zone::nr_free_pages);
+  return k.mem.get(zone_addr(z), zone::nr_free_pages);
 }
 std::uint64_t nr_free_pages(Kernel& k) {
   std::uint64_t sum = 0;
@@ -272,14 +288,13 @@ void __free_pages_core(Kernel& k, std::uint64_t pfn, unsigned z, unsigned order)
   const std::uint64_t nr = 1ULL << order;
   for (std::uint64_t i = 0; i < nr; ++i) {
     LAddr p = page::pfn_to_page(pfn + i);
-    k.mem.w64(p + page::flags, zone_bits(z));
-    k.mem.w32(p + page::refcount, 0);
+    k.mem.set(p, page::flags, zone_bits(z));
+    k.mem.set(p, page::refcount, 0);
   }
-  LAddr managed = zone_addr(z) + zone::managed_pages;
-  k.mem.w64(managed, k.mem.r64(managed) + nr);
+  k.mem.add(zone_addr(z), zone::managed_pages, nr);
   // set_page_refcounted() + __free_pages(): the regular free path, merging included.
   LAddr head = page::pfn_to_page(pfn);
-  k.mem.w32(head + page::refcount, 1);
+  k.mem.set(head, page::refcount, 1);
   free_the_page(k, head, order);
 }
 

@@ -32,7 +32,7 @@ struct BlockStack {
 };
 
 std::uint64_t nr_free(Kernel& k, unsigned z, unsigned o) {
-  return k.mem.r64(free_area_addr(z, o) + free_area::nr_free);
+  return k.mem.get(free_area_addr(z, o), free_area::nr_free);
 }
 
 // The zone GFP_KERNEL allocations come from first: the highest populated one.
@@ -74,16 +74,16 @@ KTEST(buddy, split_from_order10_and_merge_back) {
   for (unsigned o = 0; o < MAX_ORDER; ++o) {
     // The buddy address rule: the order-o buddy of the block at pfn is pfn ^ (1 << o).
     LAddr buddy = page::pfn_to_page(pfn ^ (1ULL << o));
-    KEXPECT(k.mem.r64(buddy + page::flags) & page::PG_buddy);
-    KEXPECT_EQ(k.mem.r64(buddy + page::private_), o);
+    KEXPECT(k.mem.get(buddy, page::flags) & page::PG_buddy);
+    KEXPECT_EQ(k.mem.get(buddy, page::private_), o);
   }
-  KEXPECT_EQ(k.mem.r32(page + page::refcount), 1u);
+  KEXPECT_EQ(k.mem.get(page, page::refcount), 1);
   __free_pages(k, page, 0);
   // Merged all the way back up into one order-10 block.
   for (unsigned o = 0; o < MAX_ORDER; ++o) KEXPECT_EQ(nr_free(k, z, o), 0u);
   KEXPECT_EQ(nr_free(k, z, MAX_ORDER), before[MAX_ORDER]);
-  KEXPECT(k.mem.r64(page + page::flags) & page::PG_buddy);
-  KEXPECT_EQ(k.mem.r64(page + page::private_), MAX_ORDER);
+  KEXPECT(k.mem.get(page, page::flags) & page::PG_buddy);
+  KEXPECT_EQ(k.mem.get(page, page::private_), MAX_ORDER);
 
   drained.free_all(k);
   for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o) KEXPECT_EQ(nr_free(k, z, o), before[o]);
@@ -136,8 +136,8 @@ KTEST(buddy, zone_modifiers_bound_the_physical_address) {
     KEXPECT(normal != 0);
     KEXPECT_EQ(static_cast<unsigned>(page_zonenum(k, normal)), kernel_zone(k));
     if (order > 0) {
-      KEXPECT(k.mem.r64(normal + page::flags) & page::PG_head);
-      KEXPECT_EQ(k.mem.r8(normal + page::compound_order), order);
+      KEXPECT(k.mem.get(normal, page::flags) & page::PG_head);
+      KEXPECT_EQ(k.mem.get(normal, page::compound_order), order);
     }
     __free_pages(k, dma, order);
     __free_pages(k, dma32, order);
@@ -179,7 +179,7 @@ KTEST(buddy, watermarks_and_lowmem_reserve_follow_linux) {
   min_free_kbytes = min_free_kbytes < 128      ? 128
                     : min_free_kbytes > 262144 ? 262144
                                                : min_free_kbytes;
-  KEXPECT_EQ(k.mem.r64(mm_global(mm_globals::min_free_kbytes)), min_free_kbytes);
+  KEXPECT_EQ(k.mem.get(MM_GLOBALS, mm_globals::min_free_kbytes), min_free_kbytes);
   KEXPECT_EQ(int_sqrt(1000000), 1000u);
   KEXPECT_EQ(int_sqrt(999999), 999u);
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
@@ -198,7 +198,7 @@ KTEST(buddy, watermarks_and_lowmem_reserve_follow_linux) {
     for (unsigned j = z + 1; j < MAX_NR_ZONES; ++j) {
       above += managed[j];
       std::uint64_t expect = managed[z] ? above / sysctl_lowmem_reserve_ratio[z] : 0;
-      KEXPECT_EQ(k.mem.r64(zone_addr(z) + zone::lowmem_reserve + 8 * j), expect);
+      KEXPECT_EQ(k.mem.get(zone_addr(z), zone::lowmem_reserve(j)), expect);
     }
   }
 }
@@ -215,7 +215,7 @@ KTEST(buddy, zeroing_refcount_and_bad_frees) {
   KEXPECT_EQ(k.mem.r64(again), 0u);
   KEXPECT_EQ(k.mem.r64(again + 2 * PAGE_SIZE - 8), 0u);
   LAddr page = page::virt_to_page(again);
-  KEXPECT_EQ(k.mem.r32(page + page::refcount), 1u);
+  KEXPECT_EQ(k.mem.get(page, page::refcount), 1);
   free_pages(k, again, 1);
   // A second free of the same block is a bad page state, so is freeing a reserved page.
   bool double_free_caught = false, reserved_caught = false;

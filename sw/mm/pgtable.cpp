@@ -14,7 +14,7 @@ namespace {
 // A new, zeroed page-table page: pte_alloc_one_kernel() once the buddy allocator is up
 // (accounted in NR_PAGETABLE), spp_getpage()'s memblock allocation before.
 PAddr alloc_table(Kernel& k) {
-  if (k.mem.r64(early_sym(k, mm_global(mm_globals::after_bootmem)))) {
+  if (k.mem.get(early_sym(k, MM_GLOBALS), mm_globals::after_bootmem)) {
     LAddr va = get_zeroed_page(k, GFP_KERNEL);
     if (!va) return 0;
     mod_node_page_state(k, NR_PAGETABLE, 1);

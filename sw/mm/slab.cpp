@@ -5,6 +5,7 @@
 // refilling the CPU slab, collapsed into one step).
 #include <cstdio>
 
+#include "sw/kernel/printk.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/slab_internal.h"
@@ -12,22 +13,9 @@
 namespace mmvp::sw {
 namespace {
 
-inline std::uint32_t lo32(std::uint64_t w) {
-  return static_cast<std::uint32_t>(w);
-}
-inline std::uint32_t hi32(std::uint64_t w) {
-  return static_cast<std::uint32_t>(w >> 32);
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // Node counters (inc_slabs_node / dec_slabs_node, the inuse count).
-void add_to_counter(Kernel& k, LAddr at, std::int64_t delta) {
-  k.mem.w64(at, k.mem.r64(at) + static_cast<std::uint64_t>(delta));
+void add_to_counter(Kernel& k, LAddr s, Field<std::uint64_t> counter, std::int64_t delta) {
+  k.mem.add(s, counter, static_cast<std::uint64_t>(delta));
 }
 
 // add_partial / remove_partial and the debug full list (mm/slub.c).
@@ -36,30 +24,30 @@ void add_partial(Kernel& k, LAddr s, LAddr slab, bool tail) {
     list::add_tail(k.mem, slab + page::lru, s + kc::partial);
   else
     list::add(k.mem, slab + page::lru, s + kc::partial);
-  add_to_counter(k, s + kc::nr_partial, 1);
+  add_to_counter(k, s, kc::nr_partial, 1);
 }
 void remove_partial(Kernel& k, LAddr s, LAddr slab) {
   list::del(k.mem, slab + page::lru);
-  add_to_counter(k, s + kc::nr_partial, -1);
+  add_to_counter(k, s, kc::nr_partial, -1);
 }
 
 // setup_object(): debug init of a fresh object, then the constructor.
 void setup_object(Kernel& k, const SlabGeom& g, LAddr object) {
   if (g.debug()) init_object(k, g, object, SLUB_RED_INACTIVE);
-  if (g.ctor) reinterpret_cast<slab_ctor_t>(g.ctor)(k, object);
+  if (g.ctor) slab_ctor_at(g.ctor)(k, object);
 }
 
 // The pages of a slab (head first): PG_slab and slab_cache (__folio_set_slab), and the
 // compound_head of the tail pages (prep_compound_page; alloc_pages() already gave the
 // head PG_head and its compound_order).
 void mark_slab_pages(Kernel& k, LAddr slab, LAddr s, unsigned order) {
-  k.mem.w64(slab + page::flags, k.mem.r64(slab + page::flags) | page::PG_slab);
-  k.mem.w64(slab + page::slab_cache, s);
+  k.mem.set(slab, page::flags, k.mem.get(slab, page::flags) | page::PG_slab);
+  k.mem.set(slab, page::slab_cache, s);
   for (unsigned i = 1; i < (1U << order); ++i) {
     LAddr tail = slab + i * page::kSize;
-    k.mem.w64(tail + page::flags, k.mem.r64(tail + page::flags) | page::PG_slab);
-    k.mem.w64(tail + page::lru, slab | 1);  // compound_head
-    k.mem.w64(tail + page::slab_cache, s);
+    k.mem.set(tail, page::flags, k.mem.get(tail, page::flags) | page::PG_slab);
+    k.mem.set(tail + page::lru, list::next, slab | 1);  // compound_head
+    k.mem.set(tail, page::slab_cache, s);
   }
 }
 
@@ -67,31 +55,33 @@ void mark_slab_pages(Kernel& k, LAddr slab, LAddr s, unsigned order) {
 LAddr allocate_slab(Kernel& k, const SlabGeom& g, gfp_t gfp) {
   gfp_t alloc_gfp = (gfp & ~__GFP_ZERO) | g.allocflags;
   std::uint32_t oo = g.oo;
-  LAddr slab = alloc_pages(k, alloc_gfp | __GFP_NOWARN, oo >> OO_SHIFT);
+  LAddr slab = alloc_pages(k, alloc_gfp | __GFP_NOWARN, oo_order(oo));
   if (!slab && g.min != g.oo) {
     oo = g.min;
-    slab = alloc_pages(k, alloc_gfp, oo >> OO_SHIFT);
+    slab = alloc_pages(k, alloc_gfp, oo_order(oo));
   }
   if (!slab) return 0;
-  unsigned order = oo >> OO_SHIFT, objects = oo & 0xffff;
+  const unsigned order = oo_order(oo), objects = oo_objects(oo);
   mark_slab_pages(k, slab, g.s, order);
   LAddr start = slab_address(slab);
   setup_slab_debug(k, g, start, PAGE_SIZE << order);
   // Objects in address order (CONFIG_SLAB_FREELIST_RANDOM not modelled).
   LAddr p = start + g.red_left_pad;
   setup_object(k, g, p);
-  k.mem.w64(slab + page::freelist, p);
+  k.mem.set(slab, page::freelist, p);
   for (unsigned i = 1; i < objects; ++i) {
     LAddr next = p + g.size;
     setup_object(k, g, next);
-    k.mem.w64(p + g.offset, next);  // set_freepointer
+    set_freepointer(k, g, p, next);
     p = next;
   }
-  k.mem.w64(p + g.offset, 0);
-  k.mem.w32(slab + page::inuse, objects << 16);  // inuse = 0, objects
-  add_to_counter(k, g.s + kc::nr_slabs, 1);
-  add_to_counter(k, g.s + kc::total_objects, objects);
+  set_freepointer(k, g, p, 0);
+  k.mem.set(slab, page::counters, page::make_counters(0, objects));
+  add_to_counter(k, g.s, kc::nr_slabs, 1);
+  add_to_counter(k, g.s, kc::total_objects, objects);
   mod_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B, static_cast<std::int64_t>(PAGE_SIZE << order));
+  DPRINTF(Slab, "slab", "cache {:#x}: new slab pfn {:#x} order {}, {} objects", g.s,
+          page::page_to_pfn(slab), order, objects);
   return slab;
 }
 
@@ -100,37 +90,27 @@ LAddr allocate_slab(Kernel& k, const SlabGeom& g, gfp_t gfp) {
 SlabGeom read_geom(Kernel& k, LAddr s) {
   SlabGeom g;
   g.s = s;
-  std::uint64_t w = k.mem.r64(s + kc::flags);
-  g.flags = lo32(w);
-  g.offset = hi32(w);
-  w = k.mem.r64(s + kc::object_size);
-  g.object_size = lo32(w);
-  g.size = hi32(w);
-  w = k.mem.r64(s + kc::oo);
-  g.oo = lo32(w);
-  g.min = hi32(w);
-  w = k.mem.r64(s + kc::inuse);
-  g.inuse = lo32(w);
-  g.red_left_pad = hi32(w);
-  w = k.mem.r64(s + kc::align);
-  g.align = lo32(w);
-  g.min_partial = hi32(w);
-  g.allocflags = k.mem.r32(s + kc::allocflags);
-  g.ctor = k.mem.r64(s + kc::ctor);
+  k.mem.get_pair(s, kc::flags, g.flags, kc::offset, g.offset);
+  k.mem.get_pair(s, kc::object_size, g.object_size, kc::size, g.size);
+  k.mem.get_pair(s, kc::oo, g.oo, kc::min, g.min);
+  k.mem.get_pair(s, kc::inuse, g.inuse, kc::red_left_pad, g.red_left_pad);
+  k.mem.get_pair(s, kc::align, g.align, kc::min_partial, g.min_partial);
+  g.allocflags = k.mem.get(s, kc::allocflags);
+  g.ctor = k.mem.get(s, kc::ctor);
   return g;
 }
 
 LAddr virt_to_slab(Kernel& k, LAddr object) {
   LAddr pg = page::virt_to_page(object);
-  std::uint64_t head = k.mem.r64(pg + page::lru);
+  std::uint64_t head = k.mem.get(pg + page::lru, list::next);
   return (head & 1) ? head - 1 : pg;
 }
 
 LAddr virt_to_cache(Kernel& k, LAddr object) {
   if (object < PAGE_OFFSET || object >= VMALLOC_START) return 0;
   LAddr pg = page::virt_to_page(object);
-  if (!(k.mem.r64(pg + page::flags) & page::PG_slab)) return 0;
-  return k.mem.r64(pg + page::slab_cache);
+  if (!(k.mem.get(pg, page::flags) & page::PG_slab)) return 0;
+  return k.mem.get(pg, page::slab_cache);
 }
 
 std::string cache_name(Kernel& k, LAddr s) {
@@ -140,20 +120,22 @@ std::string cache_name(Kernel& k, LAddr s) {
 // discard_slab() -> __free_slab(): the pages lose PG_slab and go back to the buddy
 // allocator (which checks and clears the head's compound order).
 void discard_slab(Kernel& k, LAddr s, LAddr slab) {
-  std::uint64_t f = k.mem.r64(slab + page::flags);
-  unsigned order = (f & page::PG_head) ? k.mem.r8(slab + page::compound_order) : 0;
-  unsigned objects = k.mem.r16(slab + page::objects);
+  std::uint64_t f = k.mem.get(slab, page::flags);
+  unsigned order = (f & page::PG_head) ? k.mem.get(slab, page::compound_order) : 0;
+  unsigned objects = k.mem.get(slab, page::objects);
+  DPRINTF(Slab, "slab", "cache {:#x}: discard slab pfn {:#x} order {}", s, page::page_to_pfn(slab),
+          order);
   for (unsigned i = 1; i < (1U << order); ++i) {
     LAddr tail = slab + i * page::kSize;
-    k.mem.w64(tail + page::flags, k.mem.r64(tail + page::flags) & ~page::PG_slab);
-    k.mem.w64(tail + page::lru, 0);
-    k.mem.w64(tail + page::slab_cache, 0);
+    k.mem.set(tail, page::flags, k.mem.get(tail, page::flags) & ~page::PG_slab);
+    k.mem.set(tail + page::lru, list::next, 0);
+    k.mem.set(tail, page::slab_cache, 0);
   }
-  k.mem.w64(slab + page::flags, f & ~page::PG_slab);
-  k.mem.w64(slab + page::slab_cache, 0);
-  k.mem.w64(slab + page::freelist, 0);
-  add_to_counter(k, s + kc::nr_slabs, -1);
-  add_to_counter(k, s + kc::total_objects, -static_cast<std::int64_t>(objects));
+  k.mem.set(slab, page::flags, f & ~page::PG_slab);
+  k.mem.set(slab, page::slab_cache, 0);
+  k.mem.set(slab, page::freelist, 0);
+  add_to_counter(k, s, kc::nr_slabs, -1);
+  add_to_counter(k, s, kc::total_objects, -static_cast<std::int64_t>(objects));
   mod_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B, -static_cast<std::int64_t>(PAGE_SIZE << order));
   __free_pages(k, slab, order);
 }
@@ -161,13 +143,12 @@ void discard_slab(Kernel& k, LAddr s, LAddr slab) {
 // slab_alloc(): the first free object of the first partial slab, or of a new slab.
 LAddr slab_alloc(Kernel& k, LAddr s, gfp_t gfp) {
   k.cpu.charge(10);
-  std::uint64_t w = k.mem.r64(s + kc::flags);
-  std::uint32_t flags = lo32(w), offset = hi32(w);
-  bool debug = (flags & SLAB_DEBUG_FLAGS) != 0;
   SlabGeom g;
+  k.mem.get_pair(s, kc::flags, g.flags, kc::offset, g.offset);
+  const bool debug = g.debug();
   if (debug) g = read_geom(k, s);
   LAddr head = s + kc::partial;
-  LAddr first = k.mem.r64(head + list::kNext);
+  LAddr first = k.mem.get(head, list::next);
   LAddr slab;
   if (first == head) {
     if (!debug) g = read_geom(k, s);
@@ -177,19 +158,21 @@ LAddr slab_alloc(Kernel& k, LAddr s, gfp_t gfp) {
   } else {
     slab = first - page::lru;
   }
-  LAddr object = k.mem.r64(slab + page::freelist);
-  if (flags & SLAB_CONSISTENCY_CHECKS) alloc_consistency_checks(k, g, slab, object);
-  k.mem.w64(slab + page::freelist, k.mem.r64(object + offset));
-  std::uint32_t counts = k.mem.r32(slab + page::inuse);
-  unsigned inuse = (counts & 0xffff) + 1, objects = counts >> 16;
-  k.mem.w16(slab + page::inuse, static_cast<std::uint16_t>(inuse));
+  LAddr object = k.mem.get(slab, page::freelist);
+  if (g.flags & SLAB_CONSISTENCY_CHECKS) alloc_consistency_checks(k, g, slab, object);
+  k.mem.set(slab, page::freelist, get_freepointer(k, g, object));
+  const std::uint32_t counters = k.mem.get(slab, page::counters);
+  const unsigned inuse = page::counters_inuse(counters) + 1;
+  const unsigned objects = page::counters_objects(counters);
+  k.mem.set(slab, page::inuse, static_cast<std::uint16_t>(inuse));
   if (inuse == objects) {  // the slab is full: off the partial list
     remove_partial(k, s, slab);
     list::add(k.mem, slab + page::lru, s + kc::full);
   }
-  add_to_counter(k, s + kc::inuse_objects, 1);
+  add_to_counter(k, s, kc::inuse_objects, 1);
   if (debug) init_object(k, g, object, SLUB_RED_ACTIVE);
-  if (gfp & __GFP_ZERO) k.mem.zero(object, k.mem.r32(s + kc::object_size));
+  if (gfp & __GFP_ZERO) k.mem.zero(object, k.mem.get(s, kc::object_size));
+  DPRINTF(Slab, "slab", "cache {:#x}: alloc {:#x} ({} of {} in use)", s, object, inuse, objects);
   return object;
 }
 
@@ -198,21 +181,22 @@ LAddr slab_alloc(Kernel& k, LAddr s, gfp_t gfp) {
 // (the Linux rule: `!new.inuse && n->nr_partial >= s->min_partial` -> slab_empty).
 void slab_free(Kernel& k, LAddr s, LAddr slab, LAddr object) {
   k.cpu.charge(10);
-  std::uint64_t w = k.mem.r64(s + kc::flags);
-  std::uint32_t flags = lo32(w), offset = hi32(w);
-  if (flags & SLAB_DEBUG_FLAGS) {
-    SlabGeom g = read_geom(k, s);
-    if (flags & SLAB_CONSISTENCY_CHECKS) free_consistency_checks(k, g, slab, object);
+  SlabGeom g;
+  k.mem.get_pair(s, kc::flags, g.flags, kc::offset, g.offset);
+  if (g.debug()) {
+    g = read_geom(k, s);
+    if (g.flags & SLAB_CONSISTENCY_CHECKS) free_consistency_checks(k, g, slab, object);
     init_object(k, g, object, SLUB_RED_INACTIVE);
   }
-  LAddr prior = k.mem.r64(slab + page::freelist);
-  k.mem.w64(object + offset, prior);
-  k.mem.w64(slab + page::freelist, object);
-  unsigned inuse = (k.mem.r16(slab + page::inuse)) - 1u;
-  k.mem.w16(slab + page::inuse, static_cast<std::uint16_t>(inuse));
-  add_to_counter(k, s + kc::inuse_objects, -1);
+  LAddr prior = k.mem.get(slab, page::freelist);
+  set_freepointer(k, g, object, prior);
+  k.mem.set(slab, page::freelist, object);
+  const unsigned inuse = slab_inuse(k, slab) - 1u;
+  k.mem.set(slab, page::inuse, static_cast<std::uint16_t>(inuse));
+  add_to_counter(k, s, kc::inuse_objects, -1);
+  DPRINTF(Slab, "slab", "cache {:#x}: free {:#x} ({} in use)", s, object, inuse);
   if (!prior) list::del(k.mem, slab + page::lru);  // was full
-  if (inuse == 0 && k.mem.r64(s + kc::nr_partial) >= k.mem.r32(s + kc::min_partial)) {
+  if (inuse == 0 && k.mem.get(s, kc::nr_partial) >= k.mem.get(s, kc::min_partial)) {
     if (prior) remove_partial(k, s, slab);
     discard_slab(k, s, slab);
   } else if (!prior) {
@@ -229,7 +213,7 @@ void kmem_cache_free(Kernel& k, LAddr cache, LAddr object) {
   if (!object) return;
   RoutineScope scope(k, Routine::kmem_cache_free);
   LAddr s = virt_to_cache(k, object);
-  bool debug = (k.mem.r32(cache + kc::flags) & SLAB_CONSISTENCY_CHECKS) != 0;
+  bool debug = (k.mem.get(cache, kc::flags) & SLAB_CONSISTENCY_CHECKS) != 0;
   if (!s) {
     if (debug) report_not_a_slab_object(k, read_geom(k, cache), object);
     k.panic("kmem_cache_free: object " + hex(object) + " is not in a slab page");
@@ -246,15 +230,15 @@ void kmem_cache_free(Kernel& k, LAddr cache, LAddr object) {
 
 SlabCounts count_slabs(Kernel& k, LAddr s) {
   SlabCounts c;
-  for (unsigned list_off : {kc::partial, kc::full}) {
-    LAddr head = s + list_off;
-    for (LAddr e = k.mem.r64(head + list::kNext); e != head; e = k.mem.r64(e + list::kNext)) {
+  for (const Embedded& slab_list : {kc::partial, kc::full}) {
+    LAddr head = s + slab_list;
+    for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) {
       LAddr slab = e - page::lru;
-      std::uint32_t counts = k.mem.r32(slab + page::inuse);
+      const std::uint32_t counters = k.mem.get(slab, page::counters);
       ++c.slabs;
-      c.inuse += counts & 0xffff;
-      c.objects += counts >> 16;
-      ++(list_off == kc::partial ? c.partial : c.full);
+      c.inuse += page::counters_inuse(counters);
+      c.objects += page::counters_objects(counters);
+      ++(slab_list.offset == kc::partial.offset ? c.partial : c.full);
     }
   }
   return c;

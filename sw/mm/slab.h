@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/static_table.h"
 #include "sw/mm/gfp.h"
 
 namespace mmvp::sw {
@@ -26,6 +27,20 @@ inline constexpr std::uint32_t SLAB_DEBUG_FLAGS =
 
 // A constructor runs on every object when a new slab is allocated (object address).
 using slab_ctor_t = void (*)(Kernel& k, LAddr object);
+
+// The kernel image's constructors (static_table.h): kmem_cache_create takes only
+// constructors defined with SLAB_CTOR, and struct kmem_cache keeps the constructor's
+// index in this table, so guest memory never holds a host address.
+struct SlabCtor {
+  const char* name;
+  slab_ctor_t fn;
+};
+using SlabCtorTable = StaticTable<SlabCtor>;
+// SLAB_CTOR(my_ctor)(Kernel& k, LAddr object) { ... } defines and registers my_ctor.
+#define SLAB_CTOR(fn)                                                             \
+  static void fn(::mmvp::sw::Kernel&, ::mmvp::LAddr);                             \
+  static const ::mmvp::sw::SlabCtorTable::Entry slab_ctor_entry_##fn{{#fn, &fn}}; \
+  static void fn
 
 // Sets up the boot caches (kmem_cache, kmalloc-*, dma-kmalloc-*); after the buddy
 // allocator is up (kmem_cache_init()).

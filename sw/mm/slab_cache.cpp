@@ -78,13 +78,13 @@ std::uint32_t calculate_alignment(std::uint32_t flags, std::uint32_t align, std:
 
 // list_replace() of a list head that memcpy moved: the neighbours point at the copy.
 void list_moved(Kernel& k, LAddr old_head, LAddr new_head) {
-  LAddr next = k.mem.r64(new_head + list::kNext), prev = k.mem.r64(new_head + list::kPrev);
+  LAddr next = k.mem.get(new_head, list::next), prev = k.mem.get(new_head, list::prev);
   if (next == old_head) {
     list::init(k.mem, new_head);
     return;
   }
-  k.mem.w64(next + list::kPrev, new_head);
-  k.mem.w64(prev + list::kNext, new_head);
+  k.mem.set(next, list::prev, new_head);
+  k.mem.set(prev, list::next, new_head);
 }
 
 // bootstrap(): the static boot cache copied into an object of itself; its slabs now
@@ -93,17 +93,17 @@ LAddr bootstrap(Kernel& k, LAddr static_cache) {
   LAddr s = slab_alloc(k, static_cache, GFP_KERNEL | __GFP_ZERO);
   if (!s) k.panic("kmem_cache_init: no memory for the kmem_cache descriptor");
   k.mem.copy(s, static_cache, kc::kSize);
-  for (unsigned head : {kc::partial, kc::full}) {
+  for (const Embedded& head : {kc::partial, kc::full}) {
     list_moved(k, static_cache + head, s + head);
-    for (LAddr e = k.mem.r64(s + head); e != s + head; e = k.mem.r64(e + list::kNext)) {
+    for (LAddr e = k.mem.get(s + head, list::next); e != s + head; e = k.mem.get(e, list::next)) {
       LAddr slab = e - page::lru;
-      unsigned pages = (k.mem.r64(slab + page::flags) & page::PG_head)
-                           ? 1U << k.mem.r8(slab + page::compound_order)
+      unsigned pages = (k.mem.get(slab, page::flags) & page::PG_head)
+                           ? 1U << k.mem.get(slab, page::compound_order)
                            : 1U;
-      for (unsigned i = 0; i < pages; ++i) k.mem.w64(slab + i * page::kSize + page::slab_cache, s);
+      for (unsigned i = 0; i < pages; ++i) k.mem.set(slab + i * page::kSize, page::slab_cache, s);
     }
   }
-  list::add(k.mem, s + kc::list, slab_global(slab_globals::slab_caches));
+  list::add(k.mem, s + kc::list, SLAB_GLOBALS + slab_globals::slab_caches);
   return s;
 }
 
@@ -116,9 +116,22 @@ unsigned get_order(std::uint64_t size) {
 }
 
 // kmem_cache_open(): calculate_sizes() and the node's lists, in the descriptor at s.
+std::uint64_t slab_ctor_index(Kernel& k, slab_ctor_t ctor) {
+  if (!ctor) return 0;
+  for (const auto* e = SlabCtorTable::first(); e; e = e->next())
+    if (e->value.fn == ctor) return e->index();
+  k.panic("kmem_cache_create: a constructor not defined with SLAB_CTOR");
+}
+
+slab_ctor_t slab_ctor_at(std::uint64_t index) {
+  for (const auto* e = SlabCtorTable::first(); e; e = e->next())
+    if (e->index() == index) return e->value.fn;
+  return nullptr;
+}
+
 bool kmem_cache_open(Kernel& k, LAddr s, const char* name, std::uint32_t size, std::uint32_t align,
                      std::uint32_t flags, slab_ctor_t ctor) {
-  flags |= k.mem.r32(slab_global(slab_globals::slub_debug));  // kmem_cache_flags()
+  flags |= k.mem.get(SLAB_GLOBALS, slab_globals::slub_debug);  // kmem_cache_flags()
   align = calculate_alignment(flags, align, size);
   std::uint32_t sz = ALIGN(size, WORD);
   if ((flags & SLAB_POISON) && !ctor)
@@ -145,51 +158,52 @@ bool kmem_cache_open(Kernel& k, LAddr s, const char* name, std::uint32_t size, s
   int order = calculate_order(sz);
   if (order < 0) return false;
   unsigned min_order = get_order(sz);
-  std::uint32_t oo = (static_cast<unsigned>(order) << OO_SHIFT) | order_objects(order, sz);
-  std::uint32_t min = (min_order << OO_SHIFT) | order_objects(min_order, sz);
+  std::uint32_t oo = oo_make(order, order_objects(order, sz));
+  std::uint32_t min = oo_make(min_order, order_objects(min_order, sz));
   std::uint32_t min_partial =
       std::clamp(ilog2(sz) / 2, MIN_PARTIAL, MAX_PARTIAL);  // set_min_partial
   gfp_t allocflags = (flags & SLAB_CACHE_DMA)     ? GFP_DMA
                      : (flags & SLAB_CACHE_DMA32) ? GFP_DMA32
                                                   : 0;
 
-  k.mem.w64(s + kc::flags, flags | (static_cast<std::uint64_t>(offset) << 32));
-  k.mem.w64(s + kc::object_size, size | (static_cast<std::uint64_t>(sz) << 32));
-  k.mem.w64(s + kc::oo, oo | (static_cast<std::uint64_t>(min) << 32));
-  k.mem.w64(s + kc::inuse, inuse | (static_cast<std::uint64_t>(red_left_pad) << 32));
-  k.mem.w64(s + kc::align, align | (static_cast<std::uint64_t>(min_partial) << 32));
-  k.mem.w64(s + kc::allocflags, allocflags | (std::uint64_t{1} << 32));  // refcount = 1
-  k.mem.w64(s + kc::ctor, reinterpret_cast<std::uint64_t>(ctor));
+  k.mem.set_pair(s, kc::flags, flags, kc::offset, offset);
+  k.mem.set_pair(s, kc::object_size, size, kc::size, sz);
+  k.mem.set_pair(s, kc::oo, oo, kc::min, min);
+  k.mem.set_pair(s, kc::inuse, inuse, kc::red_left_pad, red_left_pad);
+  k.mem.set_pair(s, kc::align, align, kc::min_partial, min_partial);
+  k.mem.set_pair(s, kc::allocflags, allocflags, kc::refcount, 1);
+  k.mem.set(s, kc::ctor, slab_ctor_index(k, ctor));
   k.mem.write_string(s + kc::name, name, kc::kNameLen);
-  k.mem.w64(s + kc::nr_partial, 0);
+  k.mem.set(s, kc::nr_partial, 0);
   list::init(k.mem, s + kc::partial);
   list::init(k.mem, s + kc::full);
-  k.mem.w64(s + kc::nr_slabs, 0);
-  k.mem.w64(s + kc::total_objects, 0);
-  k.mem.w64(s + kc::inuse_objects, 0);
+  k.mem.set(s, kc::nr_slabs, 0);
+  k.mem.set(s, kc::total_objects, 0);
+  k.mem.set(s, kc::inuse_objects, 0);
   return true;
 }
 
 void slab_debug_enable(Kernel& k, bool on) {
-  k.mem.w32(slab_global(slab_globals::slub_debug), on ? SLAB_DEBUG_FLAGS : 0);
+  k.mem.set(SLAB_GLOBALS, slab_globals::slub_debug, on ? SLAB_DEBUG_FLAGS : 0);
 }
 
 void kmem_cache_init(Kernel& k) {
   RoutineScope scope(k, Routine::kmem_cache_create);
-  list::init(k.mem, slab_global(slab_globals::slab_caches));
-  k.mem.zero(kmalloc_cache_slot(0, 0), 8 * NR_KMALLOC_TYPES * (KMALLOC_SHIFT_HIGH + 1));
-  k.mem.w32(slab_global(slab_globals::slab_state), DOWN);
+  list::init(k.mem, SLAB_GLOBALS + slab_globals::slab_caches);
+  k.mem.zero(SLAB_GLOBALS + slab_globals::kmalloc_caches,
+             8 * NR_KMALLOC_TYPES * (KMALLOC_SHIFT_HIGH + 1));
+  k.mem.set(SLAB_GLOBALS, slab_globals::slab_state, DOWN);
   // create_boot_cache(kmem_cache, "kmem_cache", ...) in the static boot_kmem_cache.
-  LAddr boot = slab_global(slab_globals::boot_kmem_cache);
+  LAddr boot = SLAB_GLOBALS + slab_globals::boot_kmem_cache;
   if (!kmem_cache_open(k, boot, "kmem_cache", kc::kSize, 0, SLAB_HWCACHE_ALIGN, nullptr))
     k.panic("kmem_cache_init: cannot lay out kmem_cache");
-  k.mem.w32(boot + kc::refcount, static_cast<std::uint32_t>(-1));
-  k.mem.w64(slab_global(slab_globals::kmem_cache), boot);
-  k.mem.w32(slab_global(slab_globals::slab_state), PARTIAL);
+  k.mem.set(boot, kc::refcount, static_cast<std::uint32_t>(-1));
+  k.mem.set(SLAB_GLOBALS, slab_globals::kmem_cache, boot);
+  k.mem.set(SLAB_GLOBALS, slab_globals::slab_state, PARTIAL);
   LAddr s = bootstrap(k, boot);
-  k.mem.w64(slab_global(slab_globals::kmem_cache), s);
+  k.mem.set(SLAB_GLOBALS, slab_globals::kmem_cache, s);
   create_kmalloc_caches(k);
-  k.mem.w32(slab_global(slab_globals::slab_state), UP);
+  k.mem.set(SLAB_GLOBALS, slab_globals::slab_state, UP);
   k.printk("SLUB: HWalign=" + std::to_string(cache_line_size) + ", Order=0-" +
            std::to_string(slub_max_order) + ", MinObjects=0, CPUs=1, Nodes=1");
 }
@@ -197,7 +211,7 @@ void kmem_cache_init(Kernel& k) {
 LAddr kmem_cache_create(Kernel& k, const char* name, std::uint32_t size, std::uint32_t align,
                         std::uint32_t flags, slab_ctor_t ctor) {
   RoutineScope scope(k, Routine::kmem_cache_create);
-  if (k.mem.r32(slab_global(slab_globals::slab_state)) < UP)
+  if (k.mem.get(SLAB_GLOBALS, slab_globals::slab_state) < UP)
     k.panic("kmem_cache_create before kmem_cache_init");
   const int kEINVAL = 22, kENOMEM = 12;  // errno values
   int err = 0;
@@ -206,11 +220,11 @@ LAddr kmem_cache_create(Kernel& k, const char* name, std::uint32_t size, std::ui
   if (!name || size < WORD || size > 0x7fffffffU || (align & (align - 1))) {
     err = kEINVAL;
   } else {
-    s = slab_alloc(k, k.mem.r64(slab_global(slab_globals::kmem_cache)), GFP_KERNEL | __GFP_ZERO);
+    s = slab_alloc(k, k.mem.get(SLAB_GLOBALS, slab_globals::kmem_cache), GFP_KERNEL | __GFP_ZERO);
     if (!s) {
       err = kENOMEM;
     } else if (!kmem_cache_open(k, s, name, size, align, flags & CACHE_CREATE_MASK, ctor)) {
-      kmem_cache_free(k, k.mem.r64(slab_global(slab_globals::kmem_cache)), s);
+      kmem_cache_free(k, k.mem.get(SLAB_GLOBALS, slab_globals::kmem_cache), s);
       s = 0;
       err = kEINVAL;
     }
@@ -223,7 +237,9 @@ LAddr kmem_cache_create(Kernel& k, const char* name, std::uint32_t size, std::ui
     k.printk("kmem_cache_create(" + cname + ") failed with error " + std::to_string(-err));
     return 0;
   }
-  list::add(k.mem, s + kc::list, slab_global(slab_globals::slab_caches));
+  list::add(k.mem, s + kc::list, SLAB_GLOBALS + slab_globals::slab_caches);
+  DPRINTF(Slab, "slab", "kmem_cache_create {} size {} align {} flags {:#x} -> {:#x}", name, size,
+          align, flags, s);
   return s;
 }
 
@@ -233,24 +249,25 @@ LAddr kmem_cache_create(Kernel& k, const char* name, std::uint32_t size, std::ui
 void kmem_cache_destroy(Kernel& k, LAddr cache) {
   if (!cache) return;
   RoutineScope scope(k, Routine::kmem_cache_destroy);
-  auto refcount = static_cast<std::int32_t>(k.mem.r32(cache + kc::refcount)) - 1;
+  DPRINTF(Slab, "slab", "kmem_cache_destroy {:#x}", cache);
+  auto refcount = static_cast<std::int32_t>(k.mem.get(cache, kc::refcount)) - 1;
   if (refcount != 0) {  // still shared (or a boot cache, refcount -1)
-    k.mem.w32(cache + kc::refcount, static_cast<std::uint32_t>(refcount));
+    k.mem.set(cache, kc::refcount, static_cast<std::uint32_t>(refcount));
     return;
   }
-  if (k.mem.r64(cache + kc::inuse_objects) != 0) {
+  if (k.mem.get(cache, kc::inuse_objects) != 0) {
     k.printk("kmem_cache_destroy " + cache_name(k, cache) + ": Slab cache still has objects");
     return;
   }
-  k.mem.w32(cache + kc::refcount, 0);
+  k.mem.set(cache, kc::refcount, 0);
   LAddr head = cache + kc::partial;
-  for (LAddr e = k.mem.r64(head + list::kNext); e != head; e = k.mem.r64(head + list::kNext)) {
+  for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(head, list::next)) {
     list::del(k.mem, e);
     discard_slab(k, cache, e - page::lru);
   }
-  k.mem.w64(cache + kc::nr_partial, 0);
+  k.mem.set(cache, kc::nr_partial, 0);
   list::del(k.mem, cache + kc::list);
-  LAddr kmem_cache = k.mem.r64(slab_global(slab_globals::kmem_cache));
+  LAddr kmem_cache = k.mem.get(SLAB_GLOBALS, slab_globals::kmem_cache);
   slab_free(k, kmem_cache, virt_to_slab(k, cache), cache);
 }
 

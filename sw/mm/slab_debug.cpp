@@ -69,15 +69,16 @@ void print_section(Kernel& k, const char* text, LAddr addr, std::uint64_t len) {
 
 // print_slab_info(): flags as %pGp would name them.
 void print_slab_info(Kernel& k, LAddr slab) {
-  std::uint64_t f = k.mem.r64(slab + page::flags);
-  std::uint32_t counts = k.mem.r32(slab + page::inuse);
+  std::uint64_t f = k.mem.get(slab, page::flags);
+  const std::uint32_t counters = k.mem.get(slab, page::counters);
   std::string names;
   if (f & page::PG_slab) names += "slab";
   if (f & page::PG_head) names += names.empty() ? "head" : "|head";
   names += (names.empty() ? "zone=" : "|zone=") + std::to_string(f >> page::ZONE_SHIFT);
-  k.printk("INFO: Slab " + ptr(slab) + " objects=" + std::to_string(counts >> 16) + " used=" +
-           std::to_string(counts & 0xffff) + " fp=" + ptr(k.mem.r64(slab + page::freelist)) +
-           " flags=" + fmt("%#llx", f) + "(" + names + ")");
+  k.printk("INFO: Slab " + ptr(slab) +
+           " objects=" + std::to_string(page::counters_objects(counters)) +
+           " used=" + std::to_string(page::counters_inuse(counters)) + " fp=" +
+           ptr(k.mem.get(slab, page::freelist)) + " flags=" + fmt("0x%llx", f) + "(" + names + ")");
 }
 
 void print_trailer(Kernel& k, const SlabGeom& g, LAddr slab, LAddr p) {
@@ -196,33 +197,35 @@ bool check_object(Kernel& k, Report& r, const SlabGeom& g, LAddr slab, unsigned 
 // on_freelist(): is `search` on the slab's free list? Also checks the chain and the
 // inuse count against it.
 bool on_freelist(Kernel& k, Report& r, const SlabGeom& g, LAddr slab, LAddr search) {
-  std::uint32_t counts = k.mem.r32(slab + page::inuse);
-  unsigned objects = counts >> 16, inuse = counts & 0xffff, nr = 0;
-  LAddr fp = k.mem.r64(slab + page::freelist), object = 0;
+  const std::uint32_t counters = k.mem.get(slab, page::counters);
+  const unsigned objects = page::counters_objects(counters);
+  const unsigned inuse = page::counters_inuse(counters);
+  unsigned nr = 0;
+  LAddr fp = k.mem.get(slab, page::freelist), object = 0;
   while (fp && nr <= objects) {
     if (fp == search) return true;
     if (!check_valid_pointer(g, slab, objects, fp)) {
       if (object) {
         object_err(k, r, g, slab, object, "Freechain corrupt");
-        k.mem.w64(object + g.offset, 0);
+        set_freepointer(k, g, object, 0);
       } else {
         slab_err(k, r, g, slab, "Freepointer corrupt");
-        k.mem.w64(slab + page::freelist, 0);
-        k.mem.w16(slab + page::inuse, static_cast<std::uint16_t>(objects));
+        k.mem.set(slab, page::freelist, 0);
+        k.mem.set(slab, page::inuse, static_cast<std::uint16_t>(objects));
         slab_fix(k, g, "Freelist cleared");
         return false;
       }
       break;
     }
     object = fp;
-    fp = k.mem.r64(object + g.offset);
+    fp = get_freepointer(k, g, object);
     ++nr;
   }
   if (inuse != objects - nr) {
     slab_err(k, r, g, slab,
              "Wrong object count. Counter is " + std::to_string(inuse) + " but counted were " +
                  std::to_string(objects - nr));
-    k.mem.w16(slab + page::inuse, static_cast<std::uint16_t>(objects - nr));
+    k.mem.set(slab, page::inuse, static_cast<std::uint16_t>(objects - nr));
     slab_fix(k, g, "Object count adjusted");
   }
   return search == 0;
@@ -251,7 +254,7 @@ void init_object(Kernel& k, const SlabGeom& g, LAddr object, std::uint8_t val) {
 
 void alloc_consistency_checks(Kernel& k, const SlabGeom& g, LAddr slab, LAddr object) {
   Report r;
-  unsigned objects = k.mem.r16(slab + page::objects);
+  unsigned objects = k.mem.get(slab, page::objects);
   if (!object || !check_valid_pointer(g, slab, objects, object)) {
     slab_err(k, r, g, slab, "Freelist Pointer check fails");
   } else {
@@ -262,13 +265,13 @@ void alloc_consistency_checks(Kernel& k, const SlabGeom& g, LAddr slab, LAddr ob
 
 void free_consistency_checks(Kernel& k, const SlabGeom& g, LAddr slab, LAddr object) {
   Report r;
-  unsigned objects = k.mem.r16(slab + page::objects);
+  unsigned objects = k.mem.get(slab, page::objects);
   if (!check_valid_pointer(g, slab, objects, object)) {
     slab_err(k, r, g, slab, "Invalid object pointer " + ptr(object));
   } else if (on_freelist(k, r, g, slab, object)) {
     object_err(k, r, g, slab, object, "Object already free");
   } else if (r.first.empty() && check_object(k, r, g, slab, objects, object, SLUB_RED_ACTIVE) &&
-             k.mem.r64(slab + page::slab_cache) != g.s) {
+             k.mem.get(slab, page::slab_cache) != g.s) {
     object_err(k, r, g, slab, object, "page slab pointer corrupt.");
   }
   if (!r.first.empty()) slab_fix(k, g, "Object at " + ptr(object) + " not freed");
@@ -290,20 +293,20 @@ std::uint64_t validate_slab_cache(Kernel& k, LAddr cache) {
   SlabGeom g = read_geom(k, cache);
   Report r;
   std::uint64_t slabs = 0;
-  for (unsigned head : {kc::partial, kc::full}) {
+  for (const Embedded& head : {kc::partial, kc::full}) {
     LAddr h = cache + head;
-    for (LAddr e = k.mem.r64(h + list::kNext); e != h; e = k.mem.r64(e + list::kNext), ++slabs) {
+    for (LAddr e = k.mem.get(h, list::next); e != h; e = k.mem.get(e, list::next), ++slabs) {
       LAddr slab = e - page::lru;
       on_freelist(k, r, g, slab, 0);
-      unsigned objects = k.mem.r16(slab + page::objects);
+      unsigned objects = k.mem.get(slab, page::objects);
       // The free objects, as a bitmap on the stack (Linux: obj_map).
       constexpr unsigned kMaxObjects = 4096;
       if (objects > kMaxObjects) k.panic("validate_slab_cache: too many objects per slab");
       std::uint64_t free_map[kMaxObjects / 64] = {};
       LAddr first = slab_first_object(g, slab);
       unsigned nr = 0;
-      for (LAddr fp = k.mem.r64(slab + page::freelist); fp && nr < objects;
-           fp = k.mem.r64(fp + g.offset), ++nr) {
+      for (LAddr fp = k.mem.get(slab, page::freelist); fp && nr < objects;
+           fp = get_freepointer(k, g, fp), ++nr) {
         unsigned idx = static_cast<unsigned>((fp - first) / g.size);
         free_map[idx / 64] |= 1ULL << (idx % 64);
       }

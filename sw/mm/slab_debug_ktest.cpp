@@ -59,7 +59,8 @@ KTEST(slab, debug_catches_double_free) {
               "BUG ktest-dbg-df (Not tainted): Object already free\n"
               "-----------------------------------------------------------------------------\n"));
   KEXPECT(con.has("INFO: Slab 0x"));
-  KEXPECT(con.has(" objects=" + std::to_string(k.mem.r32(s + kc::oo) & 0xffff) + " used=0 fp=0x"));
+  KEXPECT(
+      con.has(" objects=" + std::to_string(oo_objects(k.mem.get(s, kc::oo))) + " used=0 fp=0x"));
   KEXPECT(con.has("Object   "));
   KEXPECT(con.has(": 6b 6b 6b 6b"));
   KEXPECT(con.has("not freed"));
@@ -152,7 +153,7 @@ KTEST(slab, debug_never_flags_good_objects) {
   ConsoleCapture con(k);
   for (std::uint32_t size : {8u, 60u, 64u, 200u, 1000u}) {
     LAddr s = debug_cache(k, "ktest-dbg-good", size);
-    unsigned n = 3 * (k.mem.r32(s + kc::oo) & 0xffff);
+    unsigned n = 3 * (oo_objects(k.mem.get(s, kc::oo)));
     LAddr list = kmalloc(k, 8ULL * n, GFP_KERNEL);
     std::string msg = corruption_of([&] {
       for (unsigned i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sw/kernel/printk.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/slab_internal.h"
@@ -46,17 +47,11 @@ unsigned fls64(std::uint64_t x) {
   return r;
 }
 
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // kmalloc_slab(): the cache of a size (1..KMALLOC_MAX_CACHE_SIZE) and gfp.
 LAddr kmalloc_slab(Kernel& k, std::uint64_t size, gfp_t gfp) {
   unsigned index = size <= 192 ? size_index[(size - 1) / 8] : fls64(size - 1);
   unsigned type = (gfp & __GFP_DMA) ? KMALLOC_DMA : KMALLOC_NORMAL;  // kmalloc_type()
-  LAddr s = k.mem.r64(kmalloc_cache_slot(type, index));
+  LAddr s = k.mem.get(SLAB_GLOBALS, kmalloc_cache_slot(type, index));
   if (!s) k.panic("kmalloc before kmem_cache_init");
   return s;
 }
@@ -73,7 +68,7 @@ LAddr kmalloc_large(Kernel& k, std::uint64_t size, gfp_t gfp) {
 }
 
 void free_large_kmalloc(Kernel& k, LAddr pg) {
-  unsigned order = k.mem.r8(pg + page::compound_order);
+  unsigned order = k.mem.get(pg, page::compound_order);
   mod_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B, -static_cast<std::int64_t>(PAGE_SIZE << order));
   __free_pages(k, pg, order);
 }
@@ -83,13 +78,13 @@ void free_large_kmalloc(Kernel& k, LAddr pg) {
 void new_kmalloc_cache(Kernel& k, unsigned index, unsigned type) {
   std::uint32_t size = kmalloc_info[index].size;
   LAddr s =
-      slab_alloc(k, k.mem.r64(slab_global(slab_globals::kmem_cache)), GFP_KERNEL | __GFP_ZERO);
+      slab_alloc(k, k.mem.get(SLAB_GLOBALS, slab_globals::kmem_cache), GFP_KERNEL | __GFP_ZERO);
   std::uint32_t align = size & (~size + 1);
   std::uint32_t flags = type == KMALLOC_DMA ? SLAB_CACHE_DMA : 0;
   if (!s || !kmem_cache_open(k, s, kmalloc_info[index].name[type], size, align, flags, nullptr))
     k.panic(std::string("Creation of kmalloc slab ") + kmalloc_info[index].name[type] + " failed");
-  list::add(k.mem, s + kc::list, slab_global(slab_globals::slab_caches));
-  k.mem.w64(kmalloc_cache_slot(type, index), s);
+  list::add(k.mem, s + kc::list, SLAB_GLOBALS + slab_globals::slab_caches);
+  k.mem.set(SLAB_GLOBALS, kmalloc_cache_slot(type, index), s);
 }
 
 }  // namespace
@@ -121,9 +116,9 @@ void kfree(Kernel& k, LAddr p) {
   if (p < PAGE_OFFSET || p >= VMALLOC_START)
     k.panic("kfree: " + hex(p) + " is not a kernel address");
   LAddr pg = page::virt_to_page(p);
-  std::uint64_t flags = k.mem.r64(pg + page::flags);
+  std::uint64_t flags = k.mem.get(pg, page::flags);
   if (flags & page::PG_slab) {
-    slab_free(k, k.mem.r64(pg + page::slab_cache), virt_to_slab(k, p), p);
+    slab_free(k, k.mem.get(pg, page::slab_cache), virt_to_slab(k, p), p);
   } else if (flags & page::PG_head) {
     free_large_kmalloc(k, pg);
   } else {
@@ -135,14 +130,14 @@ void kfree(Kernel& k, LAddr p) {
 std::uint64_t ksize(Kernel& k, LAddr p) {
   if (ZERO_OR_NULL_PTR(p) || p < PAGE_OFFSET || p >= VMALLOC_START) return 0;
   LAddr pg = page::virt_to_page(p);
-  std::uint64_t flags = k.mem.r64(pg + page::flags);
+  std::uint64_t flags = k.mem.get(pg, page::flags);
   if (flags & page::PG_slab) {
-    LAddr s = k.mem.r64(pg + page::slab_cache);
-    if (k.mem.r32(s + kc::flags) & (SLAB_RED_ZONE | SLAB_POISON))
-      return k.mem.r32(s + kc::object_size);
-    return k.mem.r32(s + kc::size);
+    LAddr s = k.mem.get(pg, page::slab_cache);
+    if (k.mem.get(s, kc::flags) & (SLAB_RED_ZONE | SLAB_POISON))
+      return k.mem.get(s, kc::object_size);
+    return k.mem.get(s, kc::size);
   }
-  if (flags & page::PG_head) return PAGE_SIZE << k.mem.r8(pg + page::compound_order);
+  if (flags & page::PG_head) return PAGE_SIZE << k.mem.get(pg, page::compound_order);
   return 0;
 }
 

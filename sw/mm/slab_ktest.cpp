@@ -19,7 +19,7 @@ constexpr std::uint64_t kCtorTwice = 0xdeadc7c7deadc7c7ULL;
 
 // Marks the object; a second run on the same object (without the slab having gone back
 // to the buddy allocator) leaves kCtorTwice in word 1.
-void marking_ctor(Kernel& k, LAddr object) {
+SLAB_CTOR(marking_ctor)(Kernel& k, LAddr object) {
   k.mem.w64(object, object ^ kCtorMagic);
   LAddr second = object + 8;
   k.mem.w64(second,
@@ -48,7 +48,7 @@ KTEST(slab, kmalloc_size_classes) {
     KEXPECT(p != 0);
     KEXPECT_STREQ(cache_name(k, virt_to_cache(k, p)), c.cache);
     KEXPECT_EQ(p % c.align, 0u);
-    std::uint64_t class_size = k.mem.r32(virt_to_cache(k, p) + kc::object_size);
+    std::uint64_t class_size = k.mem.get(virt_to_cache(k, p), kc::object_size);
     KEXPECT_EQ(ksize(k, p), class_size);
     KEXPECT(ksize(k, p) >= c.size);
     kfree(k, p);
@@ -70,7 +70,7 @@ KTEST(slab, cache_alignment) {
   for (const Case& c : cases) {
     LAddr s = kmem_cache_create(k, "ktest-align", c.size, c.align, c.flags, nullptr);
     KEXPECT(s != 0);
-    KEXPECT_EQ(k.mem.r32(s + kc::align), c.expect_align);
+    KEXPECT_EQ(k.mem.get(s, kc::align), c.expect_align);
     LAddr a = kmem_cache_alloc(k, s, GFP_KERNEL), b = kmem_cache_alloc(k, s, GFP_KERNEL);
     KEXPECT_EQ(a % c.expect_align, 0u);
     KEXPECT_EQ(b % c.expect_align, 0u);
@@ -90,7 +90,11 @@ KTEST(slab, ctor_runs_once_per_object_of_a_new_slab) {
   Kernel& k = t.k;
   LAddr s = kmem_cache_create(k, "ktest-ctor", 64, 0, 0, marking_ctor);
   KEXPECT(s != 0);
-  KEXPECT(k.mem.r32(s + kc::offset) >= 64u);  // the free pointer stays out of the object
+  KEXPECT(k.mem.get(s, kc::offset) >= 64u);  // the free pointer stays out of the object
+  // Guest memory holds the constructor's index in the kernel's table, not a host address.
+  const std::uint64_t index = k.mem.get(s, kc::ctor);
+  KEXPECT(index >= 1 && index <= SlabCtorTable::size());
+  KEXPECT(slab_ctor_at(index) == &marking_ctor);
   unsigned n = objects_per_slab(k, s);
   LAddr list = kmalloc(k, 8ULL * 2 * n, GFP_KERNEL);
   for (unsigned i = 0; i < 2 * n; ++i) k.mem.w64(list + 8 * i, kmem_cache_alloc(k, s, GFP_KERNEL));
@@ -114,10 +118,10 @@ KTEST(slab, ctor_runs_once_per_object_of_a_new_slab) {
 KTEST(slab, full_partial_and_free_transitions) {
   Kernel& k = t.k;
   LAddr s = kmem_cache_create(k, "ktest-lists", 256, 0, 0, nullptr);
-  unsigned n = objects_per_slab(k, s), min_partial = k.mem.r32(s + kc::min_partial);
+  unsigned n = objects_per_slab(k, s), min_partial = k.mem.get(s, kc::min_partial);
   unsigned slabs = min_partial + 3;
   LAddr list = kmalloc(k, 8ULL * slabs * n, GFP_KERNEL);
-  auto nr = [&](unsigned field) { return slab_ktest::node_field(k, s, field); };
+  auto nr = [&](Field<std::uint64_t> field) { return slab_ktest::node_field(k, s, field); };
   for (unsigned i = 0; i < n; ++i) k.mem.w64(list + 8 * i, kmem_cache_alloc(k, s, GFP_KERNEL));
   KEXPECT_EQ(nr(kc::nr_slabs), 1u);
   KEXPECT_EQ(nr(kc::nr_partial), 0u);  // full: on the full list
@@ -229,16 +233,16 @@ KTEST(slab, kmalloc_large_comes_from_the_buddy_allocator) {
   KEXPECT(p != 0);
   KEXPECT_EQ(p % PAGE_SIZE, 0u);
   LAddr pg = page::virt_to_page(p);
-  std::uint64_t flags = k.mem.r64(pg + page::flags);
+  std::uint64_t flags = k.mem.get(pg, page::flags);
   KEXPECT((flags & page::PG_slab) == 0);
   KEXPECT((flags & page::PG_head) != 0);
-  KEXPECT_EQ(k.mem.r8(pg + page::compound_order), 2u);
+  KEXPECT_EQ(k.mem.get(pg, page::compound_order), 2u);
   KEXPECT_EQ(nr_free_pages(k), free0 - 4);
   KEXPECT_EQ(global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B), slab0 + 4);
   KEXPECT_EQ(ksize(k, p), 4 * PAGE_SIZE);
   KEXPECT_EQ(virt_to_cache(k, p), 0u);
   LAddr big = kzalloc(k, 100000, GFP_KERNEL);  // order 5, zeroed
-  KEXPECT_EQ(k.mem.r8(page::virt_to_page(big) + page::compound_order), 5u);
+  KEXPECT_EQ(k.mem.get(page::virt_to_page(big), page::compound_order), 5u);
   KEXPECT_EQ(k.mem.r64(big + 99992), 0u);
   kfree(k, big);
   kfree(k, p);
@@ -308,7 +312,7 @@ KTEST(slab, krealloc_keeps_contents) {
 KTEST(slab, counters_match_the_slab_lists) {
   Kernel& k = t.k;
   LAddr keep = kmalloc(k, 700, GFP_KERNEL);
-  LAddr head = slab_global(slab_globals::slab_caches);
+  LAddr head = SLAB_GLOBALS + slab_globals::slab_caches;
   unsigned caches = 0;
   for (LAddr e = k.mem.r64(head); e != head; e = k.mem.r64(e), ++caches) {
     LAddr s = e - kc::list;
@@ -339,7 +343,7 @@ KTEST(slab, slabinfo_reports_each_cache_newest_first) {
   std::snprintf(line, sizeof line,
                 "ktest-info-b           3 %6u %6u %4u %4d : tunables    0    0    0 : slabdata "
                 "     1      1      0\n",
-                n, k.mem.r32(b + kc::size), n, 1 << slab_order(k, b));
+                n, k.mem.get(b, kc::size), n, 1 << slab_order(k, b));
   KEXPECT_EQ(text.find(line), std::string(header).size());  // the newest cache comes first
   KEXPECT(text.find("\nktest-info-a ") > text.find(line));
   KEXPECT(text.find("\nkmem_cache ") != std::string::npos);

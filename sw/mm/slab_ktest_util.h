@@ -42,14 +42,14 @@ inline std::string corruption_of(const std::function<void()>& f) {
   return "";
 }
 
-inline std::uint64_t node_field(Kernel& k, LAddr s, unsigned field) {
-  return k.mem.r64(s + field);
+inline std::uint64_t node_field(Kernel& k, LAddr s, Field<std::uint64_t> field) {
+  return k.mem.get(s, field);
 }
 inline unsigned objects_per_slab(Kernel& k, LAddr s) {
-  return k.mem.r32(s + kc::oo) & 0xffff;
+  return oo_objects(k.mem.get(s, kc::oo));
 }
 inline unsigned slab_order(Kernel& k, LAddr s) {
-  return k.mem.r32(s + kc::oo) >> OO_SHIFT;
+  return oo_order(k.mem.get(s, kc::oo));
 }
 
 // Compares two strings as a KEXPECT would, printing both on a mismatch.

@@ -24,14 +24,13 @@ void warn(Kernel& k, const char* fmt, unsigned long long a, unsigned long long b
 void mod_vmalloc_pages(Kernel& k, std::int64_t delta) {
   // Linux's nr_vmalloc_pages (vmalloc_nr_pages()), and the node counter the /proc
   // renderers read next to the slab and page-table counters.
-  LAddr at = vmalloc_global(vmalloc_globals::nr_vmalloc_pages);
-  k.mem.w64(at, k.mem.r64(at) + static_cast<std::uint64_t>(delta));
+  k.mem.add(VMALLOC_GLOBALS, vmalloc_globals::nr_vmalloc_pages, static_cast<std::uint64_t>(delta));
   mod_node_page_state(k, NR_VMALLOC, delta);
 }
 
 void set_page_vmalloc(Kernel& k, LAddr page, bool on) {
-  std::uint64_t flags = k.mem.r64(page + page::flags);
-  k.mem.w64(page + page::flags, on ? flags | page::PG_vmalloc : flags & ~page::PG_vmalloc);
+  std::uint64_t flags = k.mem.get(page, page::flags);
+  k.mem.set(page, page::flags, on ? flags | page::PG_vmalloc : flags & ~page::PG_vmalloc);
 }
 
 LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller);
@@ -40,7 +39,7 @@ LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller)
 // than a page: the recursion is bounded), order-0 pages one at a time, then the PTEs.
 // Any failure frees everything through vfree and returns 0.
 LAddr vmalloc_area_node(Kernel& k, LAddr vm, gfp_t gfp, const char* caller) {
-  const LAddr addr = k.mem.r64(vm + vm_struct::addr);
+  const LAddr addr = k.mem.get(vm, vm_struct::addr);
   const std::uint64_t size = get_vm_area_size(k, vm);
   const std::uint64_t nr_pages = size >> PAGE_SHIFT;
   const std::uint64_t array_size = nr_pages * 8;
@@ -52,7 +51,7 @@ LAddr vmalloc_area_node(Kernel& k, LAddr vm, gfp_t gfp, const char* caller) {
     free_vm_area(k, vm);
     return 0;
   }
-  k.mem.w64(vm + vm_struct::pages, pages);
+  k.mem.set(vm, vm_struct::pages, pages);
 
   // vm_area_alloc_pages(): order-0 pages, stopping at the first failure.
   std::uint64_t allocated = 0;
@@ -62,7 +61,7 @@ LAddr vmalloc_area_node(Kernel& k, LAddr vm, gfp_t gfp, const char* caller) {
     set_page_vmalloc(k, page, true);
     k.mem.w64(pages + 8 * allocated, page);
   }
-  k.mem.w32(vm + vm_struct::nr_pages, static_cast<std::uint32_t>(allocated));
+  k.mem.set(vm, vm_struct::nr_pages, static_cast<std::uint32_t>(allocated));
   mod_vmalloc_pages(k, static_cast<std::int64_t>(allocated));
   if (allocated != nr_pages) {
     warn(k, "vmalloc error: size %llu, failed to allocate pages", allocated * PAGE_SIZE);
@@ -106,10 +105,10 @@ LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller)
 void vmalloc_init(Kernel& k) {
   // vmap_area_cachep = KMEM_CACHE(vmap_area, SLAB_PANIC); the busy list starts empty.
   list::init(k.mem, VMAP_AREA_LIST);
-  k.mem.w64(vmalloc_global(vmalloc_globals::vmap_area_cachep),
+  k.mem.set(VMALLOC_GLOBALS, vmalloc_globals::vmap_area_cachep,
             kmem_cache_create(k, "vmap_area", vmap_area::kSize, 0, SLAB_PANIC, nullptr));
-  k.mem.w64(vmalloc_global(vmalloc_globals::nr_vmalloc_pages), 0);
-  k.mem.w64(vmalloc_global(vmalloc_globals::nr_flushed_pages), 0);
+  k.mem.set(VMALLOC_GLOBALS, vmalloc_globals::nr_vmalloc_pages, 0);
+  k.mem.set(VMALLOC_GLOBALS, vmalloc_globals::nr_flushed_pages, 0);
 }
 
 LAddr vmalloc(Kernel& k, std::uint64_t size, const char* caller) {
@@ -135,8 +134,8 @@ void vfree(Kernel& k, LAddr addr) {
     warn(k, "Trying to vfree() nonexistent vm area (%016llx)", addr);
     return;
   }
-  const std::uint64_t nr_pages = k.mem.r32(vm + vm_struct::nr_pages);
-  const LAddr pages = k.mem.r64(vm + vm_struct::pages);
+  const std::uint64_t nr_pages = k.mem.get(vm, vm_struct::nr_pages);
+  const LAddr pages = k.mem.get(vm, vm_struct::pages);
   for (std::uint64_t i = 0; i < nr_pages; ++i) {
     LAddr page = k.mem.r64(pages + 8 * i);
     if (!page) k.panic("vfree: NULL page in a vmalloc area's page array");  // BUG_ON(!page)
@@ -158,7 +157,7 @@ LAddr vmap(Kernel& k, LAddr pages, unsigned count, const char* caller) {
   const std::uint64_t size = static_cast<std::uint64_t>(count) << PAGE_SHIFT;
   LAddr vm = get_vm_area_caller(k, size, PAGE_SIZE, VM_MAP, caller);
   if (!vm) return 0;
-  const LAddr addr = k.mem.r64(vm + vm_struct::addr);
+  const LAddr addr = k.mem.get(vm, vm_struct::addr);
   const PAddr pgd = init_pgd(k);
   for (unsigned i = 0; i < count; ++i) {
     LAddr page = k.mem.r64(pages + 8 * i);
@@ -198,11 +197,11 @@ PAddr vmalloc_to_phys(Kernel& k, LAddr addr) {
 }
 
 std::uint64_t vmalloc_nr_pages(Kernel& k) {
-  return k.mem.r64(vmalloc_global(vmalloc_globals::nr_vmalloc_pages));
+  return k.mem.get(VMALLOC_GLOBALS, vmalloc_globals::nr_vmalloc_pages);
 }
 
 std::uint64_t vmap_flushed_pages(Kernel& k) {
-  return k.mem.r64(vmalloc_global(vmalloc_globals::nr_flushed_pages));
+  return k.mem.get(VMALLOC_GLOBALS, vmalloc_globals::nr_flushed_pages);
 }
 
 }  // namespace mmvp::sw

@@ -26,12 +26,12 @@ std::uint64_t align_up(std::uint64_t v, std::uint64_t align) {
 // simplification.
 LAddr find_lowest_fit(Kernel& k, std::uint64_t size, std::uint64_t align, LAddr* insert_before) {
   LAddr addr = align_up(VMALLOC_START, align);
-  LAddr pos = k.mem.r64(VMAP_AREA_LIST + list::kNext);
-  for (; pos != VMAP_AREA_LIST; pos = k.mem.r64(pos + list::kNext)) {
+  LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next);
+  for (; pos != VMAP_AREA_LIST; pos = k.mem.get(pos, list::next)) {
     LAddr va = va_of(pos);
-    LAddr start = k.mem.r64(va + vmap_area::va_start);
+    LAddr start = k.mem.get(va, vmap_area::va_start);
     if (addr + size <= start) break;  // fits in the gap below this area
-    LAddr end = k.mem.r64(va + vmap_area::va_end);
+    LAddr end = k.mem.get(va, vmap_area::va_end);
     if (end > addr) addr = align_up(end, align);
   }
   // VMALLOC_END is the last byte of the space (0xffffe8ffffffffff).
@@ -43,7 +43,7 @@ LAddr find_lowest_fit(Kernel& k, std::uint64_t size, std::uint64_t align, LAddr*
 // alloc_vmap_area(): a vmap_area covering the lowest fitting range, linked into the
 // busy list; 0 (after the printk Linux gives) when the space is exhausted.
 LAddr alloc_vmap_area(Kernel& k, std::uint64_t size, std::uint64_t align) {
-  LAddr cachep = k.mem.r64(vmalloc_global(vmalloc_globals::vmap_area_cachep));
+  LAddr cachep = k.mem.get(VMALLOC_GLOBALS, vmalloc_globals::vmap_area_cachep);
   if (!cachep) k.panic("vmalloc used before vmalloc_init");
   LAddr va = kmem_cache_alloc(k, cachep, GFP_KERNEL);
   if (!va) return 0;
@@ -58,9 +58,9 @@ LAddr alloc_vmap_area(Kernel& k, std::uint64_t size, std::uint64_t align) {
     k.printk(line);
     return 0;
   }
-  k.mem.w64(va + vmap_area::va_start, addr);
-  k.mem.w64(va + vmap_area::va_end, addr + size);
-  k.mem.w64(va + vmap_area::vm, 0);
+  k.mem.set(va, vmap_area::va_start, addr);
+  k.mem.set(va, vmap_area::va_end, addr + size);
+  k.mem.set(va, vmap_area::vm, 0);
   list::add_tail(k.mem, va + vmap_area::list, insert_before);
   return va;
 }
@@ -69,11 +69,11 @@ LAddr alloc_vmap_area(Kernel& k, std::uint64_t size, std::uint64_t align) {
 // sorted, so the walk stops at the first area starting above addr.
 LAddr find_vmap_area(Kernel& k, LAddr addr) {
   if (!is_vmalloc_addr(addr)) return 0;
-  for (LAddr pos = k.mem.r64(VMAP_AREA_LIST + list::kNext); pos != VMAP_AREA_LIST;
-       pos = k.mem.r64(pos + list::kNext)) {
+  for (LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next); pos != VMAP_AREA_LIST;
+       pos = k.mem.get(pos, list::next)) {
     LAddr va = va_of(pos);
-    if (k.mem.r64(va + vmap_area::va_start) > addr) return 0;
-    if (addr < k.mem.r64(va + vmap_area::va_end)) return va;
+    if (k.mem.get(va, vmap_area::va_start) > addr) return 0;
+    if (addr < k.mem.get(va, vmap_area::va_end)) return va;
   }
   return 0;
 }
@@ -121,46 +121,48 @@ LAddr get_vm_area_caller(Kernel& k, std::uint64_t size, std::uint64_t align, std
     return 0;
   }
   // setup_vmalloc_vm(): the vm_struct describes the whole range, guard page included.
-  LAddr addr = k.mem.r64(va + vmap_area::va_start);
-  k.mem.w64(vm + vm_struct::addr, addr);
-  k.mem.w64(vm + vm_struct::size, with_guard);
-  k.mem.w64(vm + vm_struct::flags, flags);
+  LAddr addr = k.mem.get(va, vmap_area::va_start);
+  k.mem.set(vm, vm_struct::addr, addr);
+  k.mem.set(vm, vm_struct::size, with_guard);
+  k.mem.set(vm, vm_struct::flags, flags);
   vm_set_caller(k, vm, caller);
-  k.mem.w64(va + vmap_area::vm, vm);
+  k.mem.set(va, vmap_area::vm, vm);
+  DPRINTF(Vmalloc, "vmalloc", "area {:#x}-{:#x} ({} pages + guard) flags {:#x} for {}", addr,
+          addr + with_guard, size / PAGE_SIZE, flags, caller);
   return vm;
 }
 
 LAddr find_vm_area(Kernel& k, LAddr addr) {
   LAddr va = find_vmap_area(k, addr);
-  return va ? k.mem.r64(va + vmap_area::vm) : 0;
+  return va ? k.mem.get(va, vmap_area::vm) : 0;
 }
 
 std::uint64_t get_vm_area_size(Kernel& k, LAddr vm) {
-  return k.mem.r64(vm + vm_struct::size) - PAGE_SIZE;
+  return k.mem.get(vm, vm_struct::size) - PAGE_SIZE;
 }
 
 void vunmap_range(Kernel& k, LAddr start, LAddr end) {
   const PAddr pgd = init_pgd(k);
   for (LAddr va = start; va < end; va += PAGE_SIZE) unmap_page(k, pgd, va);
   flush_tlb_kernel_range(k, start, end);
-  LAddr counter = vmalloc_global(vmalloc_globals::nr_flushed_pages);
-  k.mem.w64(counter, k.mem.r64(counter) + (end - start) / PAGE_SIZE);
+  k.mem.add(VMALLOC_GLOBALS, vmalloc_globals::nr_flushed_pages, (end - start) / PAGE_SIZE);
 }
 
 LAddr remove_vm_area(Kernel& k, LAddr addr) {
   LAddr va = find_vmap_area(k, addr);
   if (!va) return 0;
-  LAddr vm = k.mem.r64(va + vmap_area::vm);
+  LAddr vm = k.mem.get(va, vmap_area::vm);
   list::del(k.mem, va + vmap_area::list);
   // free_unmap_vmap_area(): the mapped part only, the guard page never had a PTE.
-  LAddr start = k.mem.r64(vm + vm_struct::addr);
+  LAddr start = k.mem.get(vm, vm_struct::addr);
+  DPRINTF(Vmalloc, "vmalloc", "remove area at {:#x}", start);
   vunmap_range(k, start, start + get_vm_area_size(k, vm));
-  kmem_cache_free(k, k.mem.r64(vmalloc_global(vmalloc_globals::vmap_area_cachep)), va);
+  kmem_cache_free(k, k.mem.get(VMALLOC_GLOBALS, vmalloc_globals::vmap_area_cachep), va);
   return vm;
 }
 
 void free_vm_area(Kernel& k, LAddr vm) {
-  remove_vm_area(k, k.mem.r64(vm + vm_struct::addr));
+  remove_vm_area(k, k.mem.get(vm, vm_struct::addr));
   kfree(k, vm);
 }
 

@@ -16,41 +16,39 @@ namespace mmvp::sw {
 // Linux keeps busy areas in a red-black tree and free space in an augmented one; we
 // keep the busy areas in one address-sorted list and allocate first fit over its gaps.
 namespace vmap_area {
-inline constexpr unsigned va_start = 0;  // u64
-inline constexpr unsigned va_end = 8;    // u64: exclusive, includes the guard page
-inline constexpr unsigned list = 16;     // list_head in vmap_area_list, sorted by address
-inline constexpr unsigned vm = 32;       // u64: the struct vm_struct
+inline constexpr Field<LAddr> va_start{0};
+inline constexpr Field<LAddr> va_end{8};          // exclusive, includes the guard page
+inline constexpr Embedded list{16, list::kSize};  // in vmap_area_list, sorted by address
+inline constexpr Field<LAddr> vm{32};             // the struct vm_struct
 inline constexpr unsigned kSize = 40;
 }  // namespace vmap_area
 
 // struct vm_struct (include/linux/vmalloc.h) without `next` (only the pre-vmalloc_init
 // vmlist uses it) and with the caller's name in place of its return address.
 namespace vm_struct {
-inline constexpr unsigned addr = 0;        // u64
-inline constexpr unsigned size = 8;        // u64: includes the guard page
-inline constexpr unsigned flags = 16;      // u64: VM_IOREMAP, VM_ALLOC, VM_MAP
-inline constexpr unsigned pages = 24;      // u64: array of struct page addresses (vmalloc)
-inline constexpr unsigned nr_pages = 32;   // u32
-inline constexpr unsigned phys_addr = 40;  // u64: ioremap's page-aligned physical base
-inline constexpr unsigned caller = 48;     // char[kCallerBytes], NUL-terminated
+inline constexpr Field<LAddr> addr{0};
+inline constexpr Field<std::uint64_t> size{8};    // includes the guard page
+inline constexpr Field<std::uint64_t> flags{16};  // VM_IOREMAP, VM_ALLOC, VM_MAP
+inline constexpr Field<LAddr> pages{24};          // array of struct page addresses (vmalloc)
+inline constexpr Field<std::uint32_t> nr_pages{32};
+inline constexpr Field<PAddr> phys_addr{40};  // ioremap's page-aligned physical base
 inline constexpr unsigned kCallerBytes = 32;
-inline constexpr unsigned kSize = caller + kCallerBytes;
+inline constexpr Embedded caller{48, kCallerBytes};  // NUL-terminated
+inline constexpr unsigned kSize = caller.end();
 }  // namespace vm_struct
 
 // mm/vmalloc.c's globals in the kernel's .data at layout::VMALLOC.
 namespace vmalloc_globals {
-inline constexpr unsigned vmap_area_list = 0;     // list_head of busy vmap_areas
-inline constexpr unsigned vmap_area_cachep = 16;  // u64: the "vmap_area" kmem_cache
-inline constexpr unsigned nr_vmalloc_pages = 24;  // u64 (atomic_long_t in Linux)
-inline constexpr unsigned nr_flushed_pages = 32;  // u64: pages flushed by vunmap paths
+inline constexpr Embedded vmap_area_list{0, list::kSize};    // busy vmap_areas
+inline constexpr Field<LAddr> vmap_area_cachep{16};          // the "vmap_area" kmem_cache
+inline constexpr Field<std::uint64_t> nr_vmalloc_pages{24};  // atomic_long_t in Linux
+inline constexpr Field<std::uint64_t> nr_flushed_pages{32};  // pages flushed by vunmap paths
 inline constexpr unsigned kSize = 40;
 }  // namespace vmalloc_globals
 static_assert(vmalloc_globals::kSize <= 0x1000, "vmalloc globals outgrow their .data slot");
 
-inline constexpr LAddr vmalloc_global(unsigned field) {
-  return layout::VMALLOC + field;
-}
-inline constexpr LAddr VMAP_AREA_LIST = vmalloc_global(vmalloc_globals::vmap_area_list);
+inline constexpr LAddr VMALLOC_GLOBALS = layout::VMALLOC;
+inline constexpr LAddr VMAP_AREA_LIST = VMALLOC_GLOBALS + vmalloc_globals::vmap_area_list;
 
 // get_vm_area_caller(): reserves `size` bytes (page aligned, guard page not included)
 // plus a guard page in [VMALLOC_START, VMALLOC_END), aligned to `align`, and returns

@@ -102,7 +102,7 @@ KTEST(vmalloc, vfree_returns_every_page_to_the_buddy_allocator) {
   KEXPECT_EQ(vmalloc_nr_pages(t.k), used_before + nr);
   KEXPECT_EQ(global_node_page_state(t.k, NR_VMALLOC), node_before + nr);
   LAddr page = page::virt_to_page(page::__va(vmalloc_to_phys(t.k, p)));
-  KEXPECT((t.k.mem.r64(page + page::flags) & page::PG_vmalloc) != 0);
+  KEXPECT((t.k.mem.get(page, page::flags) & page::PG_vmalloc) != 0);
   vfree(t.k, p);
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
     KEXPECT_EQ(zone_free_pages(t.k, zone_type(z)), zone_free[z]);
@@ -167,8 +167,8 @@ KTEST(vmalloc, vunmap_leaves_the_pages_allocated) {
   }
   for (unsigned i = 0; i < n; ++i) {
     LAddr page = t.k.mem.r64(array + 8 * i);
-    KEXPECT_EQ(t.k.mem.r64(page + page::flags) & page::PG_buddy, 0u);
-    KEXPECT_EQ(t.k.mem.r32(page + page::refcount), 1u);
+    KEXPECT_EQ(t.k.mem.get(page, page::flags) & page::PG_buddy, 0u);
+    KEXPECT_EQ(t.k.mem.get(page, page::refcount), 1);
     KEXPECT_EQ(t.k.mem.r64(page::page_to_virt(page)), 0xfeed0000u + i);
   }
   KEXPECT_EQ(t.k.mem.r64(page::page_to_virt(t.k.mem.r64(array + 16)) + 8), 77u);

@@ -31,17 +31,17 @@ void calculate_totalreserve_pages(Kernel& k) {
     LAddr zn = zone_addr(z);
     std::uint64_t max = 0;
     for (unsigned j = z; j < MAX_NR_ZONES; ++j)
-      max = std::max(max, k.mem.r64(zn + zone::lowmem_reserve + 8 * j));
-    max += k.mem.r64(zn + zone::watermark + 8 * WMARK_HIGH);
+      max = std::max(max, k.mem.get(zn, zone::lowmem_reserve(j)));
+    max += k.mem.get(zn, zone::watermark(WMARK_HIGH));
     max = std::min(max, zone_managed_pages(k, z));
     reserve_pages += max;
   }
-  k.mem.w64(mm_global(mm_globals::totalreserve_pages), reserve_pages);
+  k.mem.set(MM_GLOBALS, mm_globals::totalreserve_pages, reserve_pages);
 }
 
 void setup_per_zone_wmarks(Kernel& k) {
-  std::uint64_t pages_min = k.mem.r64(mm_global(mm_globals::min_free_kbytes)) >> (PAGE_SHIFT - 10);
-  std::uint64_t scale = k.mem.r64(mm_global(mm_globals::watermark_scale_factor));
+  std::uint64_t pages_min = k.mem.get(MM_GLOBALS, mm_globals::min_free_kbytes) >> (PAGE_SHIFT - 10);
+  std::uint64_t scale = k.mem.get(MM_GLOBALS, mm_globals::watermark_scale_factor);
   std::uint64_t managed[MAX_NR_ZONES];
   std::uint64_t lowmem_pages = 0;  // no highmem or movable zone on this machine
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) lowmem_pages += managed[z] = zone_managed_pages(k, z);
@@ -51,10 +51,10 @@ void setup_per_zone_wmarks(Kernel& k) {
     std::uint64_t tmp = pages_min * managed[z] / lowmem_pages;  // this zone's share of min
     std::uint64_t wmin = tmp;
     tmp = std::max(tmp >> 2, mult_frac(managed[z], scale, 10000));
-    k.mem.w64(zn + zone::watermark_boost, 0);
-    k.mem.w64(zn + zone::watermark + 8 * WMARK_MIN, wmin);
-    k.mem.w64(zn + zone::watermark + 8 * WMARK_LOW, wmin + tmp);
-    k.mem.w64(zn + zone::watermark + 8 * WMARK_HIGH, wmin + 2 * tmp);
+    k.mem.set(zn, zone::watermark_boost, 0);
+    k.mem.set(zn, zone::watermark(WMARK_MIN), wmin);
+    k.mem.set(zn, zone::watermark(WMARK_LOW), wmin + tmp);
+    k.mem.set(zn, zone::watermark(WMARK_HIGH), wmin + 2 * tmp);
   }
   calculate_totalreserve_pages(k);
 }
@@ -65,10 +65,10 @@ void setup_per_zone_lowmem_reserve(Kernel& k) {
     std::uint64_t ratio = sysctl_lowmem_reserve_ratio[i];
     bool clear = ratio == 0 || zone_managed_pages(k, i) == 0;
     std::uint64_t managed_pages = 0;
-    k.mem.w64(zn + zone::lowmem_reserve + 8 * i, 0);
+    k.mem.set(zn, zone::lowmem_reserve(i), 0);
     for (unsigned j = i + 1; j < MAX_NR_ZONES; ++j) {
       managed_pages += zone_managed_pages(k, j);
-      k.mem.w64(zn + zone::lowmem_reserve + 8 * j, clear ? 0 : managed_pages / ratio);
+      k.mem.set(zn, zone::lowmem_reserve(j), clear ? 0 : managed_pages / ratio);
     }
   }
   calculate_totalreserve_pages(k);
@@ -97,7 +97,7 @@ void init_per_zone_wmark_min(Kernel& k) {
   std::uint64_t lowmem_kbytes = nr_free_buffer_pages(k) * (PAGE_SIZE >> 10);
   std::uint64_t min_free_kbytes =
       std::clamp<std::uint64_t>(int_sqrt(lowmem_kbytes * 16), 128, 262144);
-  k.mem.w64(mm_global(mm_globals::min_free_kbytes), min_free_kbytes);
+  k.mem.set(MM_GLOBALS, mm_globals::min_free_kbytes, min_free_kbytes);
   setup_per_zone_wmarks(k);
   setup_per_zone_lowmem_reserve(k);
 }

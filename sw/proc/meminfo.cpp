@@ -30,15 +30,15 @@ std::string proc_meminfo(Kernel& k) {
   const std::uint64_t totalram = totalram_pages(k);
   std::uint64_t free = 0, wmark_low = 0;
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
-    free += k.mem.r64(zone_addr(z) + zone::nr_free_pages);
-    wmark_low += k.mem.r64(zone_addr(z) + zone::watermark + 8 * WMARK_LOW);
+    free += k.mem.get(zone_addr(z), zone::nr_free_pages);
+    wmark_low += k.mem.get(zone_addr(z), zone::watermark(WMARK_LOW));
   }
   const std::uint64_t sreclaimable = global_node_page_state(k, NR_SLAB_RECLAIMABLE_B);
   const std::uint64_t sunreclaim = global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B);
   // si_mem_available(): free pages minus the reserves, plus the part of reclaimable
   // slab that can be had (no page cache here).
   auto available = static_cast<std::int64_t>(free) -
-                   static_cast<std::int64_t>(k.mem.r64(mm_global(mm_globals::totalreserve_pages)));
+                   static_cast<std::int64_t>(k.mem.get(MM_GLOBALS, mm_globals::totalreserve_pages));
   available += static_cast<std::int64_t>(sreclaimable - std::min(sreclaimable / 2, wmark_low));
   if (available < 0) available = 0;
 
@@ -73,10 +73,9 @@ std::string proc_meminfo(Kernel& k) {
     show(out, l, 0, false);
   show(out, "Hugepagesize:", 2048);
   show(out, "Hugetlb:", 0);
-  LAddr dpc = mm_global(mm_globals::direct_pages_count);
-  show(out, "DirectMap4k:", k.mem.r64(dpc) << 2);
-  show(out, "DirectMap2M:", k.mem.r64(dpc + 8) << 11);
-  show(out, "DirectMap1G:", k.mem.r64(dpc + 16) << 20);
+  show(out, "DirectMap4k:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(0)) << 2);
+  show(out, "DirectMap2M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 11);
+  show(out, "DirectMap1G:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(2)) << 20);
   return out;
 }
 

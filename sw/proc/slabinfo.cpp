@@ -16,18 +16,18 @@ std::string proc_slabinfo(Kernel& k) {
       "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
       " : tunables <limit> <batchcount> <sharedfactor>"
       " : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
-  LAddr head = slab_global(slab_globals::slab_caches);
-  for (LAddr e = k.mem.r64(head + list::kNext); e != head; e = k.mem.r64(e + list::kNext)) {
+  LAddr head = SLAB_GLOBALS + slab_globals::slab_caches;
+  for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) {
     LAddr s = e - kc::list;
-    std::uint32_t size = k.mem.r32(s + kc::size), oo = k.mem.r32(s + kc::oo);
-    unsigned long nr_slabs = k.mem.r64(s + kc::nr_slabs);
-    unsigned long nr_objs = k.mem.r64(s + kc::total_objects);
-    unsigned long active_objs = k.mem.r64(s + kc::inuse_objects);
+    std::uint32_t size = k.mem.get(s, kc::size), oo = k.mem.get(s, kc::oo);
+    unsigned long nr_slabs = k.mem.get(s, kc::nr_slabs);
+    unsigned long nr_objs = k.mem.get(s, kc::total_objects);
+    unsigned long active_objs = k.mem.get(s, kc::inuse_objects);
     char line[256];
     std::snprintf(line, sizeof line,
                   "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu\n",
-                  cache_name(k, s).c_str(), active_objs, nr_objs, size, oo & 0xffff,
-                  1 << (oo >> OO_SHIFT), 0u, 0u, 0u, nr_slabs, nr_slabs, 0ul);
+                  cache_name(k, s).c_str(), active_objs, nr_objs, size, oo_objects(oo),
+                  1 << oo_order(oo), 0u, 0u, 0u, nr_slabs, nr_slabs, 0ul);
     out += line;
   }
   return out;

@@ -18,31 +18,31 @@ std::string proc_vmallocinfo(Kernel& k) {
   RoutineScope rs(k, Routine::proc_show);
   std::string out;
   char buf[96];
-  for (LAddr pos = k.mem.r64(VMAP_AREA_LIST + list::kNext); pos != VMAP_AREA_LIST;
-       pos = k.mem.r64(pos + list::kNext)) {
+  for (LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next); pos != VMAP_AREA_LIST;
+       pos = k.mem.get(pos, list::next)) {
     LAddr va = pos - vmap_area::list;
-    LAddr v = k.mem.r64(va + vmap_area::vm);
+    LAddr v = k.mem.get(va, vmap_area::vm);
     if (!v) continue;  // an area being set up or torn down (no vm_map_ram areas here)
-    std::uint64_t addr = k.mem.r64(v + vm_struct::addr);
-    std::uint64_t size = k.mem.r64(v + vm_struct::size);
+    std::uint64_t addr = k.mem.get(v, vm_struct::addr);
+    std::uint64_t size = k.mem.get(v, vm_struct::size);
     std::snprintf(buf, sizeof buf, "0x%016llx-0x%016llx %7lld",
                   static_cast<unsigned long long>(addr),
                   static_cast<unsigned long long>(addr + size), static_cast<long long>(size));
     out += buf;
     std::string caller = vm_caller(k, v);
     if (!caller.empty()) out += " " + caller;
-    std::uint32_t nr_pages = k.mem.r32(v + vm_struct::nr_pages);
+    std::uint32_t nr_pages = k.mem.get(v, vm_struct::nr_pages);
     if (nr_pages) out += " pages=" + std::to_string(nr_pages);
-    std::uint64_t phys = k.mem.r64(v + vm_struct::phys_addr);
+    std::uint64_t phys = k.mem.get(v, vm_struct::phys_addr);
     if (phys) {
       std::snprintf(buf, sizeof buf, " phys=0x%016llx", static_cast<unsigned long long>(phys));
       out += buf;
     }
-    std::uint64_t flags = k.mem.r64(v + vm_struct::flags);
+    std::uint64_t flags = k.mem.get(v, vm_struct::flags);
     if (flags & VM_IOREMAP) out += " ioremap";
     if (flags & VM_ALLOC) out += " vmalloc";
     if (flags & VM_MAP) out += " vmap";
-    if (is_vmalloc_addr(k.mem.r64(v + vm_struct::pages))) out += " vpages";
+    if (is_vmalloc_addr(k.mem.get(v, vm_struct::pages))) out += " vpages";
     out += '\n';
   }
   return out;

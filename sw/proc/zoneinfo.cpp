@@ -13,11 +13,11 @@ std::string proc_zoneinfo(Kernel& k) {
   using ull = unsigned long long;
   std::string out;
   char buf[512];
-  const auto node = static_cast<int>(k.mem.r64(NODE_DATA + pgdat::node_id));
+  const auto node = static_cast<int>(k.mem.get(NODE_DATA, pgdat::node_id));
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     LAddr zn = zone_addr(z);
-    const std::uint64_t free = k.mem.r64(zn + zone::nr_free_pages);
-    const std::uint64_t present = k.mem.r64(zn + zone::present_pages);
+    const std::uint64_t free = k.mem.get(zn, zone::nr_free_pages);
+    const std::uint64_t present = k.mem.get(zn, zone::present_pages);
     std::snprintf(buf, sizeof buf,
                   "Node %d, zone %8s"
                   "\n  pages free     %llu"
@@ -31,17 +31,17 @@ std::string proc_zoneinfo(Kernel& k) {
                   "\n        cma      0"
                   "\n        protection: (%llu",
                   node, zone_names[z], static_cast<ull>(free),
-                  static_cast<ull>(k.mem.r64(zn + zone::watermark_boost)),
-                  static_cast<ull>(k.mem.r64(zn + zone::watermark + 8 * WMARK_MIN)),
-                  static_cast<ull>(k.mem.r64(zn + zone::watermark + 8 * WMARK_LOW)),
-                  static_cast<ull>(k.mem.r64(zn + zone::watermark + 8 * WMARK_HIGH)),
-                  static_cast<ull>(k.mem.r64(zn + zone::spanned_pages)), static_cast<ull>(present),
-                  static_cast<ull>(k.mem.r64(zn + zone::managed_pages)),
-                  static_cast<ull>(k.mem.r64(zn + zone::lowmem_reserve)));
+                  static_cast<ull>(k.mem.get(zn, zone::watermark_boost)),
+                  static_cast<ull>(k.mem.get(zn, zone::watermark(WMARK_MIN))),
+                  static_cast<ull>(k.mem.get(zn, zone::watermark(WMARK_LOW))),
+                  static_cast<ull>(k.mem.get(zn, zone::watermark(WMARK_HIGH))),
+                  static_cast<ull>(k.mem.get(zn, zone::spanned_pages)), static_cast<ull>(present),
+                  static_cast<ull>(k.mem.get(zn, zone::managed_pages)),
+                  static_cast<ull>(k.mem.get(zn, zone::lowmem_reserve(0))));
     out += buf;
     for (unsigned j = 1; j < MAX_NR_ZONES; ++j) {
       std::snprintf(buf, sizeof buf, ", %llu",
-                    static_cast<ull>(k.mem.r64(zn + zone::lowmem_reserve + 8 * j)));
+                    static_cast<ull>(k.mem.get(zn, zone::lowmem_reserve(j))));
       out += buf;
     }
     out += ')';
@@ -67,7 +67,7 @@ std::string proc_zoneinfo(Kernel& k) {
       out += buf;
     }
     std::snprintf(buf, sizeof buf, "\n  node_unreclaimable:  0\n  start_pfn:           %llu\n",
-                  static_cast<ull>(k.mem.r64(zn + zone::zone_start_pfn)));
+                  static_cast<ull>(k.mem.get(zn, zone::zone_start_pfn)));
     out += buf;
   }
   return out;

@@ -41,9 +41,7 @@ class VectorSource : public sw::AccessSource {
 };
 
 Params params_for(Picos quantum_ns) {
-  Params p;
-  declare_platform_params(p);
-  cli::declare_replay_params(p);
+  Params p = all_params();
   p.set("sim.quantum_ns", std::to_string(quantum_ns));
   return p;
 }

@@ -15,6 +15,7 @@
 #include "tb/sweep/grid.h"
 #include "tb/sweep/tlb_hierarchy.h"
 #include "tb/sweep/workload_stream.h"
+#include "tb/trace/run_params.h"
 
 namespace mmvp::sweep {
 namespace {
@@ -25,11 +26,7 @@ std::string sample_trace() {
 }
 
 MmuConfig config_of(const ConfigPoint& point) {
-  Params p;
-  declare_mmu_params(p);
-  p.declare({"mem.maxphyaddr", ParamType::integer, "46", "", 0, 64});
-  p.declare({"cpu.freq_mhz", ParamType::integer, "3000", ""});
-  p.declare({"cpu.la57", ParamType::boolean, "false", ""});
+  Params p = all_params();
   for (const auto& [k, v] : point.settings) p.set(k, v);
   return MmuConfig::from_params(p);
 }

@@ -26,8 +26,7 @@ void run_demo(DemoArgs a) {
   if (a.platform.console.empty()) a.platform.console = "-";
   bool own_proc_dir = a.platform.proc_dir.empty();
   if (own_proc_dir) a.platform.proc_dir = "out/proc";
-  apply_output_options(plan, a.platform);
-  if (a.platform.console == "-") plan.console = [](std::string_view l) { std::cout << l << "\n"; };
+  apply_output_options(plan, a.platform, std::cout);
   // The kernel exercises every allocator, then runs a few processes: two synthetic
   // programs (array sweep, then pointer chase) and any traces given.
   plan.kernel_work = [](sw::Kernel& k) { sw::allocator_tour(k); };
@@ -42,6 +41,7 @@ void run_demo(DemoArgs a) {
   }
   for (const auto& f : a.traces)
     plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
+  DebugSession debug_session(a.platform);
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   ReplayOutcome out = run_workloads(platform, plan);

@@ -220,14 +220,8 @@ void run_dma_check(DmaCheckArgs a) {
     row.expected = cases[i].second;
     out.bad.push_back(row);
   }
-  std::unique_ptr<std::ofstream> console_file;
-  std::function<void(std::string_view)> console;
-  if (a.platform.console == "-") {
-    console = [](std::string_view l) { std::cerr << l << "\n"; };
-  } else if (!a.platform.console.empty()) {
-    console_file = std::make_unique<std::ofstream>(a.platform.console, std::ios::app);
-    console = [&console_file](std::string_view l) { *console_file << l << "\n"; };
-  }
+  const auto console = console_sink(a.platform.console, std::cerr);
+  DebugSession debug_session(a.platform);
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   platform.run([&](CpuPort& cpu) {

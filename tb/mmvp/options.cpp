@@ -3,24 +3,47 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
+#include "hw/common/debug.h"
 #include "hw/platform/platform.h"
 #include "tb/mmvp/replay.h"
 
 namespace mmvp::cli {
 
-void PlatformOptions::add_to(CLI::App& app) {
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
+                            std::vector<std::string>& values, const std::string& description) {
+  return app.add_option(name, values, description)->allow_extra_args(false);
+}
+
+void ParamOptions::add_to(CLI::App& app) {
   app.add_option("--preset", preset, "named parameter set (see `mmvp params`): skylake, tiny");
-  app.add_option("--config", configs, "JSON config file (flat dotted names or nested objects)");
-  app.add_option("--set", sets, "set one parameter: --set mmu.dtlb.l1_4k.entries=128");
+  add_repeatable(app, "--config", configs,
+                 "JSON config file (flat dotted names or nested objects); repeatable");
+  add_repeatable(app, "--set", sets,
+                 "set one parameter: --set mmu.dtlb.l1_4k.entries=128; repeatable");
   app.add_option(
       "--quantum", quantum_ns,
       "temporal-decoupling quantum in ns (0: lock-step); same as --set sim.quantum_ns=N");
+}
+
+std::vector<std::string> ParamOptions::args() const {
+  std::vector<std::string> a;
+  if (!preset.empty()) a.insert(a.end(), {"--preset", preset});
+  for (const auto& c : configs) a.insert(a.end(), {"--config", c});
+  for (const auto& s : sets) a.insert(a.end(), {"--set", s});
+  if (quantum_ns >= 0) a.insert(a.end(), {"--quantum", std::to_string(quantum_ns)});
+  return a;
+}
+
+void PlatformOptions::add_to(CLI::App& app) {
+  params.add_to(app);
   app.add_option("--stats-json", stats_json, "also write the statistics as JSON to this file");
   app.add_option("--vcd", vcd, "write probe waveforms to this VCD file");
   app.add_option("--proc", proc_dir,
@@ -31,12 +54,17 @@ void PlatformOptions::add_to(CLI::App& app) {
   app.add_option("--console", console,
                  "write the kernel log (printk) to this file, or - for stderr");
   app.add_flag("-q,--quiet", quiet, "do not print the statistics");
+  app.add_option("--debug-flags", debug_flags,
+                 "print one line per event of these blocks (comma-separated; `mmvp debug-flags` "
+                 "lists them)");
+  app.add_option("--debug-file", debug_file, "write the --debug-flags lines here (default stderr)");
+  app.add_option(
+      "--debug-start", debug_start,
+      "print --debug-flags lines only from this simulated time on (1500, 40ns, 12us, 3ms)");
 }
 
-Params PlatformOptions::build_params() const {
-  Params p;
-  declare_platform_params(p);
-  declare_replay_params(p);
+Params ParamOptions::build_params() const {
+  Params p = all_params();
   if (!preset.empty()) p.apply_preset(preset);
   for (const auto& c : configs) p.load_json_file(c);
   for (const auto& s : sets) p.set_assignment(s);
@@ -47,19 +75,48 @@ Params PlatformOptions::build_params() const {
   return p;
 }
 
-void apply_output_options(ReplayPlan& plan, const PlatformOptions& o) {
+DebugSession::DebugSession(const PlatformOptions& o) {
+  debug::reset();
+  if (!o.debug_start.empty()) {
+    Picos t = 0;
+    if (!parse_time(o.debug_start, t))
+      throw ConfigError("--debug-start: '" + o.debug_start +
+                        "' is not a simulated time (e.g. 1500, 40ns, 12us, 3ms)");
+    debug::set_start(t);
+  }
+  if (o.debug_flags.empty()) {
+    if (!o.debug_file.empty() || !o.debug_start.empty())
+      throw ConfigError("--debug-file and --debug-start need --debug-flags");
+    return;
+  }
+  debug::enable(o.debug_flags);
+  if (!o.debug_file.empty()) {
+    file_ = std::fopen(o.debug_file.c_str(), "w");
+    if (!file_) throw ConfigError("cannot write " + o.debug_file + ": " + std::strerror(errno));
+    debug::set_output(file_);
+  }
+}
+
+DebugSession::~DebugSession() {
+  debug::reset();
+  if (file_) std::fclose(file_);
+}
+
+std::function<void(std::string_view)> console_sink(const std::string& spec, std::ostream& dash) {
+  if (spec.empty()) return {};
+  if (spec == "-") return [&dash](std::string_view line) { dash << line << "\n"; };
+  auto file = std::make_shared<std::ofstream>(spec, std::ios::trunc);
+  if (!*file) throw ConfigError("--console: cannot write " + spec);
+  return [file](std::string_view line) { *file << line << "\n"; };
+}
+
+void apply_output_options(ReplayPlan& plan, const PlatformOptions& o, std::ostream& dash) {
   plan.proc_dir = o.proc_dir;
   plan.proc_at_ns = o.proc_at_ns;
   std::sort(plan.proc_at_ns.begin(), plan.proc_at_ns.end());
   if (!plan.proc_at_ns.empty() && plan.proc_dir.empty())
     throw ConfigError("--proc-at needs --proc DIR");
-  if (o.console == "-") {
-    plan.console = [](std::string_view line) { std::cerr << line << "\n"; };
-  } else if (!o.console.empty()) {
-    auto file = std::make_shared<std::ofstream>(o.console, std::ios::trunc);
-    if (!*file) throw ConfigError("--console: cannot write " + o.console);
-    plan.console = [file](std::string_view line) { *file << line << "\n"; };
-  }
+  plan.console = console_sink(o.console, dash);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -2,7 +2,11 @@
 // config files, --set, --quantum, and where statistics and waveforms go.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hw/common/params.h"
@@ -10,31 +14,68 @@
 
 namespace mmvp::cli {
 
-struct PlatformOptions {
+// Where every parameter's value comes from, the one block of options every
+// subcommand takes: --preset, then each --config, each --set and --quantum, in that
+// order. --config and --set take one value each and may be repeated.
+struct ParamOptions {
   std::string preset;
   std::vector<std::string> configs;
   std::vector<std::string> sets;
   long long quantum_ns = -1;  // -1: keep sim.quantum_ns
+
+  void add_to(CLI::App& app);
+  // Declares every parameter and applies, in order: preset, config files, --set,
+  // --quantum. Throws ConfigError.
+  Params build_params() const;
+  // The same options as command-line arguments (for child runs).
+  std::vector<std::string> args() const;
+};
+
+// The parameter block and where a platform run's outputs go.
+struct PlatformOptions {
+  ParamOptions params;
   std::string stats_json;
   std::string vcd;
   std::string proc_dir;
   std::vector<std::uint64_t> proc_at_ns;
   std::string console;  // kernel log: "" (quiet), "-" (stderr) or a file
   bool quiet = false;
+  std::string debug_flags, debug_file, debug_start;  // --debug-* (hw/common/debug.h)
 
   void add_to(CLI::App& app);
-  // Declares every parameter and applies, in order: preset, config files, --set,
-  // --quantum. Throws ConfigError.
-  Params build_params() const;
+  Params build_params() const { return params.build_params(); }
 };
+
+// A vector option that takes exactly one value per occurrence and may be repeated
+// (as -D options are), so that `--set a=1 trace.txt` leaves trace.txt a positional
+// argument.
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
+                            std::vector<std::string>& values, const std::string& description);
 
 // Writes the report as text to stdout (unless quiet) and as JSON to stats_json (via a
 // temporary file renamed into place).
 void emit_stats(const StatsReport& r, const PlatformOptions& o);
+// Turns the --debug-* options into the debug trace's state for as long as it lives
+// (flags, start time, output file truncated on open); ConfigError for a bad flag,
+// time or file.
+class DebugSession {
+ public:
+  explicit DebugSession(const PlatformOptions& o);
+  ~DebugSession();
+  DebugSession(const DebugSession&) = delete;
+  DebugSession& operator=(const DebugSession&) = delete;
+
+ private:
+  std::FILE* file_ = nullptr;
+};
+
+// The kernel log's sink for --console SPEC: none for "", `dash` for "-", else the file
+// SPEC, created or truncated (ConfigError if it cannot be opened).
+std::function<void(std::string_view)> console_sink(const std::string& spec, std::ostream& dash);
 struct ReplayPlan;
-// Copies --proc, --proc-at and --console into the plan (the console sink writes to
-// stderr or appends to the file).
-void apply_output_options(ReplayPlan& plan, const PlatformOptions& o);
+// Copies --proc, --proc-at and --console (console_sink with `dash`) into the plan.
+void apply_output_options(ReplayPlan& plan, const PlatformOptions& o,
+                          std::ostream& dash = std::cerr);
 // Writes `text` to `path` atomically (temporary file, then rename).
 void write_file_atomically(const std::string& path, const std::string& text);
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "hw/common/debug.h"
 #include "tb/mmvp/options.h"
 
 namespace mmvp::cli {
@@ -27,7 +28,7 @@ const char* type_name(ParamType t) {
 }
 
 struct ParamsArgs {
-  PlatformOptions platform;
+  ParamOptions params;
   bool json = false;
 };
 
@@ -37,12 +38,10 @@ void add_params_command(CLI::App& app) {
   auto a = std::make_shared<ParamsArgs>();
   CLI::App* cmd = app.add_subcommand(
       "params", "list every parameter (after --preset/--config/--set) and the presets");
-  cmd->add_option("--preset", a->platform.preset, "show values under this preset");
-  cmd->add_option("--config", a->platform.configs, "JSON config file");
-  cmd->add_option("--set", a->platform.sets, "name=value");
+  a->params.add_to(*cmd);
   cmd->add_flag("--json", a->json, "print the current values as a JSON config file");
   cmd->callback([a] {
-    Params p = a->platform.build_params();
+    Params p = a->params.build_params();
     if (a->json) {
       nlohmann::ordered_json j;
       for (const auto* s : p.list()) {
@@ -73,6 +72,14 @@ void add_params_command(CLI::App& app) {
     std::cout << "\npresets:\n";
     for (const auto& pr : Params::presets())
       std::cout << fmt::format("  {:<10} {}\n", pr.name, pr.description);
+  });
+
+  CLI::App* flags = app.add_subcommand(
+      "debug-flags", "list the debug trace flags that --debug-flags takes (gem5's --debug-help)");
+  flags->callback([] {
+    for (const debug::FlagInfo& f : debug::flags())
+      std::cout << fmt::format("{:<8}  {}\n", f.name, f.description);
+    std::cout << fmt::format("{:<8}  {}\n", "All", "every flag above");
   });
 }
 

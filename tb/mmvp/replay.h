@@ -13,6 +13,7 @@
 #include "sw/kernel/kernel.h"
 #include "sw/kernel/user_replay.h"
 #include "sw/kernel/workload.h"
+#include "tb/trace/run_params.h"
 
 namespace mmvp::cli {
 
@@ -59,8 +60,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan);
 // The statistics to print: the measured snapshot plus trace.* and throughput figures.
 StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Platform& platform);
 
-// Declares trace.*, kernel.* parameters.
-void declare_replay_params(Params& p);
+// The run's settings from the trace.* and kernel.* parameters (tb/trace/run_params.h).
 ReplayPlan plan_from_params(const Params& p);
 
 }  // namespace mmvp::cli

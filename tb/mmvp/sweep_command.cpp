@@ -13,8 +13,9 @@ namespace mmvp::cli {
 namespace {
 
 struct SweepArgs {
-  std::vector<std::string> traces, scenarios, grids, sets, configs;
-  std::string preset, out, area, area_array = "mmu.dtlb.l1_4k";
+  ParamOptions base;
+  std::vector<std::string> traces, scenarios, grids;
+  std::string out, area, area_array = "mmu.dtlb.l1_4k";
   bool timing = false, quiet = false;
   unsigned jobs = 0;
 };
@@ -24,14 +25,8 @@ void run_sweep_command(const SweepArgs& a) {
   for (const auto& t : a.traces) s.workloads.push_back(sweep::trace_workload(t));
   for (const auto& sc : a.scenarios) s.workloads.push_back(sweep::scenario_workload(sc));
   for (const auto& g : a.grids) s.axes.push_back(sweep::parse_grid_axis(g));
-  PlatformOptions base;
-  base.preset = a.preset;
-  base.configs = a.configs;
-  base.sets = a.sets;
-  s.base = base.build_params();
-  if (!a.preset.empty()) s.base_args.insert(s.base_args.end(), {"--preset", a.preset});
-  for (const auto& c : a.configs) s.base_args.insert(s.base_args.end(), {"--config", c});
-  for (const auto& v : a.sets) s.base_args.insert(s.base_args.end(), {"--set", v});
+  s.base = a.base.build_params();
+  s.base_args = a.base.args();
   if (!a.area.empty()) s.area = sweep::RtlAreaTable::read(a.area, a.area_array);
   s.out_prefix = a.out;
   s.timing = a.timing;
@@ -68,17 +63,15 @@ void add_sweep_command(CLI::App& app) {
       "sweep",
       "TLB sizing sweep: every configuration of a grid over every workload, one row each "
       "(CSV and JSON); LRU grids of TLB sizes and associativities in one pass per trace");
-  cmd->add_option("--trace", args->traces, "trace file (any supported format); repeatable")
+  add_repeatable(*cmd, "--trace", args->traces, "trace file (any supported format); repeatable")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--scenario", args->scenarios,
-                  "guest-kernel scenario: synthetic[:pages=N,accesses=N,seed=N,code_kib=N]; "
-                  "repeatable");
-  cmd->add_option("--grid", args->grids,
-                  "NAME=VALUES, VALUES a list a,b,c or a range 16..2048:x2 or 4..16:+4; "
-                  "repeatable, the sweep is the cross product");
-  cmd->add_option("--preset", args->preset, "parameter preset every point starts from");
-  cmd->add_option("--config", args->configs, "JSON config file every point starts from");
-  cmd->add_option("--set", args->sets, "NAME=VALUE every point shares; repeatable");
+  add_repeatable(*cmd, "--scenario", args->scenarios,
+                 "guest-kernel scenario: synthetic[:pages=N,accesses=N,seed=N,code_kib=N]; "
+                 "repeatable");
+  add_repeatable(*cmd, "--grid", args->grids,
+                 "NAME=VALUES, VALUES a list a,b,c or a range 16..2048:x2 or 4..16:+4; "
+                 "repeatable, the sweep is the cross product");
+  args->base.add_to(*cmd);  // every point starts from these
   cmd->add_option("--out", args->out,
                   "write PREFIX.csv and PREFIX.json (atomically, after every finished task); "
                   "rows already there are kept, not recomputed; without it the CSV goes to stdout");

@@ -32,6 +32,7 @@ void run_trace(const TraceArgs& a) {
     trace::open_trace(f);  // a missing or unreadable file fails before the simulation
     plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
   }
+  DebugSession debug_session(a.platform);
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   ReplayOutcome out = run_workloads(platform, plan);

@@ -289,39 +289,6 @@ void run_trace(const TlbArrayConfig& c, const std::string& path) {
   EXPECT_GT(sim.hits(), 0u);
 }
 
-// The same stream through the C++ model alone and the RTL alone, to report the speed.
-void run_speed(const TlbArrayConfig& c) {
-  Stream st(c, 99);
-  std::vector<std::pair<LAddr, std::size_t>> accesses;
-  for (unsigned i = 0; i < 200000; ++i) {
-    std::size_t k = st.rng() % st.pages.size();
-    accesses.push_back({st.address_in(st.pages[k]), k});
-  }
-  auto time = [&](auto& tlb) {
-    auto start = std::chrono::steady_clock::now();
-    std::uint64_t hits = 0;
-    for (auto& [la, k] : accesses) {
-      if (tlb.lookup(la, PageSize::size_4k)) {
-        ++hits;
-      } else {
-        tlb.insert(st.pages[k]);
-      }
-    }
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return std::make_pair(hits, accesses.size() / s);
-  };
-  TlbArray cpp(c);
-  TlbRtlArray rtl(c);
-  auto [hc, rc] = time(cpp);
-  auto [hr, rr] = time(rtl);
-  std::cout << "speed " << c.entries << "x" << c.ways << " " << replacement_name(c.policy)
-            << ": C++ TlbArray " << static_cast<std::uint64_t>(rc)
-            << " lookups/s, RTL (verilated, SystemC) " << static_cast<std::uint64_t>(rr)
-            << " lookups/s, ratio " << rc / rr << "\n";
-  EXPECT_EQ(hc, hr);
-  EXPECT_GT(rc, rr);
-}
-
 // clang-format off
 TEST(Cosim, Random_e16_w4_lru)  { run_random(cfg(16, 4, Replacement::lru, 1), 1); }
 TEST(Cosim, Random_e16_w4_plru_4k2m) { run_random(cfg(16, 4, Replacement::plru, 3), 2); }
@@ -333,7 +300,6 @@ TEST(Cosim, Random_e32_w4_lru_2m) { run_random(cfg(32, 4, Replacement::lru, 2), 
 TEST(Cosim, Random_e4_w4_lru_1g) { run_random(cfg(4, 4, Replacement::lru, 4), 8); }
 TEST(Cosim, Trace_lackey_e64_w4_lru) { run_trace(cfg(64, 4, Replacement::lru, 1), "traces/sample-lackey.txt"); }
 TEST(Cosim, Trace_lackey_zst_e16_w4_lru) { run_trace(cfg(16, 4, Replacement::lru, 1), "traces/sample-lackey.txt.zst"); }
-TEST(Cosim, Speed_e64_w4_lru) { run_speed(cfg(64, 4, Replacement::lru, 1)); }
 // clang-format on
 
 // The platform's way: requests from an SC_THREAD of a running simulation, where the

@@ -45,10 +45,10 @@ struct BootRun {
 std::uint64_t walk_free_list(Kernel& k, unsigned z, unsigned order, bool* ok) {
   LAddr head = free_area_addr(z, order) + free_area::free_list;
   std::uint64_t n = 0;
-  for (LAddr e = k.mem.r64(head + list::kNext); e != head; e = k.mem.r64(e + list::kNext)) {
+  for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) {
     LAddr page = e - page::lru;
-    if (!(k.mem.r64(page + page::flags) & page::PG_buddy) ||
-        k.mem.r64(page + page::private_) != order)
+    if (!(k.mem.get(page, page::flags) & page::PG_buddy) ||
+        k.mem.get(page, page::private_) != order)
       *ok = false;
     ++n;
   }
@@ -60,11 +60,11 @@ std::int64_t scan_struct_pages(Kernel& k, std::uint64_t max_pfn) {
   std::int64_t bad = 0;
   for (std::uint64_t pfn = 0; pfn < max_pfn;) {
     LAddr page = page::pfn_to_page(pfn);
-    std::uint64_t flags = k.mem.r64(page + page::flags);
+    std::uint64_t flags = k.mem.get(page, page::flags);
     if (flags & page::PG_buddy) {
-      std::uint64_t order = k.mem.r64(page + page::private_);
+      std::uint64_t order = k.mem.get(page, page::private_);
       for (std::uint64_t i = 1; i < (1ULL << order); ++i)
-        bad += (k.mem.r64(page::pfn_to_page(pfn + i) + page::flags) &
+        bad += (k.mem.get(page::pfn_to_page(pfn + i), page::flags) &
                 (page::PG_reserved | page::PG_buddy)) != 0;
       pfn += 1ULL << order;
     } else {
@@ -115,7 +115,7 @@ BootRun boot(const std::vector<std::string>& sets, bool scan, const char* ktest_
       bool ok = true;
       for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o) {
         std::uint64_t n = walk_free_list(k, z, o, &ok);
-        if (n != k.mem.r64(free_area_addr(z, o) + free_area::nr_free)) ok = false;
+        if (n != k.mem.get(free_area_addr(z, o), free_area::nr_free)) ok = false;
         f.list_pages += n << o;
       }
       if (!ok) f.list_pages = ~0ULL;
@@ -126,27 +126,12 @@ BootRun boot(const std::vector<std::string>& sets, bool scan, const char* ktest_
     r.meminfo = proc_meminfo(k);
 
     if (!ktest_suites) return;
-    struct Ctx {
-      Kernel& k;
-      BootRun& r;
-      std::string suites;
-    } ctx{k, r, ktest_suites};
-    for_each_ktest(
-        [](const KTestCase& c, void* arg) {
-          auto* x = static_cast<Ctx*>(arg);
-          if (x->suites.find(std::string(",") + c.suite + ",") == std::string::npos) return;
-          ++x->r.ktest_cases;
-          KTest t{x->k, 0, {}};
-          try {
-            c.fn(t);
-          } catch (const std::exception& e) {
-            t.fail(__FILE__, __LINE__, std::string("no exception, got: ") + e.what());
-          }
-          if (t.failures)
-            x->r.ktest_failures.push_back(std::string(c.suite) + "." + c.name + ": " +
-                                          t.first_failure);
-        },
-        &ctx);
+    const std::string suites = ktest_suites;
+    test::KTestRun run = test::run_ktests(k, [&](const KTestCase& c) {
+      return suites.find(std::string(",") + c.suite + ",") != std::string::npos;
+    });
+    r.ktest_cases = static_cast<int>(run.cases);
+    r.ktest_failures = run.failures;
   });
   StatsReport rep;
   platform.report(rep);

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "hw/common/params.h"
 #include "hw/platform/platform.h"
+#include "sw/kernel/selftest.h"
 #include "tb/mmvp/impls.h"
 #include "tb/mmvp/replay.h"
 
@@ -16,11 +18,40 @@ namespace mmvp::test {
 
 // Platform parameters with the defaults, then "name=value" overrides.
 inline Params platform_params(const std::vector<std::string>& sets = {}) {
-  Params p;
-  declare_platform_params(p);
-  cli::declare_replay_params(p);
+  Params p = all_params();
   for (const auto& s : sets) p.set_assignment(s);
   return p;
+}
+
+// Runs body as the platform's program on a kernel (not yet booted) whose printk lines
+// are appended to log.
+inline void run_on_kernel(Platform& platform, std::string& log,
+                          const std::function<void(sw::Kernel&)>& body) {
+  platform.run([&](CpuPort& cpu) {
+    sw::Kernel k(cpu);
+    k.console = [&](std::string_view l) {
+      log += l;
+      log += '\n';
+    };
+    body(k);
+  });
+}
+
+// The outcome of the kernel self-tests `select` accepts, run on booted kernel k.
+struct KTestRun {
+  unsigned cases = 0;
+  std::vector<std::string> failures;  // "suite.name: first failure"
+};
+inline KTestRun run_ktests(sw::Kernel& k, const std::function<bool(const sw::KTestCase&)>& select) {
+  KTestRun run;
+  run.cases = sw::run_ktests(k, select, [&](const sw::KTestCase& c, const sw::KTest& t) {
+    if (t.failures)
+      run.failures.push_back(std::string(c.suite) + "." + c.name + ": " + t.first_failure);
+  });
+  return run;
+}
+inline KTestRun run_ktest_suite(sw::Kernel& k, const std::string& suite) {
+  return run_ktests(k, [&](const sw::KTestCase& c) { return suite == c.suite; });
 }
 
 }  // namespace mmvp::test

@@ -27,12 +27,7 @@ std::string boot_and_run(bool slab_debug, const std::function<void(sw::Kernel&)>
   Params p = test::platform_params({"mem.capacity=256M"});
   Platform platform("top", p);
   std::string log;
-  platform.run([&](CpuPort& cpu) {
-    sw::Kernel k(cpu);
-    k.console = [&](std::string_view l) {
-      log += l;
-      log += '\n';
-    };
+  test::run_on_kernel(platform, log, [&](sw::Kernel& k) {
     sw::setup_arch_and_mm(k);
     if (slab_debug) sw::slab_debug_enable(k, true);
     sw::kmem_cache_init(k);
@@ -67,33 +62,14 @@ class SlabKTest : public ::testing::TestWithParam<SlabCase> {};
 
 TEST_P(SlabKTest, Passes) {
   const SlabCase& param = GetParam();
-  struct Run {
-    const std::string* name = nullptr;
-    sw::Kernel* k = nullptr;
-    int ran = 0, failures = 0;
-    std::string first;
-  } run;
-  run.name = &param.name;
+  test::KTestRun run;
   std::string log = boot_and_run(param.debug, [&](sw::Kernel& k) {
-    run.k = &k;
-    sw::for_each_ktest(
-        [](const sw::KTestCase& c, void* arg) {
-          auto* r = static_cast<Run*>(arg);
-          if (std::string(c.suite) != "slab" || *r->name != c.name) return;
-          ++r->ran;
-          sw::KTest t{*r->k, 0, {}};
-          try {
-            c.fn(t);
-          } catch (const std::exception& e) {
-            t.fail(__FILE__, __LINE__, std::string("no exception, got: ") + e.what());
-          }
-          r->failures = t.failures;
-          r->first = t.first_failure;
-        },
-        &run);
+    run = test::run_ktests(k, [&](const sw::KTestCase& c) {
+      return std::string(c.suite) == "slab" && param.name == c.name;
+    });
   });
-  EXPECT_EQ(run.ran, 1);
-  EXPECT_EQ(run.failures, 0) << run.first << "\n" << log;
+  EXPECT_EQ(run.cases, 1u);
+  EXPECT_TRUE(run.failures.empty()) << (run.failures.empty() ? "" : run.failures[0]) << "\n" << log;
 }
 
 INSTANTIATE_TEST_SUITE_P(Slab, SlabKTest, ::testing::ValuesIn(slab_cases()),

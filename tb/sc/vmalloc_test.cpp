@@ -33,12 +33,7 @@ void with_kernel(const std::vector<std::string>& sets, std::string& log,
                  const std::function<void(Platform&, sw::Kernel&)>& body) {
   Params p = platform_params(sets);
   Platform platform("top", p);
-  platform.run([&](CpuPort& cpu) {
-    sw::Kernel k(cpu);
-    k.console = [&](std::string_view l) {
-      log += l;
-      log += '\n';
-    };
+  test::run_on_kernel(platform, log, [&](sw::Kernel& k) {
     sw::setup_arch_and_mm(k);
     sw::kmem_cache_init(k);
     sw::vmalloc_init(k);
@@ -62,30 +57,11 @@ std::uint64_t stat(Platform& platform, const std::string& name) {
 }
 
 TEST(Vmalloc, SelfTestsPass) {
-  struct Run {
-    sw::Kernel* k = nullptr;
-    int cases = 0;
-    std::vector<std::string> failures;
-  } run;
+  test::KTestRun run;
   std::string log;
-  with_kernel({"mem.capacity=256M"}, log, [&](Platform&, sw::Kernel& k) {
-    run.k = &k;
-    sw::for_each_ktest(
-        [](const sw::KTestCase& c, void* arg) {
-          auto* r = static_cast<Run*>(arg);
-          if (std::string(c.suite) != "vmalloc") return;
-          ++r->cases;
-          sw::KTest t{*r->k, 0, {}};
-          try {
-            c.fn(t);
-          } catch (const std::exception& e) {
-            t.fail(__FILE__, __LINE__, std::string("no exception, got: ") + e.what());
-          }
-          if (t.failures) r->failures.push_back(std::string(c.name) + ": " + t.first_failure);
-        },
-        &run);
-  });
-  EXPECT_GE(run.cases, 10);
+  with_kernel({"mem.capacity=256M"}, log,
+              [&](Platform&, sw::Kernel& k) { run = test::run_ktest_suite(k, "vmalloc"); });
+  EXPECT_GE(run.cases, 10u);
   for (const auto& f : run.failures) ADD_FAILURE() << f;
   if (!run.failures.empty()) std::cerr << log;
 }

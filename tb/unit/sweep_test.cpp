@@ -22,6 +22,7 @@
 #include "tb/sweep/sweep_runner.h"
 #include "tb/sweep/tlb_hierarchy.h"
 #include "tb/sweep/workload_stream.h"
+#include "tb/trace/run_params.h"
 
 namespace mmvp::sweep {
 namespace {
@@ -126,17 +127,8 @@ TEST(SweepOnePass, SingleArrayMatchesTlbArrayForEveryGeometry) {
   for (std::size_t i = 0; i < geos.size(); ++i) EXPECT_EQ(engine.hits(i), hits[i]) << i;
 }
 
-Params mmu_params() {
-  Params p;
-  declare_mmu_params(p);
-  p.declare({"mem.maxphyaddr", ParamType::integer, "46", "", 0, 64});
-  p.declare({"cpu.freq_mhz", ParamType::integer, "3000", ""});
-  p.declare({"cpu.la57", ParamType::boolean, "false", ""});
-  return p;
-}
-
 MmuConfig mmu_config(const ConfigPoint& point) {
-  Params p = mmu_params();
+  Params p = all_params();
   for (const auto& [k, v] : point.settings) p.set(k, v);
   return MmuConfig::from_params(p);
 }
@@ -293,10 +285,7 @@ TEST(SweepResults, CsvRoundTripsAndJsonHasEveryRow) {
 }
 
 Params runner_params() {
-  Params p = mmu_params();
-  p.declare({"trace.populate", ParamType::boolean, "true", ""});
-  p.declare({"trace.max_records", ParamType::integer, "0", ""});
-  return p;
+  return all_params();
 }
 
 TEST(SweepRunner, ResumesWithoutRecomputingAndWritesAtomically) {

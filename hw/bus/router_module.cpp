@@ -1,4 +1,4 @@
-#include "hw/bus/router.h"
+#include "hw/bus/router_module.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,0 +1,305 @@
+#include "hw/cpu/cpu_module.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "hw/common/debug.h"
+#include "hw/common/sc_time.h"
+
+namespace mmvp {
+
+CpuCore::CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg)
+    : sc_module(name),
+      mem_socket("mem_socket"),
+      io_socket("io_socket"),
+      cfg_(cfg),
+      mmu_(mmu_cfg, *this),
+      arch_(cfg.arch, mmu_),
+      quantum_(cfg.quantum),
+      use_dmi_(cfg.quantum > 0) {
+  if (sc_core::sc_get_time_resolution() != ps_time(1))
+    throw std::logic_error("mmvp needs a SystemC time resolution of 1 ps");
+  tlm::tlm_global_quantum::instance().set(ps_time(cfg.quantum));
+  qk_.reset();
+  mem_socket.register_invalidate_direct_mem_ptr(this, &CpuCore::invalidate_dmi);
+  SC_THREAD(run);
+}
+
+void CpuCore::run() {
+  try {
+    if (program_) program_(*this);
+  } catch (const sc_core::sc_unwind_exception&) {
+    throw;
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+  end_time_ = now();
+  if (local_ > 0) sync();
+  finished_ = true;
+  if (probes_) probes_->flush_until(to_ps(sc_core::sc_time_stamp()));
+  sc_core::sc_stop();
+}
+
+Picos CpuCore::now() const {
+  return to_ps(sc_core::sc_time_stamp()) + local_;
+}
+
+void CpuCore::sync() {
+  ++stats_.syncs;
+  qk_.set(ps_time(local_));
+  qk_.sync();
+  local_ = 0;
+  if (probes_) probes_->flush_until(to_ps(sc_core::sc_time_stamp()));
+}
+
+void CpuCore::charge(std::uint64_t cycles) {
+  check_irqs();
+  stats_.charged_cycles += cycles;
+  local_ += cycles * cfg_.cycle;
+  maybe_sync();
+}
+
+// ---- exceptions and interrupts ----------------------------------------------------
+
+inline TranslateResult CpuCore::translate_once(LAddr la, AccessKind k) {
+  translate_start_ = local_;
+  walk_offset_ = 0;
+  if (probes_) probes_->begin_translation(now());
+  const TranslateResult r = mmu_.translate(la, k, arch_.paging());
+  local_ += r.latency;
+  return r;
+}
+
+inline PAddr CpuCore::translate(LAddr la, AccessKind k) {
+  const TranslateResult r = translate_once(la, k);
+  if (__builtin_expect(r.fault == FaultKind::none, 1)) return r.pa;
+  return translate_faulting(la, k, r);
+}
+
+PAddr CpuCore::translate_faulting(LAddr la, AccessKind k, TranslateResult r) {
+  for (unsigned attempt = 0;; ++attempt, r = translate_once(la, k)) {
+    if (r.fault == FaultKind::none) return r.pa;
+    if (r.fault == FaultKind::bus_error) {
+      machine_check(r.bus_error_pa, "page walk");
+      continue;
+    }
+    const bool pf = r.fault == FaultKind::page_fault;
+    ++(pf ? stats_.page_faults : stats_.gp_faults);
+    deliver_exception(arch_.fault(la, k, pf, r.error_code, attempt));
+  }
+}
+
+void CpuCore::deliver_exception(const ExceptionInfo& info) {
+  DPRINTF(Fault, name(), "{} at {:#x}, error code {:#x}, CPL {}", exception_name(info.vector),
+          info.address, info.error_code, info.cpl);
+  if (probes_) probes_->exception(info.vector, now());
+  arch_.deliver_exception(info);
+  if (probes_) probes_->exception(0, now());
+}
+
+void CpuCore::machine_check(PAddr pa, const char* what) {
+  ++stats_.machine_checks;
+  if (!arch_.has_exception_handler(vec::MC)) {
+    throw CpuHalt(fmt::format(
+        "{} at physical address {:#x}: no memory or device there (TLM_ADDRESS_ERROR_RESPONSE)",
+        what, pa));
+  }
+  deliver_exception(arch_.machine_check(pa));
+}
+
+void CpuCore::set_if(bool enabled) {
+  arch_.set_if(enabled);
+  check_irqs();
+}
+
+void CpuCore::deliver_irqs() {
+  while (arch_.irq_deliverable()) {
+    const unsigned v = arch_.take_irq();
+    if (v == 0) return;
+    ++stats_.irqs;
+    DPRINTF(Fault, name(), "IRQ vector {:#x}", v);
+    if (probes_) probes_->irq(v, now());
+    arch_.deliver_irq(v);
+    if (probes_) probes_->irq(0, now());
+  }
+}
+
+// ---- memory accesses --------------------------------------------------------------
+
+bool CpuCore::transport(tlm_utils::simple_initiator_socket<CpuCore>& socket,
+                        tlm::tlm_generic_payload& t, tlm::tlm_command cmd, std::uint64_t address,
+                        void* data, unsigned size, Picos* at) {
+  t.set_command(cmd);
+  t.set_address(address);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(size);
+  t.set_streaming_width(size);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_byte_enable_length(0);
+  t.set_dmi_allowed(false);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = ps_time(*at);
+  socket->b_transport(t, delay);
+  *at = to_ps(delay);
+  return t.is_response_ok();
+}
+
+void CpuCore::access_physical(PAddr pa, void* data, unsigned size, bool write) {
+  if (use_dmi_) {
+    std::uint8_t* host = dmi_.find(pa, write);
+    if (!host) {
+      // Ask the target for a pointer to this frame.
+      tlm::tlm_dmi dmi;
+      trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+      trans_.set_address(pa);
+      const PAddr frame = pa & ~(DmiTable::kFrameBytes - 1);
+      if (mem_socket->get_direct_mem_ptr(trans_, dmi) && dmi.get_start_address() <= frame &&
+          dmi.get_end_address() >= frame + DmiTable::kFrameBytes - 1 &&
+          (write ? dmi.is_write_allowed() : dmi.is_read_allowed())) {
+        dmi_.insert(pa, dmi.get_dmi_ptr() + (frame - dmi.get_start_address()),
+                    dmi.is_write_allowed());
+        dmi_read_latency_ = to_ps(dmi.get_read_latency());
+        dmi_write_latency_ = to_ps(dmi.get_write_latency());
+        host = dmi_.find(pa, write);
+      }
+    }
+    if (host) {
+      if (write) {
+        if (data) std::memcpy(host, data, size);
+        local_ += dmi_write_latency_;
+      } else {
+        if (data) std::memcpy(data, host, size);
+        local_ += dmi_read_latency_;
+      }
+      ++stats_.dmi_accesses;
+      return;
+    }
+  }
+  ++stats_.bus_accesses;
+  if (!data) {
+    if (write) std::memset(bus_scratch_.data(), 0, size);
+    data = bus_scratch_.data();
+  }
+  if (!transport(mem_socket, trans_, write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, pa,
+                 data, size, &local_))
+    machine_check(pa, write ? "store" : "load");
+}
+
+inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind) {
+  check_irqs();
+  ++(kind == AccessKind::fetch   ? stats_.fetches
+     : kind == AccessKind::write ? stats_.stores
+                                 : stats_.loads);
+  const bool write = kind == AccessKind::write;
+  const unsigned room = 4096 - static_cast<unsigned>(la & 4095);
+  const Picos start = probes_ ? now() : 0;
+  if (size <= room) {
+    const PAddr pa = translate(la, kind);
+    access_physical(pa, data, size, write);
+    if (probes_) probes_->access(la, pa, kind, start, now());
+  } else {
+    ++stats_.page_splits;
+    const PAddr pa0 = translate(la, kind);
+    const PAddr pa1 = translate(la + room, kind);
+    auto* bytes = static_cast<std::uint8_t*>(data);
+    access_physical(pa0, bytes, room, write);
+    access_physical(pa1, bytes ? bytes + room : nullptr, size - room, write);
+    if (probes_) probes_->access(la, pa0, kind, start, now());
+  }
+  maybe_sync();
+}
+
+std::uint64_t CpuCore::load(LAddr la, unsigned size) {
+  if (size != 1 && size != 2 && size != 4 && size != 8)
+    throw CpuHalt("load of a size other than 1, 2, 4, 8");
+  std::uint64_t value = 0;
+  access(la, &value, size, AccessKind::read);
+  return value;
+}
+
+void CpuCore::store(LAddr la, unsigned size, std::uint64_t value) {
+  if (size != 1 && size != 2 && size != 4 && size != 8)
+    throw CpuHalt("store of a size other than 1, 2, 4, 8");
+  access(la, &value, size, AccessKind::write);
+}
+
+void CpuCore::touch(LAddr la, unsigned size, AccessKind kind) {
+  // A record longer than a page is a run of page-sized accesses.
+  for (;;) {
+    const unsigned n = size > 4096 ? 4096 : size;
+    access(la, nullptr, n, kind);
+    if (n == size) return;
+    la += n;
+    size -= n;
+  }
+}
+
+bool CpuCore::walker_transport(tlm::tlm_command cmd, PAddr pa, std::uint64_t& value,
+                               Picos& latency) {
+  const Picos start = translate_start_ + walk_offset_;
+  Picos at = start;
+  const bool ok = transport(mem_socket, trans_, cmd, pa, &value, 8, &at);
+  latency = at - start;
+  walk_offset_ += latency;
+  return ok;
+}
+
+// ---- control registers, TLB maintenance, I/O ----------------------------------------
+
+void CpuCore::write_cr(unsigned n, std::uint64_t value) {
+  check_irqs();
+  arch_.write_cr(n, value);
+  if (n == 3) {
+    ++stats_.cr3_writes;
+    if (probes_) probes_->cr3(value, now());
+  }
+}
+
+void CpuCore::invlpg(LAddr la) {
+  check_irqs();
+  mmu_.invlpg(la);
+}
+
+void CpuCore::set_cpl(unsigned cpl) {
+  arch_.set_cpl(cpl);
+  if (probes_) probes_->cpl(arch_.cpl(), now());
+}
+
+std::uint32_t CpuCore::port_io(tlm::tlm_command cmd, std::uint16_t port, unsigned size,
+                               std::uint32_t value) {
+  check_irqs();
+  ++stats_.io_accesses;
+  transport(io_socket, io_trans_, cmd, port, &value, size, &local_);
+  maybe_sync();
+  return value;
+}
+
+std::uint32_t CpuCore::in(std::uint16_t port, unsigned size) {
+  return port_io(tlm::TLM_READ_COMMAND, port, size, 0);
+}
+
+void CpuCore::out(std::uint16_t port, unsigned size, std::uint32_t value) {
+  port_io(tlm::TLM_WRITE_COMMAND, port, size, value);
+}
+
+// ---- observability ----------------------------------------------------------------
+
+void CpuCore::reset_stats() {
+  stats_ = CpuStats{};
+  epoch_ = now();
+  mmu_.reset_stats();
+  if (reset_hook_) reset_hook_();
+}
+
+void CpuCore::attach_vcd(VcdWriter& vcd) {
+  probes_ = std::make_unique<CpuProbes>(vcd, name(), cfg_.cycle);
+  mmu_.attach_vcd(vcd, std::string(name()) + ".mmu", [this] { return now(); });
+  mmu_.set_observer(probes_.get());
+}
+
+void CpuCore::report(StatsReport& r, const std::string& prefix) const {
+  report_cpu_stats(stats_, (end_time() - epoch_) / cfg_.cycle, r, prefix);
+}
+
+}  // namespace mmvp

@@ -1,0 +1,166 @@
+// The CPU core as a TLM-2.0 initiator: the SystemC shell around the pure parts (the
+// architectural state X86Arch, the Mmu, the DmiTable). It runs software (the guest
+// kernel) in its SC_THREAD; software sees it only through CpuPort. The shell moves
+// transactions and time: every access is translated by the MMU (whose page walker
+// reads memory through this core's socket), then performed on the bus by b_transport
+// in lock-step mode (quantum 0), or through DMI pointers with temporal decoupling
+// (tlm_quantumkeeper) in fast mode.
+#pragma once
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <systemc>
+#include <tlm>
+
+#include "hw/common/stats.h"
+#include "hw/cpu/cpu_config.h"
+#include "hw/cpu/cpu_port.h"
+#include "hw/cpu/cpu_probes.h"
+#include "hw/cpu/cpu_stats.h"
+#include "hw/cpu/dmi_table.h"
+#include "hw/cpu/x86_arch.h"
+#include "hw/mmu/mmu.h"
+
+namespace mmvp {
+
+class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
+ public:
+  tlm_utils::simple_initiator_socket<CpuCore> mem_socket;
+  tlm_utils::simple_initiator_socket<CpuCore> io_socket;
+
+  using Program = std::function<void(CpuPort&)>;
+
+  SC_HAS_PROCESS(CpuCore);
+  CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg);
+
+  void set_program(Program p) { program_ = std::move(p); }
+  // Interrupt request from a device (any SystemC process); delivered at the core's
+  // next instruction boundary while RFLAGS.IF = 1.
+  void raise_irq(unsigned vector) { arch_.raise_irq(vector); }
+
+  void attach_vcd(VcdWriter& vcd);
+  void report(StatsReport& r, const std::string& prefix) const;
+  const Mmu& mmu() const { return mmu_; }
+  const CpuStats& stats() const { return stats_; }
+  // The program's failure (CpuHalt, InputError, ...) if it ended by an exception.
+  std::exception_ptr error() const { return error_; }
+  bool finished() const { return finished_; }
+  // Simulated time when the program ended, or now while it runs (including time not
+  // yet synchronised).
+  Picos end_time() const { return finished_ ? end_time_ : now(); }
+  Picos now() const;
+
+  // CpuPort
+  std::uint64_t load(LAddr la, unsigned size) override;
+  void store(LAddr la, unsigned size, std::uint64_t value) override;
+  void touch(LAddr la, unsigned size, AccessKind kind) override;
+  std::uint64_t read_cr(unsigned n) override { return arch_.read_cr(n); }
+  void write_cr(unsigned n, std::uint64_t value) override;
+  std::uint64_t rdmsr(std::uint32_t index) override { return arch_.rdmsr(index); }
+  void wrmsr(std::uint32_t index, std::uint64_t value) override { arch_.wrmsr(index, value); }
+  void invlpg(LAddr la) override;
+  std::uint32_t in(std::uint16_t port, unsigned size) override;
+  void out(std::uint16_t port, unsigned size, std::uint32_t value) override;
+  void charge(std::uint64_t cycles) override;
+  std::uint64_t cycles() const override { return now() / cfg_.cycle; }
+  unsigned cpl() const override { return arch_.cpl(); }
+  void set_cpl(unsigned cpl) override;
+  void set_ac(bool ac) override { arch_.set_ac(ac); }
+  void set_if(bool enabled) override;
+  void set_exception_handler(unsigned vector, ExceptionHandler h) override {
+    arch_.set_exception_handler(vector, std::move(h));
+  }
+  void set_irq_handler(unsigned vector, IrqHandler h) override {
+    arch_.set_irq_handler(vector, std::move(h));
+  }
+  void mark_routine(std::uint32_t id) override {
+    if (probes_) probes_->routine(id, now());
+  }
+  void reset_stats() override;
+
+  // Called by reset_stats() to zero the statistics of the rest of the platform.
+  void set_reset_stats_hook(std::function<void()> hook) { reset_hook_ = std::move(hook); }
+  // Simulated time of the last statistics reset.
+  Picos stats_epoch() const { return epoch_; }
+
+ private:
+  void run();
+
+  // Time: local_ is how far this core runs ahead of sc_time_stamp(); at or past the
+  // quantum it synchronises (after every access in lock-step).
+  void maybe_sync() {
+    if (local_ >= quantum_ && local_ > 0) sync();
+  }
+  void sync();
+  void check_irqs() {
+    if (arch_.irq_deliverable()) deliver_irqs();
+  }
+  void deliver_irqs();
+
+  // One access of at most a page's size (data null: a trace record without values).
+  // Both pages of a straddling access are translated, and may fault, before any byte
+  // moves (as x86 checks both before a store commits).
+  // Inline in every caller: with a null `data` (touch) the copies fold away.
+  __attribute__((always_inline)) inline void access(LAddr la, void* data, unsigned size,
+                                                    AccessKind kind);
+  // Translation with fault delivery: the physical address once the access no longer
+  // faults. The first attempt is inline (the hot path); a fault goes out of line to
+  // translate_faulting, which delivers it and retries.
+  __attribute__((always_inline)) inline PAddr translate(LAddr la, AccessKind k);
+  __attribute__((always_inline)) inline TranslateResult translate_once(LAddr la, AccessKind k);
+  __attribute__((noinline)) PAddr translate_faulting(LAddr la, AccessKind k, TranslateResult r);
+  void deliver_exception(const ExceptionInfo& info);
+  void machine_check(PAddr pa, const char* what);
+  void access_physical(PAddr pa, void* data, unsigned size, bool write);
+  // b_transport of t on `socket` at local time *at, which advances by the latency;
+  // false on an error response.
+  bool transport(tlm_utils::simple_initiator_socket<CpuCore>& socket, tlm::tlm_generic_payload& t,
+                 tlm::tlm_command cmd, std::uint64_t address, void* data, unsigned size, Picos* at);
+  std::uint32_t port_io(tlm::tlm_command cmd, std::uint16_t port, unsigned size,
+                        std::uint32_t value);
+  void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end) { dmi_.invalidate(start, end); }
+
+  // PhysMemPort (the page walker): one 8-byte transaction each, timed from the start of
+  // the current translation.
+  bool read_pte(PAddr pa, std::uint64_t& value, Picos& latency) override {
+    return walker_transport(tlm::TLM_READ_COMMAND, pa, value, latency);
+  }
+  bool write_pte(PAddr pa, std::uint64_t value, Picos& latency) override {
+    return walker_transport(tlm::TLM_WRITE_COMMAND, pa, value, latency);
+  }
+  bool walker_transport(tlm::tlm_command cmd, PAddr pa, std::uint64_t& value, Picos& latency);
+
+  CpuConfig cfg_;
+  Mmu mmu_;
+  X86Arch arch_;
+  DmiTable dmi_;
+  Program program_;
+  std::exception_ptr error_;
+  bool finished_ = false;
+  Picos end_time_ = 0;
+
+  tlm_utils::tlm_quantumkeeper qk_;
+  Picos local_ = 0;
+  Picos quantum_ = 0;
+  Picos translate_start_ = 0;  // local_ when the current translation began
+  Picos walk_offset_ = 0;      // time into the current translation (walker accesses)
+  bool use_dmi_ = false;
+  Picos dmi_read_latency_ = 0, dmi_write_latency_ = 0;
+
+  tlm::tlm_generic_payload trans_;
+  tlm::tlm_generic_payload io_trans_;
+  // What a data-less access moves on the bus: zeros for a store, discarded for a load.
+  std::array<std::uint8_t, 4096> bus_scratch_{};
+
+  CpuStats stats_;
+  std::function<void()> reset_hook_;
+  Picos epoch_ = 0;
+  std::unique_ptr<CpuProbes> probes_;  // waveforms, when a VCD is attached
+};
+
+}  // namespace mmvp

@@ -1,0 +1,35 @@
+// The cpu.* and sim.* parameters and CpuConfig::from_params.
+#include "hw/cpu/cpu_config.h"
+#include "hw/platform/platform_params.h"
+
+namespace mmvp {
+
+void declare_cpu_params(Params& p) {
+  p.declare({"cpu.freq_mhz", ParamType::integer, "3000", "core clock in MHz", 100, 10000});
+  p.declare({"cpu.la57", ParamType::boolean, "false",
+             "CPUID reports 5-level paging: software may set CR4.LA57"});
+  p.declare({"sim.quantum_ns", ParamType::integer, "10000",
+             "temporal-decoupling quantum in ns; 0 = lock-step (every access synchronises, "
+             "no DMI)",
+             0, 1000000000});
+}
+
+Picos core_cycle_picos(const Params& p) {
+  const std::uint64_t mhz = p.u64("cpu.freq_mhz");  // declared 100..10000: never 0
+  return (1000000 + mhz / 2) / mhz;
+}
+
+CpuConfig CpuConfig::from_params(const Params& p) {
+  CpuConfig c;
+  c.cycle = core_cycle_picos(p);
+  c.quantum = p.u64("sim.quantum_ns") * 1000;
+  c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
+  c.arch.la57_supported = p.flag("cpu.la57");
+  return c;
+}
+
+CpuConfig CpuConfig::defaults() {
+  return from_params(platform_defaults());
+}
+
+}  // namespace mmvp

@@ -1,0 +1,30 @@
+// The trace.* and kernel.* parameters: how `mmvp trace` and sweeps run a workload.
+#include "tb/trace/run_params.h"
+
+namespace mmvp {
+
+void declare_replay_params(Params& p) {
+  p.declare({"trace.populate", ParamType::boolean, "true",
+             "fault in every page a workload touches before replaying it, then flush the TLBs "
+             "and reset statistics, so statistics describe the workload alone; false: pages "
+             "fault in during the replay"});
+  p.declare({"trace.cycles_per_instruction", ParamType::integer, "1",
+             "cycles of non-memory work charged per instruction record (I)", 0, 1000});
+  p.declare({"trace.max_records", ParamType::integer, "0",
+             "stop each workload after this many records (0: no limit)"});
+  p.declare({"kernel.slice_records", ParamType::integer, "10000",
+             "round-robin time slice: trace records (accesses) a process runs before the next "
+             "context switch",
+             1, UINT64_MAX});
+  p.declare({"kernel.slab_debug", ParamType::boolean, "false",
+             "red zones and poisoning in every slab cache (slub_debug=FZP)"});
+}
+
+Params all_params() {
+  Params p;
+  declare_platform_params(p);
+  declare_replay_params(p);
+  return p;
+}
+
+}  // namespace mmvp
