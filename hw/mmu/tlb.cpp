@@ -34,31 +34,6 @@ bool tlb_array_impl_registered(const std::string& name) {
   return impl_registry().count(name) != 0;
 }
 
-const char* replacement_name(Replacement r) {
-  switch (r) {
-    case Replacement::lru:
-      return "lru";
-    case Replacement::plru:
-      return "plru";
-    case Replacement::random:
-      return "random";
-  }
-  return "?";
-}
-
-bool parse_replacement(const std::string& s, Replacement& out) {
-  if (s == "lru") {
-    out = Replacement::lru;
-  } else if (s == "plru") {
-    out = Replacement::plru;
-  } else if (s == "random") {
-    out = Replacement::random;
-  } else {
-    return false;
-  }
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------
 // TlbArray
 
@@ -105,9 +80,7 @@ TlbArray::TlbArray(const TlbArrayConfig& cfg) : cfg_(cfg) {
   set_mask_ = sets_ - 1;
   keys_.assign(cfg.entries, 0);
   entries_.assign(cfg.entries, Translation{});
-  if (cfg.policy == Replacement::lru) stamps_.assign(cfg.entries, 0);
-  if (cfg.policy == Replacement::plru) plru_bits_.assign(cfg.entries, 0);
-  rng_ = cfg.seed == 0 ? 0x9E3779B97F4A7C15ULL : cfg.seed;  // xorshift64 needs nonzero state
+  repl_ = ReplacementState(cfg.policy, cfg.entries, ways_, cfg.seed);
   if (cfg.impl != "cpp") {
     TlbArrayImplFactory factory;
     {
@@ -118,49 +91,16 @@ TlbArray::TlbArray(const TlbArrayConfig& cfg) : cfg_(cfg) {
   }
 }
 
-// Tree-PLRU over a power-of-two number of ways: node n (1 .. ways-1, heap order) has
-// children 2n and 2n+1; its bit says which half holds the next victim (0 left, 1 right).
-// A use of way w points every node on w's path away from w.
-void TlbArray::touch_plru(std::size_t base, unsigned w) {
-  std::uint8_t* bits = plru_bits_.data() + base;
-  unsigned node = 1;
-  for (unsigned half = ways_ >> 1; half != 0; half >>= 1) {
-    bool right = (w & half) != 0;
-    bits[node] = right ? 0 : 1;
-    node = 2 * node + (right ? 1 : 0);
-  }
-}
-
 unsigned TlbArray::choose_victim(std::size_t base) {
   // Invalid ways are filled first, lowest index first, whatever the policy.
   for (unsigned w = 0; w < ways_; ++w)
     if (keys_[base + w] == 0) return w;
-  switch (cfg_.policy) {
-    case Replacement::lru: {
-      unsigned victim = 0;
-      for (unsigned w = 1; w < ways_; ++w)
-        if (stamps_[base + w] < stamps_[base + victim]) victim = w;
-      return victim;
-    }
-    case Replacement::plru: {
-      const std::uint8_t* bits = plru_bits_.data() + base;
-      unsigned node = 1;
-      while (node < ways_) node = 2 * node + bits[node];
-      return node - ways_;
-    }
-    case Replacement::random: {
-      rng_ ^= rng_ << 13;
-      rng_ ^= rng_ >> 7;
-      rng_ ^= rng_ << 17;
-      return static_cast<unsigned>(rng_ % ways_);
-    }
-  }
-  return 0;
+  return repl_.victim(base);
 }
 
 void TlbArray::drop(std::size_t slot) {
   keys_[slot] = 0;
-  if (!stamps_.empty()) stamps_[slot] = 0;
+  repl_.drop(slot);
   ++stats_.invalidations;
 }
 
@@ -177,7 +117,7 @@ bool TlbArray::insert(const Translation& t, Translation* victim) {
   for (unsigned w = 0; w < ways_; ++w) {
     if (keys_[base + w] == key) {  // same page: update in place
       entries_[base + w] = t;
-      touch(base, w);
+      repl_.touch(base, w);
       return false;
     }
   }
@@ -189,7 +129,7 @@ bool TlbArray::insert(const Translation& t, Translation* victim) {
   }
   keys_[base + w] = key;
   entries_[base + w] = t;
-  touch(base, w);
+  repl_.touch(base, w);
   return evicted;
 }
 

@@ -10,15 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/replacement.h"
 #include "hw/common/stats.h"
 #include "hw/common/types.h"
 #include "hw/mmu/paging.h"
 
 namespace mmvp {
-
-enum class Replacement : std::uint8_t { lru, plru, random };
-const char* replacement_name(Replacement r);
-bool parse_replacement(const std::string& s, Replacement& out);
 
 // What a TLB entry caches (SDM Vol. 3A 4.10.2.2): the frame and the access rights
 // combined over every level of the walk.
@@ -118,7 +115,7 @@ class TlbArray {
     const std::uint64_t* keys = keys_.data() + base;
     for (unsigned w = 0; w < ways_; ++w) {
       if (keys[w] == key) {
-        touch(base, w);
+        repl_.touch(base, w);
         ++stats_.hits;
         return &entries_[base + w];
       }
@@ -153,27 +150,15 @@ class TlbArray {
   static std::uint64_t make_key(std::uint64_t vpn, PageSize size) {
     return (vpn << 3) | (static_cast<std::uint64_t>(size) << 1) | 1u;
   }
-  // Records a use of way w of the set starting at base (replacement state).
-  void touch(std::size_t base, unsigned w) {
-    if (cfg_.policy == Replacement::lru) {
-      stamps_[base + w] = ++clock_;
-    } else if (cfg_.policy == Replacement::plru) {
-      touch_plru(base, w);
-    }
-  }
-  void touch_plru(std::size_t base, unsigned w);
   unsigned choose_victim(std::size_t base);
   void drop(std::size_t slot);
 
   TlbArrayConfig cfg_;
   unsigned sets_ = 0, ways_ = 0;
   std::uint64_t set_mask_ = 0;
-  std::vector<std::uint64_t> keys_;      // sets_ * ways_ tags
-  std::vector<Translation> entries_;     // sets_ * ways_ payloads, same layout
-  std::vector<std::uint64_t> stamps_;    // LRU: last-use time per way
-  std::vector<std::uint8_t> plru_bits_;  // tree-PLRU: ways_ node bits per set (node 0 unused)
-  std::uint64_t clock_ = 0;              // LRU time
-  std::uint64_t rng_ = 1;                // random: xorshift64 state
+  std::vector<std::uint64_t> keys_;   // sets_ * ways_ tags
+  std::vector<Translation> entries_;  // sets_ * ways_ payloads, same layout
+  ReplacementState repl_;
   TlbArrayStats stats_;
   std::shared_ptr<TlbArrayImpl> impl_;  // another implementation (impl != "cpp"), or null
 };
