@@ -21,6 +21,7 @@ const std::vector<FlagInfo>& flags() {
   static const std::vector<FlagInfo> all = {
       {Flag::Walker, "Walker", "page walks: each paging-structure entry read, A/D writes, result"},
       {Flag::Tlb, "Tlb", "TLB misses, fills, evictions, INVLPG and flushes"},
+      {Flag::Cache, "Cache", "cache misses: requester, line, the level that answered, latency"},
       {Flag::Dram, "Dram", "DRAM transactions: address, bank, row hit/miss/conflict, latency"},
       {Flag::Dma, "Dma", "i8237 programming, DREQ service and terminal counts"},
       {Flag::Fault, "Fault", "exceptions and interrupts the core delivers (#PF, #GP, #MC, IRQ)"},

@@ -20,7 +20,7 @@
 
 namespace mmvp::debug {
 
-enum class Flag : unsigned { Walker, Tlb, Dram, Dma, Fault, Slab, Buddy, Vmalloc, kCount };
+enum class Flag : unsigned { Walker, Tlb, Cache, Dram, Dma, Fault, Slab, Buddy, Vmalloc, kCount };
 
 struct FlagInfo {
   Flag flag;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -42,6 +44,8 @@ void flatten(const nlohmann::json& j, const std::string& prefix,
       if (v.is_number_integer() && v.get<std::int64_t>() < 0)
         throw ConfigError(origin + ": " + name + ": negative value " + v.dump());
       out.emplace_back(name, std::to_string(v.get<std::uint64_t>()));
+    } else if (v.is_number_float()) {
+      out.emplace_back(name, v.dump());  // for real parameters; others reject it
     } else {
       throw ConfigError(origin + ": " + name + ": unsupported value " + v.dump());
     }
@@ -162,6 +166,17 @@ void Params::set(const std::string& name, const std::string& value) {
       }
       break;
     }
+    case ParamType::real: {
+      char* end = nullptr;
+      const double d = v.empty() ? 0 : std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !std::isfinite(d))
+        throw ConfigError(name + ": '" + value + "' is not a number");
+      if (d < static_cast<double>(s.min) || d > static_cast<double>(s.max)) {
+        throw ConfigError(name + ": " + value + " is outside " + std::to_string(s.min) + ".." +
+                          std::to_string(s.max));
+      }
+      break;
+    }
     case ParamType::text:
       break;
   }
@@ -229,6 +244,11 @@ std::uint64_t Params::u64(const std::string& name) const {
   return std::stoull(values_.at(name));
 }
 
+double Params::real(const std::string& name) const {
+  spec(name);
+  return std::strtod(values_.at(name).c_str(), nullptr);
+}
+
 bool Params::flag(const std::string& name) const {
   spec(name);
   return values_.at(name) == "true";
@@ -257,6 +277,27 @@ void Params::add_preset(Preset p) {
     }
   }
   preset_table().push_back(std::move(p));
+}
+
+void Params::merge_preset(const std::string& name, const std::string& description,
+                          const std::vector<std::pair<std::string, std::string>>& values) {
+  Preset merged{name, description, {}};
+  for (const Preset& existing : presets()) {
+    if (existing.name != name) continue;
+    merged = existing;
+    if (merged.description.empty()) merged.description = description;
+  }
+  for (const auto& [k, v] : values) {
+    bool replaced = false;
+    for (auto& kv : merged.values) {
+      if (kv.first == k) {
+        kv.second = v;
+        replaced = true;
+      }
+    }
+    if (!replaced) merged.values.emplace_back(k, v);
+  }
+  add_preset(std::move(merged));
 }
 
 const std::vector<Preset>& Params::presets() {

@@ -11,7 +11,8 @@
 
 namespace mmvp {
 
-enum class ParamType { integer, size, boolean, choice, text };
+// real: a decimal number (min and max bound it as whole numbers).
+enum class ParamType { integer, size, boolean, choice, text, real };
 
 struct ParamSpec {
   ParamSpec() = default;
@@ -55,6 +56,7 @@ class Params {
   void load_json_text(const std::string& text, const std::string& origin);
 
   std::uint64_t u64(const std::string& name) const;
+  double real(const std::string& name) const;
   bool flag(const std::string& name) const;
   const std::string& str(const std::string& name) const;
   const ParamSpec& spec(const std::string& name) const;
@@ -64,6 +66,10 @@ class Params {
   std::vector<std::pair<std::string, std::string>> values() const;
 
   static void add_preset(Preset p);
+  // Adds `values` to the preset `name` (creating it with `description` if new), keeping
+  // the values other blocks registered there; a name already in it takes the new value.
+  static void merge_preset(const std::string& name, const std::string& description,
+                           const std::vector<std::pair<std::string, std::string>>& values);
   static const std::vector<Preset>& presets();
 
  private:

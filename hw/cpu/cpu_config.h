@@ -18,8 +18,9 @@ struct X86ArchConfig {
 };
 
 struct CpuConfig {
-  Picos cycle = 0;    // clock period (core_cycle_picos of cpu.freq_mhz)
-  Picos quantum = 0;  // temporal-decoupling quantum (sim.quantum_ns); 0 = lock-step
+  Picos cycle = 0;             // clock period (core_cycle_picos of cpu.freq_mhz)
+  Picos quantum = 0;           // temporal-decoupling quantum (sim.quantum_ns); 0 = lock-step
+  Picos instruction_time = 0;  // cpu.base_cpi cycles: what a retired instruction costs
   X86ArchConfig arch;
 
   static CpuConfig from_params(const Params& p);

@@ -9,15 +9,17 @@
 
 namespace mmvp {
 
-CpuCore::CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg)
+CpuCore::CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg,
+                 const CacheHierarchyConfig& cache_cfg)
     : sc_module(name),
       mem_socket("mem_socket"),
       io_socket("io_socket"),
       cfg_(cfg),
       mmu_(mmu_cfg, *this),
       arch_(cfg.arch, mmu_),
+      caches_(cache_cfg, *this),
       quantum_(cfg.quantum),
-      use_dmi_(cfg.quantum > 0) {
+      instruction_time_(cfg.instruction_time) {
   if (sc_core::sc_get_time_resolution() != ps_time(1))
     throw std::logic_error("mmvp needs a SystemC time resolution of 1 ps");
   tlm::tlm_global_quantum::instance().set(ps_time(cfg.quantum));
@@ -68,18 +70,19 @@ inline TranslateResult CpuCore::translate_once(LAddr la, AccessKind k) {
   if (probes_) probes_->begin_translation(now());
   const TranslateResult r = mmu_.translate(la, k, arch_.paging());
   local_ += r.latency;
+  stats_.translation_picos += r.latency;
   return r;
 }
 
-inline PAddr CpuCore::translate(LAddr la, AccessKind k) {
+inline TranslateResult CpuCore::translate(LAddr la, AccessKind k) {
   const TranslateResult r = translate_once(la, k);
-  if (__builtin_expect(r.fault == FaultKind::none, 1)) return r.pa;
+  if (__builtin_expect(r.fault == FaultKind::none, 1)) return r;
   return translate_faulting(la, k, r);
 }
 
-PAddr CpuCore::translate_faulting(LAddr la, AccessKind k, TranslateResult r) {
+TranslateResult CpuCore::translate_faulting(LAddr la, AccessKind k, TranslateResult r) {
   for (unsigned attempt = 0;; ++attempt, r = translate_once(la, k)) {
-    if (r.fault == FaultKind::none) return r.pa;
+    if (r.fault == FaultKind::none) return r;
     if (r.fault == FaultKind::bus_error) {
       machine_check(r.bus_error_pa, "page walk");
       continue;
@@ -145,68 +148,100 @@ bool CpuCore::transport(tlm_utils::simple_initiator_socket<CpuCore>& socket,
   return t.is_response_ok();
 }
 
-void CpuCore::access_physical(PAddr pa, void* data, unsigned size, bool write) {
-  if (use_dmi_) {
-    std::uint8_t* host = dmi_.find(pa, write);
-    if (!host) {
-      // Ask the target for a pointer to this frame.
-      tlm::tlm_dmi dmi;
-      trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-      trans_.set_address(pa);
-      const PAddr frame = pa & ~(DmiTable::kFrameBytes - 1);
-      if (mem_socket->get_direct_mem_ptr(trans_, dmi) && dmi.get_start_address() <= frame &&
-          dmi.get_end_address() >= frame + DmiTable::kFrameBytes - 1 &&
-          (write ? dmi.is_write_allowed() : dmi.is_read_allowed())) {
-        dmi_.insert(pa, dmi.get_dmi_ptr() + (frame - dmi.get_start_address()),
-                    dmi.is_write_allowed());
-        dmi_read_latency_ = to_ps(dmi.get_read_latency());
-        dmi_write_latency_ = to_ps(dmi.get_write_latency());
-        host = dmi_.find(pa, write);
-      }
-    }
-    if (host) {
-      if (write) {
-        if (data) std::memcpy(host, data, size);
-        local_ += dmi_write_latency_;
-      } else {
-        if (data) std::memcpy(data, host, size);
-        local_ += dmi_read_latency_;
-      }
-      ++stats_.dmi_accesses;
-      return;
-    }
+std::uint8_t* CpuCore::request_dmi(PAddr pa, bool write) {
+  tlm::tlm_dmi dmi;
+  trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  trans_.set_address(pa);
+  const PAddr frame = pa & ~(DmiTable::kFrameBytes - 1);
+  if (!mem_socket->get_direct_mem_ptr(trans_, dmi) || dmi.get_start_address() > frame ||
+      dmi.get_end_address() < frame + DmiTable::kFrameBytes - 1 ||
+      !(write ? dmi.is_write_allowed() : dmi.is_read_allowed()))
+    return nullptr;
+  dmi_.insert(pa, dmi.get_dmi_ptr() + (frame - dmi.get_start_address()), dmi.is_write_allowed());
+  return dmi_.find(pa, write);
+}
+
+Picos CpuCore::access_physical(PAddr pa, void* data, unsigned size, Requester who, bool write,
+                               bool uncacheable, Picos at) {
+  std::uint8_t* host = uncacheable ? nullptr : dmi_host(pa, write);
+  if (host) {
+    // Cacheable memory: the value through DMI, the time from the hierarchy (the value
+    // first, so a write transaction the access causes carries it).
+    if (data) std::memcpy(write ? host : data, write ? data : host, size);
+    ++stats_.dmi_accesses;
+    const Picos latency = caches_.access(pa, size, who, write, at);
+    if (probes_)
+      probes_->cache(who == Requester::inst ? CacheLevel::l1i : CacheLevel::l1d,
+                     caches_.last_served(), cache_levels_present_, now());
+    return latency;
   }
+  // Uncacheable (a PCD page, or a device without DMI): the access itself on the bus.
   ++stats_.bus_accesses;
   if (!data) {
     if (write) std::memset(bus_scratch_.data(), 0, size);
     data = bus_scratch_.data();
   }
+  Picos end = at;
   if (!transport(mem_socket, trans_, write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, pa,
-                 data, size, &local_))
+                 data, size, &end))
     machine_check(pa, write ? "store" : "load");
+  return end - at;
 }
 
-inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind) {
+Picos CpuCore::read_line(PAddr pa, unsigned bytes, Picos at) {
+  Picos end = at;
+  if (!transport(mem_socket, line_trans_, tlm::TLM_READ_COMMAND, pa, line_buf_.data(), bytes, &end))
+    throw CpuHalt(
+        fmt::format("line fill at physical {:#x} failed: the memory behind a cached "
+                    "access answered with an error",
+                    pa));
+  return end - at;
+}
+
+Picos CpuCore::write_line(PAddr pa, unsigned bytes, Picos at) {
+  // Memory already holds the line's values (they moved through DMI): the write-back
+  // carries those same bytes, so it is timed without changing anything.
+  const std::uint8_t* host = dmi_host(pa, false);
+  if (host) std::memcpy(line_buf_.data(), host, bytes);
+  Picos end = at;
+  if (!host || !transport(mem_socket, line_trans_, tlm::TLM_WRITE_COMMAND, pa, line_buf_.data(),
+                          bytes, &end))
+    throw CpuHalt(fmt::format("write-back at physical {:#x} failed", pa));
+  return end - at;
+}
+
+inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind, bool dependent) {
   check_irqs();
   ++(kind == AccessKind::fetch   ? stats_.fetches
      : kind == AccessKind::write ? stats_.stores
                                  : stats_.loads);
   const bool write = kind == AccessKind::write;
+  const Requester who = kind == AccessKind::fetch ? Requester::inst : Requester::data;
   const unsigned room = 4096 - static_cast<unsigned>(la & 4095);
   const Picos start = probes_ ? now() : 0;
+  Picos latency;
   if (size <= room) {
-    const PAddr pa = translate(la, kind);
-    access_physical(pa, data, size, write);
-    if (probes_) probes_->access(la, pa, kind, start, now());
+    const TranslateResult r = translate(la, kind);
+    latency = access_physical(r.pa, data, size, who, write, r.uncacheable, local_);
+    if (probes_) probes_->access(la, r.pa, kind, start, now() + latency);
   } else {
     ++stats_.page_splits;
-    const PAddr pa0 = translate(la, kind);
-    const PAddr pa1 = translate(la + room, kind);
+    const TranslateResult r0 = translate(la, kind);
+    const TranslateResult r1 = translate(la + room, kind);
     auto* bytes = static_cast<std::uint8_t*>(data);
-    access_physical(pa0, bytes, room, write);
-    access_physical(pa1, bytes ? bytes + room : nullptr, size - room, write);
-    if (probes_) probes_->access(la, pa0, kind, start, now());
+    latency = access_physical(r0.pa, bytes, room, who, write, r0.uncacheable, local_);
+    const Picos second = access_physical(r1.pa, bytes ? bytes + room : nullptr, size - room, who,
+                                         write, r1.uncacheable, local_);
+    if (second > latency) latency = second;
+    if (probes_) probes_->access(la, r0.pa, kind, start, now() + latency);
   }
+  // A pipelined core hides a first-level hit behind other work; a dependent load (its
+  // value is the next address, or software needs it now) waits for all of it. No
+  // out-of-order overlap of misses is modelled: they stall the core.
+  const Picos hidden = dependent ? 0 : caches_.first_level_hit(who);
+  const Picos stall = latency > hidden ? latency - hidden : 0;
+  stats_.memory_stall_picos += stall;
+  local_ += stall;
   maybe_sync();
 }
 
@@ -214,35 +249,55 @@ std::uint64_t CpuCore::load(LAddr la, unsigned size) {
   if (size != 1 && size != 2 && size != 4 && size != 8)
     throw CpuHalt("load of a size other than 1, 2, 4, 8");
   std::uint64_t value = 0;
-  access(la, &value, size, AccessKind::read);
+  access(la, &value, size, AccessKind::read, true);
   return value;
 }
 
 void CpuCore::store(LAddr la, unsigned size, std::uint64_t value) {
   if (size != 1 && size != 2 && size != 4 && size != 8)
     throw CpuHalt("store of a size other than 1, 2, 4, 8");
-  access(la, &value, size, AccessKind::write);
+  access(la, &value, size, AccessKind::write, false);
 }
 
-void CpuCore::touch(LAddr la, unsigned size, AccessKind kind) {
+void CpuCore::touch(LAddr la, unsigned size, AccessKind kind, bool dependent) {
   // A record longer than a page is a run of page-sized accesses.
   for (;;) {
     const unsigned n = size > 4096 ? 4096 : size;
-    access(la, nullptr, n, kind);
+    access(la, nullptr, n, kind, dependent);
     if (n == size) return;
     la += n;
     size -= n;
   }
 }
 
+void CpuCore::retire(std::uint64_t n) {
+  check_irqs();
+  stats_.instructions += n;
+  local_ += n * instruction_time_;
+  maybe_sync();
+}
+
 bool CpuCore::walker_transport(tlm::tlm_command cmd, PAddr pa, std::uint64_t& value,
                                Picos& latency) {
-  const Picos start = translate_start_ + walk_offset_;
-  Picos at = start;
-  const bool ok = transport(mem_socket, trans_, cmd, pa, &value, 8, &at);
-  latency = at - start;
+  // A walk is a chain of dependent reads: each costs its whole latency, from the time
+  // the walk reached it.
+  const bool write = cmd == tlm::TLM_WRITE_COMMAND;
+  const Picos at = translate_start_ + walk_offset_;
+  if (std::uint8_t* host = dmi_host(pa, write)) {
+    std::memcpy(write ? host : reinterpret_cast<std::uint8_t*>(&value),
+                write ? reinterpret_cast<std::uint8_t*>(&value) : host, 8);
+    latency = caches_.access(pa, 8, Requester::walker, write, at);
+    if (probes_)
+      probes_->cache(caches_.walker_entry(), caches_.last_served(), cache_levels_present_,
+                     to_ps(sc_core::sc_time_stamp()) + at);
+  } else {
+    // Paging structures outside cacheable memory: uncached accesses, or a bus error.
+    Picos end = at;
+    if (!transport(mem_socket, trans_, cmd, pa, &value, 8, &end)) return false;
+    latency = end - at;
+  }
   walk_offset_ += latency;
-  return ok;
+  return true;
 }
 
 // ---- control registers, TLB maintenance, I/O ----------------------------------------
@@ -259,6 +314,13 @@ void CpuCore::write_cr(unsigned n, std::uint64_t value) {
 void CpuCore::invlpg(LAddr la) {
   check_irqs();
   mmu_.invlpg(la);
+}
+
+void CpuCore::wbinvd() {
+  check_irqs();
+  // The instruction completes when the last write-back has (SDM: WBINVD waits for them).
+  local_ += caches_.write_back_and_invalidate(local_);
+  maybe_sync();
 }
 
 void CpuCore::set_cpl(unsigned cpl) {
@@ -289,17 +351,20 @@ void CpuCore::reset_stats() {
   stats_ = CpuStats{};
   epoch_ = now();
   mmu_.reset_stats();
+  caches_.reset_stats();
   if (reset_hook_) reset_hook_();
 }
 
 void CpuCore::attach_vcd(VcdWriter& vcd) {
+  for (unsigned l = 0; l < kCacheLevels; ++l)
+    if (caches_.level(static_cast<CacheLevel>(l)).present()) cache_levels_present_ |= 1u << l;
   probes_ = std::make_unique<CpuProbes>(vcd, name(), cfg_.cycle);
   mmu_.attach_vcd(vcd, std::string(name()) + ".mmu", [this] { return now(); });
   mmu_.set_observer(probes_.get());
 }
 
 void CpuCore::report(StatsReport& r, const std::string& prefix) const {
-  report_cpu_stats(stats_, (end_time() - epoch_) / cfg_.cycle, r, prefix);
+  report_cpu_stats(stats_, (end_time() - epoch_) / cfg_.cycle, cfg_.cycle, r, prefix);
 }
 
 }  // namespace mmvp

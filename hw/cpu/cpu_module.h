@@ -1,10 +1,13 @@
 // The CPU core as a TLM-2.0 initiator: the SystemC shell around the pure parts (the
-// architectural state X86Arch, the Mmu, the DmiTable). It runs software (the guest
-// kernel) in its SC_THREAD; software sees it only through CpuPort. The shell moves
-// transactions and time: every access is translated by the MMU (whose page walker
-// reads memory through this core's socket), then performed on the bus by b_transport
-// in lock-step mode (quantum 0), or through DMI pointers with temporal decoupling
-// (tlm_quantumkeeper) in fast mode.
+// architectural state X86Arch, the Mmu, the CacheHierarchy, the DmiTable). It runs
+// software (the guest kernel) in its SC_THREAD; software sees it only through CpuPort.
+// The shell moves transactions and time. Every access is translated by the MMU, then
+// timed by the cache hierarchy (the page walker's reads too); what misses the last
+// level, and every write-back, is a b_transport of a line to memory. Values move
+// through DMI pointers, so the caches hold no data and DMA stays coherent. Uncacheable
+// accesses (PCD pages, device memory without DMI) are b_transports of their own size.
+// The quantum (tlm_quantumkeeper) only decides how far the core runs ahead: 0 is
+// lock-step, synchronising after every access.
 #pragma once
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -17,6 +20,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "hw/cache/cache_hierarchy.h"
 #include "hw/common/stats.h"
 #include "hw/cpu/cpu_config.h"
 #include "hw/cpu/cpu_port.h"
@@ -28,7 +32,7 @@
 
 namespace mmvp {
 
-class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
+class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, private MemorySide {
  public:
   tlm_utils::simple_initiator_socket<CpuCore> mem_socket;
   tlm_utils::simple_initiator_socket<CpuCore> io_socket;
@@ -36,16 +40,21 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
   using Program = std::function<void(CpuPort&)>;
 
   SC_HAS_PROCESS(CpuCore);
-  CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg);
+  CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg,
+          const CacheHierarchyConfig& cache_cfg);
 
   void set_program(Program p) { program_ = std::move(p); }
   // Interrupt request from a device (any SystemC process); delivered at the core's
   // next instruction boundary while RFLAGS.IF = 1.
   void raise_irq(unsigned vector) { arch_.raise_irq(vector); }
+  // A device's read or write of physical memory (DMA): the caches are snooped, as x86
+  // DMA is coherent.
+  void snoop(PAddr pa, unsigned bytes, bool write) { caches_.snoop(pa, bytes, write, 0); }
 
   void attach_vcd(VcdWriter& vcd);
   void report(StatsReport& r, const std::string& prefix) const;
   const Mmu& mmu() const { return mmu_; }
+  const CacheHierarchy& caches() const { return caches_; }
   const CpuStats& stats() const { return stats_; }
   // The program's failure (CpuHalt, InputError, ...) if it ended by an exception.
   std::exception_ptr error() const { return error_; }
@@ -58,12 +67,14 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
   // CpuPort
   std::uint64_t load(LAddr la, unsigned size) override;
   void store(LAddr la, unsigned size, std::uint64_t value) override;
-  void touch(LAddr la, unsigned size, AccessKind kind) override;
+  void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) override;
+  void retire(std::uint64_t n) override;
   std::uint64_t read_cr(unsigned n) override { return arch_.read_cr(n); }
   void write_cr(unsigned n, std::uint64_t value) override;
   std::uint64_t rdmsr(std::uint32_t index) override { return arch_.rdmsr(index); }
   void wrmsr(std::uint32_t index, std::uint64_t value) override { arch_.wrmsr(index, value); }
   void invlpg(LAddr la) override;
+  void wbinvd() override;
   std::uint32_t in(std::uint16_t port, unsigned size) override;
   void out(std::uint16_t port, unsigned size, std::uint32_t value) override;
   void charge(std::uint64_t cycles) override;
@@ -107,16 +118,27 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
   // moves (as x86 checks both before a store commits).
   // Inline in every caller: with a null `data` (touch) the copies fold away.
   __attribute__((always_inline)) inline void access(LAddr la, void* data, unsigned size,
-                                                    AccessKind kind);
+                                                    AccessKind kind, bool dependent);
   // Translation with fault delivery: the physical address once the access no longer
   // faults. The first attempt is inline (the hot path); a fault goes out of line to
   // translate_faulting, which delivers it and retries.
-  __attribute__((always_inline)) inline PAddr translate(LAddr la, AccessKind k);
+  __attribute__((always_inline)) inline TranslateResult translate(LAddr la, AccessKind k);
   __attribute__((always_inline)) inline TranslateResult translate_once(LAddr la, AccessKind k);
-  __attribute__((noinline)) PAddr translate_faulting(LAddr la, AccessKind k, TranslateResult r);
+  __attribute__((noinline)) TranslateResult translate_faulting(LAddr la, AccessKind k,
+                                                               TranslateResult r);
   void deliver_exception(const ExceptionInfo& info);
   void machine_check(PAddr pa, const char* what);
-  void access_physical(PAddr pa, void* data, unsigned size, bool write);
+  // The timed, cached (or uncached) access to physical memory of one page's part of an
+  // access; its latency. Moves the value if data is not null.
+  Picos access_physical(PAddr pa, void* data, unsigned size, Requester who, bool write,
+                        bool uncacheable, Picos at);
+  // The host address of pa through a DMI grant for reading (or writing), asking the
+  // target for one if needed; null for memory that grants none (devices).
+  std::uint8_t* dmi_host(PAddr pa, bool write) {
+    std::uint8_t* host = dmi_.find(pa, write);
+    return host ? host : request_dmi(pa, write);
+  }
+  std::uint8_t* request_dmi(PAddr pa, bool write);
   // b_transport of t on `socket` at local time *at, which advances by the latency;
   // false on an error response.
   bool transport(tlm_utils::simple_initiator_socket<CpuCore>& socket, tlm::tlm_generic_payload& t,
@@ -134,10 +156,14 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
     return walker_transport(tlm::TLM_WRITE_COMMAND, pa, value, latency);
   }
   bool walker_transport(tlm::tlm_command cmd, PAddr pa, std::uint64_t& value, Picos& latency);
+  // MemorySide (the cache hierarchy): line fills and write-backs as transactions.
+  Picos read_line(PAddr pa, unsigned bytes, Picos at) override;
+  Picos write_line(PAddr pa, unsigned bytes, Picos at) override;
 
   CpuConfig cfg_;
   Mmu mmu_;
   X86Arch arch_;
+  CacheHierarchy caches_;
   DmiTable dmi_;
   Program program_;
   std::exception_ptr error_;
@@ -147,20 +173,23 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort {
   tlm_utils::tlm_quantumkeeper qk_;
   Picos local_ = 0;
   Picos quantum_ = 0;
-  Picos translate_start_ = 0;  // local_ when the current translation began
-  Picos walk_offset_ = 0;      // time into the current translation (walker accesses)
-  bool use_dmi_ = false;
-  Picos dmi_read_latency_ = 0, dmi_write_latency_ = 0;
+  Picos translate_start_ = 0;   // local_ when the current translation began
+  Picos walk_offset_ = 0;       // time into the current translation (walker accesses)
+  Picos instruction_time_ = 0;  // cpu.base_cpi cycles
 
   tlm::tlm_generic_payload trans_;
   tlm::tlm_generic_payload io_trans_;
-  // What a data-less access moves on the bus: zeros for a store, discarded for a load.
+  tlm::tlm_generic_payload line_trans_;
+  // What a data-less access moves on the bus: zeros for a store, discarded for a load;
+  // and the bytes of a line fill (discarded) or write-back (memory's own).
   std::array<std::uint8_t, 4096> bus_scratch_{};
+  std::array<std::uint8_t, 4096> line_buf_{};
 
   CpuStats stats_;
   std::function<void()> reset_hook_;
   Picos epoch_ = 0;
   std::unique_ptr<CpuProbes> probes_;  // waveforms, when a VCD is attached
+  unsigned cache_levels_present_ = 0;  // for the probes: bit i, CacheLevel i
 };
 
 }  // namespace mmvp

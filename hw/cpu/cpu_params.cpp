@@ -5,9 +5,16 @@
 namespace mmvp {
 
 void declare_cpu_params(Params& p) {
-  p.declare({"cpu.freq_mhz", ParamType::integer, "3000", "core clock in MHz", 100, 10000});
+  p.declare({"cpu.freq_mhz", ParamType::integer, "4000",
+             "core clock in MHz (4000: the i7-6700 Skylake at its turbo clock, as 7-cpu.com "
+             "measured it)",
+             100, 10000});
   p.declare({"cpu.la57", ParamType::boolean, "false",
              "CPUID reports 5-level paging: software may set CR4.LA57"});
+  p.declare({"cpu.base_cpi", ParamType::real, "0.5",
+             "cycles of every retired instruction (a trace's I record) besides its memory "
+             "stalls: the CPI of cache-resident code (a 4-wide core at an IPC of 2)",
+             0, 1000});
   p.declare({"sim.quantum_ns", ParamType::integer, "10000",
              "temporal-decoupling quantum in ns; 0 = lock-step (every access synchronises, "
              "no DMI)",
@@ -23,6 +30,8 @@ CpuConfig CpuConfig::from_params(const Params& p) {
   CpuConfig c;
   c.cycle = core_cycle_picos(p);
   c.quantum = p.u64("sim.quantum_ns") * 1000;
+  c.instruction_time =
+      static_cast<Picos>(p.real("cpu.base_cpi") * static_cast<double>(c.cycle) + 0.5);
   c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
   c.arch.la57_supported = p.flag("cpu.la57");
   return c;

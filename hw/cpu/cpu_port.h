@@ -39,17 +39,27 @@ class CpuPort {
 
   // Loads and stores of 1, 2, 4 or 8 bytes at a linear address, at the current
   // privilege level. A fault goes to the registered handler, then the access restarts.
+  // Software uses a load's value at once, so a load costs its whole latency (a
+  // dependent load); a store costs what it takes beyond an L1 hit.
   virtual std::uint64_t load(LAddr la, unsigned size) = 0;
   virtual void store(LAddr la, unsigned size, std::uint64_t value) = 0;
   // An access of any size without data (a replayed trace record): translated and
-  // timed like a real one; split in two when it straddles a 4 KB page.
-  virtual void touch(LAddr la, unsigned size, AccessKind kind) = 0;
+  // timed like a real one; split in two when it straddles a 4 KB page. It costs what it
+  // takes beyond a hit in the first cache level (a pipelined core hides the hit), or
+  // its whole latency when `dependent` (its address came from the previous load: a
+  // pointer chase).
+  virtual void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) = 0;
+  // n instructions retire: cpu.base_cpi cycles each (the trace replay's I records).
+  virtual void retire(std::uint64_t n) = 0;
 
   virtual std::uint64_t read_cr(unsigned n) = 0;  // CR0, CR2, CR3, CR4
   virtual void write_cr(unsigned n, std::uint64_t value) = 0;
   virtual std::uint64_t rdmsr(std::uint32_t index) = 0;
   virtual void wrmsr(std::uint32_t index, std::uint64_t value) = 0;
   virtual void invlpg(LAddr la) = 0;
+  // WBINVD (SDM Vol. 2): writes every dirty cache line back to memory and invalidates
+  // every cache.
+  virtual void wbinvd() = 0;
 
   virtual std::uint32_t in(std::uint16_t port, unsigned size) = 0;
   virtual void out(std::uint16_t port, unsigned size, std::uint32_t value) = 0;

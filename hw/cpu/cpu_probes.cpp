@@ -20,6 +20,24 @@ CpuProbes::CpuProbes(VcdWriter& vcd, const std::string& cpu, Picos cycle)
   sig_.l2_miss = vcd.add(cpu + ".mmu.stlb", "miss", 1);
   sig_.walk_active = vcd.add(cpu + ".mmu.walker", "active", 1);
   sig_.walk_level = vcd.add(cpu + ".mmu.walker", "level", 3);
+  for (unsigned l = 0; l < kCacheLevels; ++l) {
+    const std::string scope = cpu + ".cache." + cache_level_name(static_cast<CacheLevel>(l));
+    cache_hit_[l] = vcd.add(scope, "hit", 1);
+    cache_miss_[l] = vcd.add(scope, "miss", 1);
+  }
+}
+
+void CpuProbes::cache(CacheLevel first, CacheLevel served, unsigned present, Picos t) {
+  const auto start = static_cast<unsigned>(first);
+  for (unsigned l = start; l < kCacheLevels; ++l) {
+    if (l == 1 && start == 0) continue;  // an instruction fetch never looks in the L1D
+    if (!((present >> l) & 1u)) continue;
+    const bool hit = l == static_cast<unsigned>(served);
+    const VcdWriter::Signal s = hit ? cache_hit_[l] : cache_miss_[l];
+    vcd_.change(s, 1, t);
+    vcd_.change(s, 0, t + cycle_);
+    if (hit) return;
+  }
 }
 
 void CpuProbes::access(LAddr la, PAddr pa, AccessKind k, Picos start, Picos end) {

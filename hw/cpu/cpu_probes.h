@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "hw/cache/cache_hierarchy.h"
 #include "hw/mmu/mmu.h"
 #include "hw/probe/vcd_writer.h"
 
@@ -23,6 +24,10 @@ class CpuProbes : public MmuObserver {
   void irq(unsigned vector, Picos t) { vcd_.change(sig_.irq, vector, t); }
   // One access from start to end.
   void access(LAddr la, PAddr pa, AccessKind k, Picos start, Picos end);
+  // A cached access entering at level `first` and answered by `served` at time t: a hit
+  // pulse there, a miss pulse at every level it passed (of those present: `present` bit
+  // i for CacheLevel i; an L1I access never passes the L1D).
+  void cache(CacheLevel first, CacheLevel served, unsigned present, Picos t);
   // Writes every change before t (nothing older can come any more).
   void flush_until(Picos t) { vcd_.flush_until(t); }
   // The simulated time at which the translation now starting began; MmuObserver
@@ -42,6 +47,7 @@ class CpuProbes : public MmuObserver {
     VcdWriter::Signal l1d_hit, l1d_miss, l1i_hit, l1i_miss, l2_hit, l2_miss, walk_active,
         walk_level;
   } sig_{};
+  VcdWriter::Signal cache_hit_[kCacheLevels] = {}, cache_miss_[kCacheLevels] = {};
 };
 
 }  // namespace mmvp

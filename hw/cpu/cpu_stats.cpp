@@ -2,7 +2,7 @@
 
 namespace mmvp {
 
-void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, StatsReport& r,
+void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, Picos cycle, StatsReport& r,
                       const std::string& prefix) {
   r.add(prefix + ".loads", s.loads, "data loads issued by software");
   r.add(prefix + ".stores", s.stores, "data stores issued by software");
@@ -20,6 +20,13 @@ void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, StatsReport& r,
   r.add(prefix + ".syncs", s.syncs, "synchronisations with the SystemC kernel");
   r.add(prefix + ".charged_cycles", s.charged_cycles, "cycles charged for non-memory work");
   r.add(prefix + ".cycles", cycles, "simulated core cycles (since the last statistics reset)");
+  r.add(prefix + ".instructions", s.instructions, "instructions retired (trace I records)");
+  r.add_ratio(prefix + ".cpi", static_cast<double>(cycles), static_cast<double>(s.instructions),
+              "cycles per retired instruction (0 without instruction records)");
+  r.add(prefix + ".memory_stall_cycles", s.memory_stall_picos / cycle,
+        "cycles the core waited for memory beyond what its pipeline hides (L1 hits)");
+  r.add(prefix + ".translation_cycles", s.translation_picos / cycle,
+        "cycles of address translation beyond an L1 TLB hit (STLB hits, page walks)");
 }
 
 }  // namespace mmvp

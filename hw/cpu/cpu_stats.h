@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hw/common/stats.h"
+#include "hw/common/types.h"
 
 namespace mmvp {
 
@@ -17,10 +18,14 @@ struct CpuStats {
   std::uint64_t dmi_accesses = 0, bus_accesses = 0;
   std::uint64_t syncs = 0;
   std::uint64_t charged_cycles = 0;
+  std::uint64_t instructions = 0;        // retired (trace I records)
+  std::uint64_t memory_stall_picos = 0;  // accesses beyond what the pipeline hides
+  std::uint64_t translation_picos = 0;   // STLB hits and page walks
 };
 
-// Adds the counters under prefix, with `cycles` the core cycles since the last reset.
-void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, StatsReport& r,
+// Adds the counters under prefix, with `cycles` the core cycles since the last reset
+// and `cycle` the clock period.
+void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, Picos cycle, StatsReport& r,
                       const std::string& prefix);
 
 }  // namespace mmvp

@@ -65,6 +65,7 @@ void I8237Module::run() {
 
 bool I8237Module::memory(std::uint32_t addr, unsigned width, bool write, std::uint16_t& data,
                          sc_core::sc_time& delay) {
+  if (snoop_sink_) snoop_sink_(addr, width, write);
   trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   trans_.set_address(addr);
   trans_.set_data_ptr(reinterpret_cast<unsigned char*>(&data));  // little-endian host

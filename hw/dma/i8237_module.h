@@ -62,6 +62,10 @@ class I8237Module : public sc_core::sc_module {
   // The ISA IRQ lines (edge-triggered, as the PC's PIC is programmed).
   using IrqSink = std::function<void(unsigned vector)>;
   void set_irq_sink(IrqSink sink) { irq_sink_ = std::move(sink); }
+  // Told of every memory access the controller makes (physical address, bytes, write)
+  // before it goes out: the platform lets the CPU's caches snoop it (coherent DMA).
+  using SnoopSink = std::function<void(std::uint64_t, unsigned, bool)>;
+  void set_snoop_sink(SnoopSink sink) { snoop_sink_ = std::move(sink); }
   void set_isa_irq(unsigned line, bool level, Picos at);
 
   IsaDma& core() { return dma_; }
@@ -82,6 +86,7 @@ class I8237Module : public sc_core::sc_module {
   I8237Config cfg_;
   IsaDma dma_;
   std::vector<DmaPeer*> peers_;
+  SnoopSink snoop_sink_;
   IrqSink irq_sink_;
   std::uint16_t irq_lines_ = 0;
   sc_core::sc_event wake_;

@@ -80,8 +80,8 @@ bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
   std::uint64_t base = frame << SparseMemory::kFrameShift;
   dmi.set_start_address(base);
   dmi.set_end_address(std::min(base + SparseMemory::kFrameBytes, cfg_.capacity) - 1);
-  dmi.set_read_latency(ps_time(cfg_.dmi_read_latency));
-  dmi.set_write_latency(ps_time(cfg_.dmi_write_latency));
+  // DMI moves values only: initiators time their accesses themselves (caches), so the
+  // grant's latencies stay zero.
   ++dmi_grants_;
   if (t.is_write() || mem_.allocated(frame)) {
     dmi.set_dmi_ptr(writable_frame(frame));

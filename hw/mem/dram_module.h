@@ -21,8 +21,6 @@ namespace mmvp {
 struct DramConfig {
   std::uint64_t capacity = 0;
   DramTimingConfig timing;
-  Picos dmi_read_latency = 0;
-  Picos dmi_write_latency = 0;
 };
 
 class Dram : public sc_core::sc_module {

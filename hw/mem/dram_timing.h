@@ -23,6 +23,7 @@ struct DramTimingConfig {
   Picos t_rp = 0;               // precharge
   Picos t_burst = 0;            // one 64-byte burst
   Picos t_wr = 0;               // write recovery before a precharge may start
+  Picos controller = 0;         // memory controller and uncore, on every access
 
   static DramTimingConfig from_params(const Params& p);
 };

@@ -49,6 +49,7 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
     if (l1_hit && hit_allowed(*l1_hit, k, ctx)) {
       TranslateResult res;
       res.pa = l1_hit->physical(la);
+      res.uncacheable = l1_hit->uncacheable();
       res.latency = l1_hit_latency_;
       stats_.translate_picos += res.latency;
       return res;
@@ -70,6 +71,7 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
     // An allowed L1 hit never gets here, so this is an L2 hit: fill the L1.
     if (code == 0 && (k != AccessKind::write || cached->dirty)) {
       res.pa = cached->physical(la);
+      res.uncacheable = cached->uncacheable();
       const Translation copy = *cached;
       l1.insert(la, copy);
       res.latency = latency;
@@ -100,6 +102,7 @@ TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext&
     stlb_.insert(la, w.translation);
     l1.insert(la, w.translation);
     res.pa = w.translation.physical(la);
+    res.uncacheable = w.translation.uncacheable();
   }
   res.latency = latency;
   stats_.translate_picos += latency;

@@ -52,8 +52,9 @@ struct TranslateResult {
   FaultKind fault = FaultKind::none;
   std::uint32_t error_code = 0;  // #PF error code (SDM Figure 4-12); 0 for #GP
   PAddr pa = 0;
-  Picos latency = 0;       // translation time: TLB hit latency or the walk
-  PAddr bus_error_pa = 0;  // for bus_error: the paging-structure address that failed
+  Picos latency = 0;         // translation time: TLB hit latency or the walk
+  bool uncacheable = false;  // the leaf has PCD set: the access bypasses the caches (UC)
+  PAddr bus_error_pa = 0;    // for bus_error: the paging-structure address that failed
 };
 
 // Sizes of the paging-structure caches (SDM 4.10.3.1); defaults in declare_mmu_params.
@@ -121,6 +122,7 @@ class Mmu : public TlbMaintenance {
       if (t && hit_allowed(*t, k, ctx)) {
         TranslateResult res;
         res.pa = t->physical(la);
+        res.uncacheable = t->uncacheable();
         res.latency = l1_hit_latency_;
         stats_.translate_picos += res.latency;
         return res;

@@ -84,7 +84,7 @@ void declare_param_specs(Params& p) {
     p.declare(std::move(impl));
   }
   boolean("mmu.stlb.l2_4k.share_2m", true, "stlb 4k array also holds 2M pages (Skylake)");
-  boolean("mmu.pwc.enabled", false, "enable the paging-structure caches (SDM 4.10.3)");
+  boolean("mmu.pwc.enabled", true, "enable the paging-structure caches (SDM 4.10.3)");
   integer("mmu.pwc.pml4e.entries", 2, 0, 4096, "PML4E cache entries");
   integer("mmu.pwc.pdpte.entries", 4, 0, 4096, "PDPTE cache entries");
   integer("mmu.pwc.pde.entries", 32, 0, 4096, "PDE cache entries");
@@ -93,38 +93,17 @@ void declare_param_specs(Params& p) {
   integer("mmu.walk_step_cycles", 1, 0, 1000, "walker core cycles per paging-structure level");
 }
 
-// Adds `values` to the preset `name`, keeping values other blocks registered there.
-void merge_preset(const std::string& name, const std::string& description,
-                  const std::vector<std::pair<std::string, std::string>>& values) {
-  Preset merged{name, description, {}};
-  for (const Preset& existing : Params::presets()) {
-    if (existing.name != name) continue;
-    merged = existing;
-    if (merged.description.empty()) merged.description = description;
-  }
-  for (const auto& [k, v] : values) {
-    bool replaced = false;
-    for (auto& kv : merged.values) {
-      if (kv.first == k) {
-        kv.second = v;
-        replaced = true;
-      }
-    }
-    if (!replaced) merged.values.emplace_back(k, v);
-  }
-  Params::add_preset(std::move(merged));
-}
-
 void register_mmu_presets() {
   Params defaults;
   declare_param_specs(defaults);
   std::vector<std::pair<std::string, std::string>> skylake;
   for (const auto& [k, v] : defaults.values())
     if (k.rfind("mmu.", 0) == 0) skylake.emplace_back(k, v);
-  merge_preset("skylake",
-               "Intel Skylake client core: DTLB 64x4 4K/32x4 2M/4x4 1G, ITLB 128x8 4K/8 2M, "
-               "STLB 1536x12 4K+2M/16x4 1G",
-               skylake);
+  Params::merge_preset(
+      "skylake",
+      "Intel Skylake client core: DTLB 64x4 4K/32x4 2M/4x4 1G, ITLB 128x8 4K/8 2M, "
+      "STLB 1536x12 4K+2M/16x4 1G",
+      skylake);
 
   std::vector<std::pair<std::string, std::string>> tiny = skylake;
   auto set = [&](const std::string& k, const std::string& v) {
@@ -147,7 +126,7 @@ void register_mmu_presets() {
   set("mmu.stlb.l2_2m.entries", "0");
   set("mmu.stlb.l2_1g.entries", "0");
   set("mmu.pwc.enabled", "false");
-  merge_preset(
+  Params::merge_preset(
       "tiny", "teaching-sized TLBs that miss often: DTLB 8x2 4K + 4 2M, ITLB 8x2, STLB 32x4", tiny);
 }
 

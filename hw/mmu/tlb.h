@@ -30,6 +30,8 @@ struct Translation {
   bool global = false;       // G of the leaf entry (honoured only with CR4.PGE)
   std::uint8_t pcd_pwt = 0;  // bit 0 PWT, bit 1 PCD of the leaf
 
+  // PCD: the page's memory type is UC (PAT not modelled: PWT alone is write-back).
+  bool uncacheable() const { return (pcd_pwt & 2) != 0; }
   PAddr physical(LAddr la) const {
     return (pfn << page_shift(size)) | (la & (page_bytes(size) - 1));
   }

@@ -20,9 +20,9 @@ Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_modu
   DramConfig dram_cfg;
   dram_cfg.capacity = params.u64("mem.capacity");
   dram_cfg.timing = DramTimingConfig::from_params(params);
-  dram_cfg.dmi_read_latency = dram_cfg.dmi_write_latency = params.u64("mem.dmi_latency_ps");
 
-  cpu_ = std::make_unique<CpuCore>("cpu", cpu_cfg, mmu_cfg);
+  cpu_ =
+      std::make_unique<CpuCore>("cpu", cpu_cfg, mmu_cfg, CacheHierarchyConfig::from_params(params));
   membus_ = std::make_unique<Router>("membus", false);
   iobus_ = std::make_unique<Router>("iobus", true);
   dram_ = std::make_unique<Dram>("dram", dram_cfg);
@@ -49,6 +49,9 @@ Platform::Platform(sc_core::sc_module_name name, const Params& params) : sc_modu
   iobus_->map(IsaDeviceModule::kBasePort, IsaPatternDevice::kWindowBytes, 1, 0, "isa.pattern");
   isa_->connect(*dma_);
   dma_->set_irq_sink([this](unsigned vector) { cpu_->raise_irq(vector); });
+  // x86 DMA is coherent: the controller's memory accesses snoop the CPU's caches.
+  dma_->set_snoop_sink(
+      [this](std::uint64_t pa, unsigned bytes, bool write) { cpu_->snoop(pa, bytes, write); });
   write_boot_params();
   debug::set_clock([this] { return cpu_->now(); });  // --debug-flags lines carry core time
   cpu_->set_reset_stats_hook([this] {
@@ -107,6 +110,7 @@ void Platform::report(StatsReport& r) const {
         "simulated time (since the last statistics reset)");
   cpu_->report(r, "cpu");
   cpu_->mmu().report(r, "mmu");
+  cpu_->caches().report(r, "cache");
   dram_->report(r, "dram");
   hpet_->report(r, "hpet");
   dma_->report(r, "dma");

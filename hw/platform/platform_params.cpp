@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "hw/cache/cache_hierarchy.h"
 #include "hw/cpu/cpu_config.h"
 #include "hw/dma/i8237.h"
 #include "hw/mem/dram_timing.h"
@@ -28,14 +29,12 @@ void declare_platform_params(Params& p) {
              "MMIO window below 4 GB (devices: the HPET at 0xfed00000); RAM that would overlap "
              "it is remapped above 4 GB",
              32ULL << 20, 2ULL << 30});
-  p.declare({"mem.dmi_latency_ps", ParamType::integer, "17493",
-             "latency charged for a DMI data access in fast mode (default: a row hit)", 0,
-             1000000});
   declare_dram_params(p);
   declare_hpet_params(p);
   declare_dma_params(p);
   declare_cpu_params(p);
   declare_mmu_params(p);
+  declare_cache_params(p);
 }
 
 const Params& platform_defaults() {

@@ -35,7 +35,7 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   alive = n;
   if (opt.populate) {
     ReplayOptions touch_only;
-    touch_only.cycles_per_instruction = 0;
+    touch_only.retire_instructions = false;
     for (std::size_t i = 0; i < n; ++i) {
       if (!programs[i].pages) continue;
       switch_to(k, tasks[i]);
@@ -53,7 +53,9 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   }
   switch_to(k, running);
   if (opt.populate) {
+    // The programs start cold: no translation and no line the pre-pass left behind.
     flush_tlb_all(k);
+    k.cpu.wbinvd();
     k.cpu.reset_stats();
   }
   ReplayOptions slice = opt.replay;
@@ -70,7 +72,8 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
       ReplayCounts c;
       {
         RoutineScope user(k, Routine::user);
-        c = replay_as_user(k.cpu, *programs[i].code, slice);
+        c = programs[i].native ? run_as_user(k.cpu, programs[i].native)
+                               : replay_as_user(k.cpu, *programs[i].code, slice);
       }
       ReplayCounts& acc = results[i].counts;
       acc.records += c.records;
@@ -82,7 +85,7 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
         acc.killed = true;
         acc.kill_reason = c.kill_reason;
         end_task(i, task::SIGSEGV);
-      } else if (quantum == 0 || c.records < quantum) {
+      } else if (programs[i].native || quantum == 0 || c.records < quantum) {
         end_task(i, 0);
       }
       if (opt.between_slices) opt.between_slices(k);

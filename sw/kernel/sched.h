@@ -13,9 +13,10 @@
 namespace mmvp::sw {
 
 struct UserProgram {
-  std::string name;     // becomes the task's comm
-  AccessSource* code;   // the program: its stream of accesses
-  AccessSource* pages;  // optional: one access per page it touches, for populate
+  std::string name;      // becomes the task's comm
+  AccessSource* code;    // the program: its stream of accesses (or null, with native)
+  AccessSource* pages;   // optional: one access per page it touches, for populate
+  NativeProgram native;  // a program that is code: runs to its end in one slice
 };
 
 struct SchedOptions {

@@ -12,7 +12,7 @@ namespace {
 void user_touch(Kernel& k, LAddr va, AccessKind kind) {
   k.cpu.set_cpl(3);
   try {
-    k.cpu.touch(va, 8, kind);
+    k.cpu.touch(va, 8, kind, false);
   } catch (...) {
     k.cpu.set_cpl(0);
     throw;

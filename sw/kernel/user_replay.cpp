@@ -22,27 +22,40 @@ ReplayCounts replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& op
         const MemAccess& a = batch[i];
         switch (a.type) {
           case AccessType::instr:
-            cpu.charge(opt.cycles_per_instruction);
-            cpu.touch(a.addr, a.size, AccessKind::fetch);
+            if (opt.retire_instructions) cpu.retire(1);
+            cpu.touch(a.addr, a.size, AccessKind::fetch, false);
             ++c.instructions;
             break;
           case AccessType::load:
-            cpu.touch(a.addr, a.size, AccessKind::read);
+            cpu.touch(a.addr, a.size, AccessKind::read, a.dependent);
             ++c.loads;
             break;
           case AccessType::store:
-            cpu.touch(a.addr, a.size, AccessKind::write);
+            cpu.touch(a.addr, a.size, AccessKind::write, false);
             ++c.stores;
             break;
           case AccessType::modify:
-            cpu.touch(a.addr, a.size, AccessKind::read);
-            cpu.touch(a.addr, a.size, AccessKind::write);
+            cpu.touch(a.addr, a.size, AccessKind::read, a.dependent);
+            cpu.touch(a.addr, a.size, AccessKind::write, false);
             ++c.modifies;
             break;
         }
         ++c.records;
       }
     }
+  } catch (const ProcessKilled& e) {
+    c.killed = true;
+    c.kill_reason = e.what();
+  }
+  cpu.set_cpl(0);
+  return c;
+}
+
+ReplayCounts run_as_user(Cpu& cpu, const NativeProgram& program) {
+  ReplayCounts c;
+  cpu.set_cpl(3);
+  try {
+    program(cpu);
   } catch (const ProcessKilled& e) {
     c.killed = true;
     c.kill_reason = e.what();

@@ -3,8 +3,8 @@
 // faults into the kernel's #PF handler like a real program's accesses.
 //
 // Counting rules (documented in docs/user-guide.md):
-//  - I: one instruction fetch of the given size (one ITLB lookup per instruction),
-//    plus `cycles_per_instruction` cycles of non-memory work;
+//  - I: one instruction retired (cpu.base_cpi cycles) and its fetch of the given size
+//    (one ITLB and one L1I lookup per instruction);
 //  - L and S: one load or store;
 //  - M (modify, a read-modify-write instruction): a load then a store to the same
 //    address, two accesses and two DTLB lookups;
@@ -12,6 +12,7 @@
 //    accesses, one per page, each translated (cpu.page_splits counts them).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "sw/arch/x86.h"
@@ -20,8 +21,8 @@
 namespace mmvp::sw {
 
 struct ReplayOptions {
-  std::uint64_t cycles_per_instruction = 1;
-  std::uint64_t max_records = 0;  // 0: no limit
+  bool retire_instructions = true;  // false: fetches only (a populate pass)
+  std::uint64_t max_records = 0;    // 0: no limit
 };
 
 struct ReplayCounts {
@@ -34,5 +35,11 @@ struct ReplayCounts {
 // Replays `src` at CPL 3; returns at the end of the stream or when the kernel ends
 // the process (ProcessKilled from the #PF handler), with killed set.
 ReplayCounts replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& opt);
+
+// A program that is code rather than a recorded stream (a benchmark such as
+// lat_mem_rd): it runs at CPL 3 and reaches memory with loads and stores.
+using NativeProgram = std::function<void(Cpu&)>;
+// Runs it at CPL 3 to its end or until the kernel ends the process (killed set).
+ReplayCounts run_as_user(Cpu& cpu, const NativeProgram& program);
 
 }  // namespace mmvp::sw

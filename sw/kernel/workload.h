@@ -15,6 +15,9 @@ struct MemAccess {
   std::uint64_t addr = 0;
   std::uint32_t size = 0;
   AccessType type = AccessType::load;
+  // A load whose address is the previous load's value (a pointer chase): it costs its
+  // whole latency. Traces do not say; generated programs that chase do.
+  bool dependent = false;
 };
 
 class AccessSource {

@@ -31,16 +31,18 @@ void run_demo(DemoArgs a) {
   // programs (array sweep, then pointer chase) and any traces given.
   plan.kernel_work = [](sw::Kernel& k) { sw::allocator_tour(k); };
   for (std::uint64_t seed : {1, 2}) {
-    plan.workloads.push_back({"synthetic-" + std::to_string(seed), [seed] {
+    plan.workloads.push_back({"synthetic-" + std::to_string(seed),
+                              [seed] {
                                 sw::SyntheticWorkloadConfig c;
                                 c.seed = seed;
                                 c.accesses = 40000;  // keeps the demo's VCD to tens of MB
                                 c.data_base += seed << 32;
                                 return std::make_unique<sw::SyntheticWorkload>(c);
-                              }});
+                              },
+                              {}});
   }
   for (const auto& f : a.traces)
-    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
+    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }, {}});
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);

@@ -11,6 +11,7 @@
 #include "tb/mmvp/demo_command.h"
 #include "tb/mmvp/dma_check_command.h"
 #include "tb/mmvp/impls.h"
+#include "tb/mmvp/latency_command.h"
 #include "tb/mmvp/params_command.h"
 #include "tb/mmvp/sweep_command.h"
 #include "tb/mmvp/trace_command.h"
@@ -24,6 +25,7 @@ int sc_main(int argc, char* argv[]) {
   mmvp::cli::add_demo_command(app);
   mmvp::cli::add_sweep_command(app);
   mmvp::cli::add_dma_check_command(app);
+  mmvp::cli::add_latency_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

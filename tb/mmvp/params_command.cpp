@@ -22,6 +22,8 @@ const char* type_name(ParamType t) {
       return "bool";
     case ParamType::choice:
       return "choice";
+    case ParamType::real:
+      return "real";
     default:
       return "text";
   }
@@ -50,6 +52,8 @@ void add_params_command(CLI::App& app) {
           j[s->name] = v == "true";
         else if (s->type == ParamType::integer || s->type == ParamType::size)
           j[s->name] = p.u64(s->name);
+        else if (s->type == ParamType::real)
+          j[s->name] = p.real(s->name);
         else
           j[s->name] = v;
       }

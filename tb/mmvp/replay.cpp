@@ -59,7 +59,6 @@ class PageTouchSource : public sw::AccessSource {
 ReplayPlan plan_from_params(const Params& p) {
   ReplayPlan plan;
   plan.populate = p.flag("trace.populate");
-  plan.options.cycles_per_instruction = p.u64("trace.cycles_per_instruction");
   plan.options.max_records = p.u64("trace.max_records");
   plan.slice_records = p.u64("kernel.slice_records");
   plan.slab_debug = p.flag("kernel.slab_debug");
@@ -129,6 +128,10 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     std::vector<std::unique_ptr<sw::AccessSource>> code(n), pages(n);
     std::vector<sw::UserProgram> programs(n);
     for (std::size_t i = 0; i < n; ++i) {
+      if (plan.workloads[i].native) {
+        programs[i] = {plan.workloads[i].name, nullptr, nullptr, plan.workloads[i].native};
+        continue;
+      }
       code[i] = plan.workloads[i].open();
       if (plan.options.max_records)
         code[i] = std::make_unique<LimitedSource>(std::move(code[i]), plan.options.max_records);
@@ -139,7 +142,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
         pages[i] = std::make_unique<PageTouchSource>(*scan);
       }
       std::string comm = std::filesystem::path(plan.workloads[i].name).filename().string();
-      programs[i] = {comm, code[i].get(), pages[i].get()};
+      programs[i] = {comm, code[i].get(), pages[i].get(), {}};
     }
     sw::SchedOptions so;
     so.slice_records = plan.slice_records;

@@ -21,6 +21,8 @@ struct Workload {
   std::string name;
   // Opens the stream (called inside the simulation; twice when pages are populated).
   std::function<std::unique_ptr<sw::AccessSource>()> open;
+  // Or a program that is code (no populate pass): run at CPL 3 in its own process.
+  sw::NativeProgram native;
 };
 
 struct ReplayPlan {

@@ -30,7 +30,7 @@ void run_trace(const TraceArgs& a) {
   apply_output_options(plan, a.platform);
   for (const auto& f : a.files) {
     trace::open_trace(f);  // a missing or unreadable file fails before the simulation
-    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
+    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }, {}});
   }
   DebugSession debug_session(a.platform);
   Platform platform("top", params);

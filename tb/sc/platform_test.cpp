@@ -65,7 +65,8 @@ SampleFacts scan(const std::string& path) {
 
 StatsReport replay(Params params, const std::vector<std::string>& files) {
   cli::ReplayPlan plan = cli::plan_from_params(params);
-  for (const auto& f : files) plan.workloads.push_back({f, [f] { return trace::open_trace(f); }});
+  for (const auto& f : files)
+    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }, {}});
   Platform platform("top", params);
   cli::ReplayOutcome out = cli::run_workloads(platform, plan);
   return cli::replay_report(plan, out, platform);
@@ -114,7 +115,7 @@ TEST(Platform, ProtectionViolationEndsTheProcessAndTheRunGoesOn) {
                     {sw::PAGE_OFFSET + 0x1000, 8, sw::AccessType::load},
                     {0x2000, 8, sw::AccessType::load}});
     ListSource good({{0x5000, 8, sw::AccessType::store}, {0x6000, 8, sw::AccessType::load}});
-    sw::UserProgram progs[2] = {{"bad", &bad, nullptr}, {"good", &good, nullptr}};
+    sw::UserProgram progs[2] = {{"bad", &bad, nullptr, {}}, {"good", &good, nullptr, {}}};
     sw::SchedOptions opt;
     opt.slice_records = 1;
     sw::run_processes(k, progs, 2, opt, results);

@@ -216,7 +216,7 @@ TEST(Vmalloc, IoremapReachesTheHpetDevice) {
     k.mem.w64(regs + 0x10, 1);
     std::uint64_t t0 = k.cpu.cycles();
     c1 = k.mem.r64(regs + 0xF0);
-    k.cpu.charge(300000);  // 100 us at 3 GHz
+    k.cpu.charge(400000);  // 100 us at 4 GHz
     c2 = k.mem.r64(regs + 0xF0);
     cycles = k.cpu.cycles() - t0;
     reads = stat(platform, "hpet.reads");

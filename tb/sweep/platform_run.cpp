@@ -86,6 +86,13 @@ SweepRow row_from_stats_json(const std::string& json_text, const std::string& or
       std::llround(r.avg_translation_cycles * static_cast<double>(u("mmu.translations"))));
   r.walk_cycles = u("mmu.walker.walk_cycles");
   r.cycles = u("cpu.cycles");
+  auto cache_misses = [&](const char* level) {
+    const std::string name = std::string("cache.") + level + ".misses";
+    return j.contains("cache") && j["cache"].contains(level) ? u(name) : 0;
+  };
+  r.l1d_misses = cache_misses("l1d");
+  r.l2_misses = cache_misses("l2");
+  r.llc_misses = cache_misses("llc");
   return r;
 }
 

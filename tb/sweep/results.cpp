@@ -43,7 +43,14 @@ const char* const kColumns[] = {"engine",
                                 "avg_translation_cycles",
                                 "translation_cycles",
                                 "walk_cycles",
-                                "cycles"};
+                                "cycles",
+                                "cpi",
+                                "l1d_misses",
+                                "l1d_mpki",
+                                "l2_misses",
+                                "l2_mpki",
+                                "llc_misses",
+                                "llc_mpki"};
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -98,13 +105,22 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
   f["stlb_reach_kib"] = n(r.stlb_reach_kib);
   f["rtl_cells"] = r.rtl_area ? n(r.rtl_area->cells) : "";
   f["rtl_flip_flops"] = r.rtl_area ? n(r.rtl_area->flip_flops) : "";
-  for (const char* c : {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles"})
+  for (const char* c :
+       {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles", "cpi",
+        "l1d_misses", "l1d_mpki", "l2_misses", "l2_mpki", "llc_misses", "llc_mpki"})
     f[c] = "";
   if (r.timed) {
     f["avg_translation_cycles"] = fmt::format("{:.6g}", r.avg_translation_cycles);
     f["translation_cycles"] = n(r.translation_cycles);
     f["walk_cycles"] = n(r.walk_cycles);
     f["cycles"] = n(r.cycles);
+    f["cpi"] = ratio(r.cycles, instr, 1.0);
+    for (auto [name, v] : {std::pair<const char*, std::uint64_t>{"l1d", r.l1d_misses},
+                           {"l2", r.l2_misses},
+                           {"llc", r.llc_misses}}) {
+      f[std::string(name) + "_misses"] = n(v);
+      f[std::string(name) + "_mpki"] = ratio(v, instr, 1000.0);
+    }
   }
   return f;
 }
@@ -256,6 +272,11 @@ std::vector<SweepRow> rows_from_csv(const std::string& text, const std::string& 
       r.translation_cycles = u("translation_cycles");
       r.walk_cycles = u("walk_cycles");
       r.cycles = u("cycles");
+      // Rows written before the caches existed have no cache columns.
+      auto opt = [&](const char* name) { return f[name].empty() ? 0 : u(name); };
+      r.l1d_misses = opt("l1d_misses");
+      r.l2_misses = opt("l2_misses");
+      r.llc_misses = opt("llc_misses");
     }
     rows.push_back(std::move(r));
   }

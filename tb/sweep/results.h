@@ -24,6 +24,7 @@ struct SweepRow {
   bool timed = false;
   double avg_translation_cycles = 0;
   std::uint64_t translation_cycles = 0, walk_cycles = 0, cycles = 0;
+  std::uint64_t l1d_misses = 0, l2_misses = 0, llc_misses = 0;  // 0 where a level is absent
 
   // Identifies the row for resuming.
   std::string key() const { return workload + '\x1f' + base + '\x1f' + config; }

@@ -80,8 +80,11 @@ std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std
     pt.arrays = user_tlb_arrays(pt.mmu);
     pt.max_records = p.u64("trace.max_records");
     // The count engines run the C++ TLB model on host threads; another implementation
-    // (impl = rtl: a SystemC model) is measured by a platform run.
-    pt.fast = !s.timing && p.flag("trace.populate") && all_arrays_cpp(pt.mmu);
+    // (impl = rtl: a SystemC model), and any point setting more than TLB geometry (the
+    // caches, the clock, memory timing), is measured by a platform run.
+    bool tlb_only = true;
+    for (const auto& kv : pt.config.settings) tlb_only = tlb_only && kv.first.rfind("mmu.", 0) == 0;
+    pt.fast = !s.timing && tlb_only && p.flag("trace.populate") && all_arrays_cpp(pt.mmu);
     pt.one_pass = pt.fast && OnePassHierarchy::eligible(pt.arrays);
     if (s.area) pt.area = s.area->lookup(pt.mmu);
     points.push_back(std::move(pt));

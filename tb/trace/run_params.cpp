@@ -8,8 +8,6 @@ void declare_replay_params(Params& p) {
              "fault in every page a workload touches before replaying it, then flush the TLBs "
              "and reset statistics, so statistics describe the workload alone; false: pages "
              "fault in during the replay"});
-  p.declare({"trace.cycles_per_instruction", ParamType::integer, "1",
-             "cycles of non-memory work charged per instruction record (I)", 0, 1000});
   p.declare({"trace.max_records", ParamType::integer, "0",
              "stop each workload after this many records (0: no limit)"});
   p.declare({"kernel.slice_records", ParamType::integer, "10000",

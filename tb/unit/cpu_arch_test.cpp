@@ -199,7 +199,7 @@ TEST_F(X86ArchTest, InterruptsHighestVectorFirstOnlyWithIf) {
 TEST(CpuConfig, DefaultsAreTheDeclaredOnes) {
   const CpuConfig c = CpuConfig::defaults();
   EXPECT_EQ(c.quantum, 10'000'000u) << "sim.quantum_ns = 10000";
-  EXPECT_EQ(c.cycle, 333u) << "3000 MHz";
+  EXPECT_EQ(c.cycle, 250u) << "4000 MHz";
   EXPECT_EQ(c.arch.maxphyaddr, 46u);
   const MmuConfig m = MmuConfig::defaults();
   EXPECT_EQ(m.l2_hit_cycles, 9u) << "mmu.l2_hit_cycles as declared";

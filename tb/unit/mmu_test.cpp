@@ -393,12 +393,12 @@ TEST(MmuParams, DefaultsAreSkylake) {
   EXPECT_EQ(c.stlb[0].sizes, 3u) << "shares 4K and 2M";
   EXPECT_EQ(c.stlb[1].entries, 0u);
   EXPECT_EQ(c.stlb[2].entries, 16u);
-  EXPECT_FALSE(c.pwc.enabled);
+  EXPECT_TRUE(c.pwc.enabled) << "Skylake has paging-structure caches";
   EXPECT_EQ(c.l1_hit_cycles, 0u);
   EXPECT_EQ(c.l2_hit_cycles, 9u);
   EXPECT_EQ(c.walk_step_cycles, 1u);
   EXPECT_EQ(c.maxphyaddr, 46u);
-  EXPECT_EQ(c.cycle, 333u);
+  EXPECT_EQ(c.cycle, 250u);
   EXPECT_FALSE(c.la57_supported);
   FakeMemory mem;
   Mmu mmu(c, mem);  // every array constructs
