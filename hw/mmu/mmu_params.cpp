@@ -101,8 +101,8 @@ void register_mmu_presets() {
     if (k.rfind("mmu.", 0) == 0) skylake.emplace_back(k, v);
   Params::merge_preset(
       "skylake",
-      "Intel Skylake client core: DTLB 64x4 4K/32x4 2M/4x4 1G, ITLB 128x8 4K/8 2M, "
-      "STLB 1536x12 4K+2M/16x4 1G",
+      "Intel Skylake client core (i7-6700): DTLB 64x4 4K/32x4 2M/4x4 1G, ITLB 128x8 4K/8 "
+      "2M, STLB 1536x12 4K+2M/16x4 1G; L1I/L1D 32K, L2 256K, L3 8M (the defaults)",
       skylake);
 
   std::vector<std::pair<std::string, std::string>> tiny = skylake;
@@ -126,8 +126,10 @@ void register_mmu_presets() {
   set("mmu.stlb.l2_2m.entries", "0");
   set("mmu.stlb.l2_1g.entries", "0");
   set("mmu.pwc.enabled", "false");
-  Params::merge_preset(
-      "tiny", "teaching-sized TLBs that miss often: DTLB 8x2 4K + 4 2M, ITLB 8x2, STLB 32x4", tiny);
+  Params::merge_preset("tiny",
+                       "teaching-sized TLBs and caches that miss often: DTLB 8x2 4K + 4 2M, ITLB "
+                       "8x2, STLB 32x4, L1 4K, L2 32K, L3 256K",
+                       tiny);
 }
 
 }  // namespace

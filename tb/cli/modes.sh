@@ -23,6 +23,7 @@ def flat(d, p=""):
 fc, lc = flat(fast["cache"]), flat(lock["cache"])
 assert fc == lc, [k for k in fc if fc[k] != lc.get(k)]
 assert fc["l1d.accesses"] > 0 and fc["llc.misses"] > 0
+assert fc["served_walker_l1d"] > 0, "page walks read their entries through the L1D"
 for k in ("reads", "writes", "bytes_read", "bytes_written"):
     assert fast["dram"][k] == lock["dram"][k], k
 assert fast["dram"]["reads"] > 0

@@ -135,6 +135,41 @@ TEST(DmaHw, Channel1DeviceToMemoryAndBack) {
   EXPECT_EQ(r.u64("cpu.irqs"), 3u);
 }
 
+// x86 DMA is coherent: a device-to-memory transfer invalidates the lines the CPU
+// cached, so its next loads miss and read the device's bytes; a memory-to-device
+// transfer of lines the CPU dirtied cleans them (the data was in memory all along).
+TEST(DmaHw, DeviceWritesSnoopTheCpuCaches) {
+  Platform platform("top", platform_params({"sim.quantum_ns=0"}));
+  const std::uint32_t buf = 0x240000, n = 4096;
+  std::uint64_t hits_warm = 0, misses_after = 0, snooped = 0, cleaned = 0;
+  platform.run([&](CpuPort& c) {
+    Driver d{c, &platform.cpu()};
+    d.install_irq(5);
+    fill(c, buf, n, 0x11);  // dirty in the CPU's caches
+    const CacheHierarchy& caches = platform.cpu().caches();
+    auto l1d_misses = [&] { return caches.level(CacheLevel::l1d).stats().misses[1]; };
+    const std::uint64_t m0 = l1d_misses();
+    EXPECT_EQ(mismatches(c, buf, n, 0x11), 0u);
+    hits_warm = l1d_misses() - m0;  // all cached: no new miss
+    d.setup(1, kModeRead, buf, n);  // memory -> device: the device reads the dirty lines
+    d.start(1, 0x11, 2);
+    ASSERT_TRUE(d.wait_irq(0));
+    EXPECT_EQ(d.errors(), 0u);
+    cleaned = caches.level(CacheLevel::l1d).stats().snoop_writebacks;
+    d.setup(1, kModeWrite, buf, n);  // device -> memory: overwrites them
+    d.start(1, 0x22, 1);
+    ASSERT_TRUE(d.wait_irq(1));
+    snooped = caches.level(CacheLevel::l1d).stats().snoop_invalidations;
+    const std::uint64_t m1 = l1d_misses();
+    EXPECT_EQ(mismatches(c, buf, n, 0x22), 0u) << "the CPU reads the device's data";
+    misses_after = l1d_misses() - m1;
+  });
+  EXPECT_EQ(hits_warm, 0u);
+  EXPECT_EQ(cleaned, n / 64) << "every dirty line the device read was cleaned";
+  EXPECT_EQ(snooped, n / 64) << "every line the device wrote left the L1D";
+  EXPECT_EQ(misses_after, n / 64) << "and the CPU's next load of each line misses";
+}
+
 TEST(DmaHw, Channel5MovesWords) {
   Platform platform("top", platform_params({"sim.quantum_ns=0"}));
   StatsReport r;
