@@ -244,6 +244,12 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
                 "L1 ITLB misses per 1000 instructions");
     r.add_ratio("mmu.stlb.mpki", get("mmu.stlb.misses") * 1000, instr,
                 "L2 TLB misses per 1000 instructions");
+    for (const char* level : {"l1i", "l1d", "l2", "llc"}) {
+      const std::string name = std::string("cache.") + level;
+      if (r.find(name + ".misses"))
+        r.add_ratio(name + ".mpki", get((name + ".misses").c_str()) * 1000, instr,
+                    std::string(level) + " misses per 1000 instructions");
+    }
   }
   const auto* hs = r.find("host.seconds");
   double seconds =
