@@ -21,16 +21,14 @@ std::string id_code(std::uint32_t n) {
 
 }  // namespace
 
-VcdWriter::VcdWriter(std::string path)
-    : path_(std::move(path)), tmp_path_(path_ + ".tmp." + std::to_string(::getpid())) {
-  out_.open(tmp_path_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw ConfigError("--vcd: cannot write " + path_);
-}
+VcdWriter::VcdWriter(std::string path) : path_(std::move(path)), file_(path_, "--vcd") {}
 
-VcdWriter::~VcdWriter() {
-  if (!closed_) {
-    out_.close();
-    std::remove(tmp_path_.c_str());
+VcdWriter::~VcdWriter() = default;  // without close(): the old file stays as it was
+
+void VcdWriter::drain(bool all) {
+  if (out_.size() >= (1u << 20) || (all && !out_.empty())) {
+    file_.write(out_);
+    out_.clear();
   }
 }
 
@@ -45,7 +43,9 @@ VcdWriter::Signal VcdWriter::add(const std::string& scope, const std::string& na
 
 void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
   if (d.width == 1) {
-    out_ << (v & 1 ? '1' : '0') << d.code << '\n';
+    out_ += v & 1 ? '1' : '0';
+    out_ += d.code;
+    out_ += '\n';
     return;
   }
   char buf[80];
@@ -55,13 +55,14 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
   while (top > 0 && !((v >> top) & 1)) --top;
   for (int i = top; i >= 0; --i) buf[n++] = ((v >> i) & 1) ? '1' : '0';
   buf[n++] = ' ';
-  out_.write(buf, n);
-  out_ << d.code << '\n';
+  out_.append(buf, static_cast<std::size_t>(n));
+  out_ += d.code;
+  out_ += '\n';
 }
 
 void VcdWriter::write_header() {
   header_written_ = true;
-  out_ << "$comment mmvp probes $end\n$timescale 1ps $end\n";
+  out_ += "$comment mmvp probes $end\n$timescale 1ps $end\n";
   // Group signals by scope, scopes nested along the dots, in declaration order.
   std::vector<std::string> open;
   std::vector<std::size_t> order(signals_.size());
@@ -82,24 +83,24 @@ void VcdWriter::write_header() {
     std::size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
     while (open.size() > common) {
-      out_ << "$upscope $end\n";
+      out_ += "$upscope $end\n";
       open.pop_back();
     }
     for (std::size_t k = common; k < parts.size(); ++k) {
-      out_ << "$scope module " << parts[k] << " $end\n";
+      out_ += "$scope module " + parts[k] + " $end\n";
       open.push_back(parts[k]);
     }
-    out_ << "$var wire " << d.width << ' ' << d.code << ' ' << d.name;
-    if (d.width > 1) out_ << " [" << d.width - 1 << ":0]";
-    out_ << " $end\n";
+    out_ += "$var wire " + std::to_string(d.width) + ' ' + d.code + ' ' + d.name;
+    if (d.width > 1) out_ += " [" + std::to_string(d.width - 1) + ":0]";
+    out_ += " $end\n";
   }
   while (!open.empty()) {
-    out_ << "$upscope $end\n";
+    out_ += "$upscope $end\n";
     open.pop_back();
   }
-  out_ << "$enddefinitions $end\n#0\n$dumpvars\n";
+  out_ += "$enddefinitions $end\n#0\n$dumpvars\n";
   for (const auto& d : signals_) write_value(d, d.initial);
-  out_ << "$end\n";
+  out_ += "$end\n";
 }
 
 void VcdWriter::flush_until(Picos t) {
@@ -122,7 +123,7 @@ void VcdWriter::flush_until(Picos t) {
     for (const auto& [s, v] : final_values) {
       if (last_[s] == v) continue;
       if (!stamped && !(any_time_ && ready[i].t == written_time_) && ready[i].t != 0) {
-        out_ << '#' << ready[i].t << '\n';
+        out_ += '#' + std::to_string(ready[i].t) + '\n';
         written_time_ = ready[i].t;
         any_time_ = true;
       }
@@ -132,18 +133,17 @@ void VcdWriter::flush_until(Picos t) {
     }
     i = j;
   }
+  drain(false);
 }
 
 void VcdWriter::close(Picos end_time) {
   if (closed_) return;
   flush_until(UINT64_MAX);
-  if (end_time > written_time_) out_ << '#' << end_time << '\n';
-  out_.close();
+  if (end_time > written_time_) out_ += '#' + std::to_string(end_time) + '\n';
+  drain(true);
   closed_ = true;
-  if (!out_ || std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    std::remove(tmp_path_.c_str());
-    throw ConfigError("--vcd: cannot write " + path_);
-  }
+  file_.commit();
+  for (auto& close_companion : closers_) close_companion();
 }
 
 }  // namespace mmvp

@@ -7,10 +7,11 @@
 // date or version stamp, so identical runs produce identical bytes.
 #pragma once
 #include <cstdint>
-#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "hw/common/output_file.h"
 #include "hw/common/types.h"
 
 namespace mmvp {
@@ -19,7 +20,8 @@ class VcdWriter {
  public:
   using Signal = std::uint32_t;
 
-  // Opens `path` for writing through a temporary file renamed into place on close().
+  // Opens `path` for writing (hw/common/output_file.h: a temporary renamed into place on
+  // close(), or a special file written in place).
   explicit VcdWriter(std::string path);
   ~VcdWriter();
   VcdWriter(const VcdWriter&) = delete;
@@ -32,8 +34,10 @@ class VcdWriter {
   void change(Signal s, std::uint64_t value, Picos t) { pending_.push_back({t, seq_++, s, value}); }
   // Writes every buffered change strictly before t.
   void flush_until(Picos t);
-  // Writes everything and renames the file into place.
+  // Writes everything and renames the file into place, then closes the companion files
+  // registered with on_close (an RTL block's own VCD), so their errors surface here.
   void close(Picos end_time);
+  void on_close(std::function<void()> closer) { closers_.push_back(std::move(closer)); }
 
   std::size_t signal_count() const { return signals_.size(); }
   const std::string& path() const { return path_; }
@@ -51,13 +55,17 @@ class VcdWriter {
     std::uint64_t v;
   };
   void write_header();
+  // Writes the buffered text to the file once it is large (or all of it).
+  void drain(bool all);
   void write_value(const Decl& d, std::uint64_t v);
 
-  std::string path_, tmp_path_;
-  std::ofstream out_;
+  std::string path_;
+  OutputFile file_;
+  std::string out_;  // buffered text, written to file_ in blocks
   std::vector<Decl> signals_;
   std::vector<std::uint64_t> last_;
   std::vector<Change> pending_;
+  std::vector<std::function<void()>> closers_;
   std::uint64_t seq_ = 0;
   bool header_written_ = false;
   bool closed_ = false;

@@ -34,6 +34,7 @@ class TlbRtlImpl final : public TlbArrayImpl {
     if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
       stem.resize(stem.size() - 4);
     rtl_->open_timed_vcd(stem + "." + scope + ".vcd");
+    vcd.on_close([rtl = rtl_.get()] { rtl->close_vcd(); });
   }
 
  private:

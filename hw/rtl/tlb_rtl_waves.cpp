@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "hw/common/output_file.h"
 #include "hw/rtl/tlb_rtl_model.h"
 #include "hw/rtl/tlb_rtl_wrapper.h"
 
@@ -89,10 +90,14 @@ void TlbRtlArray::start_timed_vcd() {
   timed_vcd_->set_time_unit("1ps");
   timed_vcd_->set_time_resolution("1ps");
   model_->trace(timed_vcd_.get(), 99);
-  timed_vcd_->open((path + ".tmp").c_str());
+  // The OutputFile decides where the bytes go (a temporary renamed over a regular file,
+  // a device or FIFO in place) and reports the error; Verilator writes them.
+  timed_out_ = std::make_unique<OutputFile>(path, "--vcd");
+  timed_vcd_->open(timed_out_->writing_path().c_str());
   if (!timed_vcd_->isOpen()) {
     timed_vcd_.reset();
-    throw std::runtime_error("cannot write " + path + ".tmp");
+    timed_out_.reset();
+    throw ConfigError("--vcd: cannot write " + path);
   }
 }
 
@@ -101,8 +106,9 @@ void TlbRtlArray::close_timed_vcd() {
   if (timed_idle_pending_) timed_vcd_->dump(next_free_);
   timed_vcd_->close();
   timed_vcd_.reset();
-  std::rename((timed_vcd_path_ + ".tmp").c_str(), timed_vcd_path_.c_str());
   timed_vcd_path_.clear();
+  std::unique_ptr<OutputFile> out = std::move(timed_out_);
+  out->commit();
 }
 
 void TlbRtlArray::end_request() {

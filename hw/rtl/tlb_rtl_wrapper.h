@@ -25,6 +25,9 @@
 #include "hw/probe/vcd_writer.h"
 
 class VerilatedVcdC;
+namespace mmvp {
+class OutputFile;
+}
 class VerilatedVcdSc;
 
 namespace mmvp::rtl {
@@ -128,6 +131,7 @@ class TlbRtlArray {
   } probe_{};
   std::unique_ptr<VerilatedVcdC> timed_vcd_;
   std::string timed_vcd_path_;
+  std::unique_ptr<OutputFile> timed_out_;
   bool timed_idle_pending_ = false;
 };
 

@@ -1,5 +1,5 @@
 // The page-fault handler (arch/x86/mm/fault.c: exc_page_fault, do_user_addr_fault,
-// handle_mm_fault for anonymous memory).
+// handle_mm_fault for anonymous memory) and the general-protection handler.
 #include <fmt/format.h>
 
 #include "sw/kernel/layout.h"
@@ -61,10 +61,30 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
                                   info.error_code));
 }
 
+// exc_general_protection (arch/x86/kernel/traps.c). The only #GP the core raises on an
+// access is a non-canonical address (SDM 3.3.7.1), error code 0. In user mode it is
+// SIGSEGV with show_signal's line ("traps: " is traps.c's pr_fmt); in kernel mode an
+// oops (die_addr's first line), then the panic.
+void do_general_protection(Kernel& k, const ExceptionInfo& info) {
+  const LAddr t = current_task(k);
+  if (info.cpl == 3 && t) {
+    k.printk(fmt::format("traps: {}[{}] general protection fault ip:0 sp:0 error:{:x}",
+                         task_comm(k, t), task_pid(k, t), info.error_code));
+    throw ProcessKilled(
+        fmt::format("general protection fault: non-canonical address {:#x}", info.address));
+  }
+  k.printk(fmt::format(
+      "general protection fault, probably for non-canonical address {:#018x}: {:04x} [#1]",
+      info.address, info.error_code));
+  k.panic(fmt::format("Oops: general protection fault at {:#x} in kernel mode", info.address));
+}
+
 }  // namespace
 
 void install_fault_handlers(Kernel& k) {
   k.cpu.set_exception_handler(vec::PF, [&k](const ExceptionInfo& info) { do_page_fault(k, info); });
+  k.cpu.set_exception_handler(vec::GP,
+                              [&k](const ExceptionInfo& info) { do_general_protection(k, info); });
 }
 
 }  // namespace mmvp::sw

@@ -62,7 +62,8 @@ std::uint32_t task_pid(Kernel& k, LAddr t);
 std::string task_comm(Kernel& k, LAddr t);
 
 // The #PF handler (arch/x86/mm/fault.c): demand paging for user addresses, SIGSEGV
-// for protection violations, oops for kernel faults. Installed by start_kernel.
+// for protection violations, oops for kernel faults; and the #GP handler (traps.c):
+// SIGSEGV in user mode, oops in kernel mode. Installed by start_kernel.
 void install_fault_handlers(Kernel& k);
 
 }  // namespace mmvp::sw

@@ -53,9 +53,12 @@ void run_demo(DemoArgs a) {
   }
   std::cout << "\n";
   emit_stats(replay_report(plan, out, platform), a.platform);
+  debug_session.finish();
+  if (plan.console_log) plan.console_log->finish();
   std::cerr << "mmvp: /proc files in " << a.platform.proc_dir << "/";
   if (!a.platform.vcd.empty()) std::cerr << "; waveforms in " << a.platform.vcd;
   std::cerr << "\n";
+  report_killed(out);
 }
 
 }  // namespace
@@ -66,7 +69,7 @@ void add_demo_command(CLI::App& app) {
                                      "boot the guest kernel, exercise every allocator, run a few "
                                      "processes, print /proc and statistics");
   a->platform.add_to(*cmd);
-  cmd->add_option("--trace", a->traces, "also run this trace as a process")
+  add_repeatable(*cmd, "--trace", a->traces, "also run this trace as a process; repeatable")
       ->check(CLI::ExistingFile);
   cmd->callback([a] { run_demo(*a); });
 }

@@ -220,13 +220,13 @@ void run_dma_check(DmaCheckArgs a) {
     row.expected = cases[i].second;
     out.bad.push_back(row);
   }
-  const auto console = console_sink(a.platform.console, std::cerr);
+  auto console = console_sink(a.platform.console, std::cerr);
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
-    k.console = console;
+    k.console = console.sink;
     sw::start_kernel(k, sw::BootOptions{});
     run_checks(k, platform, a, out);
   });
@@ -287,6 +287,8 @@ void run_dma_check(DmaCheckArgs a) {
           "cycles of the same loop with a transfer running");
   }
   emit_stats(r, a.platform);
+  debug_session.finish();
+  console.finish();
   if (good_failed || bad_missed)
     throw std::runtime_error(
         fmt::format("dma-check: {} good transfer(s) failed, {} bad buffer(s) not flagged",

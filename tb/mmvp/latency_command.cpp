@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "hw/common/output_file.h"
 #include "hw/platform/platform.h"
 #include "tb/latency/lat_mem_rd.h"
 #include "tb/mmvp/options.h"
@@ -119,16 +120,18 @@ void run_latency(LatencyArgs a) {
   if (a.csv.empty())
     std::cout << csv;
   else
-    write_file_atomically(a.csv, csv);
+    write_output_file(a.csv, csv, "--csv");
   if (!a.platform.stats_json.empty() || !a.platform.quiet) {
     StatsReport r;
     platform.report(r);
     if (!a.platform.stats_json.empty()) {
       std::ostringstream ss;
       r.write_json(ss);
-      write_file_atomically(a.platform.stats_json, ss.str());
+      write_output_file(a.platform.stats_json, ss.str(), "--stats-json");
     }
   }
+  debug_session.finish();
+  if (plan.console_log) plan.console_log->finish();
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <systemc>
 
+#include "hw/common/escape.h"
 #include "hw/common/types.h"
 #include "hw/cpu/cpu_port.h"
 #include "tb/mmvp/demo_command.h"
@@ -13,6 +14,7 @@
 #include "tb/mmvp/impls.h"
 #include "tb/mmvp/latency_command.h"
 #include "tb/mmvp/params_command.h"
+#include "tb/mmvp/replay.h"
 #include "tb/mmvp/sweep_command.h"
 #include "tb/mmvp/trace_command.h"
 
@@ -33,19 +35,22 @@ int sc_main(int argc, char* argv[]) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mmvp: error: " << e.what() << "\n";
+    std::cerr << "mmvp: error: " << mmvp::escape_bytes(e.what()) << "\n";
     return 2;
   } catch (const mmvp::ConfigError& e) {
-    std::cerr << "mmvp: error: " << e.what() << "\n";
+    std::cerr << "mmvp: error: " << mmvp::escape_bytes(e.what()) << "\n";
     return 2;
   } catch (const mmvp::InputError& e) {
-    std::cerr << "mmvp: error: " << e.what() << "\n";
+    std::cerr << "mmvp: error: " << mmvp::escape_bytes(e.what()) << "\n";
     return 3;
+  } catch (const mmvp::cli::WorkloadsKilled& e) {
+    std::cerr << "mmvp: " << mmvp::escape_bytes(e.what()) << "\n";
+    return 5;
   } catch (const mmvp::CpuHalt& e) {
-    std::cerr << "mmvp: error: the core halted: " << e.what() << "\n";
+    std::cerr << "mmvp: error: the core halted: " << mmvp::escape_bytes(e.what()) << "\n";
     return 4;
   } catch (const std::exception& e) {
-    std::cerr << "mmvp: error: " << e.what() << "\n";
+    std::cerr << "mmvp: error: " << mmvp::escape_bytes(e.what()) << "\n";
     return 1;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "hw/common/debug.h"
+#include "hw/common/output_file.h"
 #include "hw/platform/platform.h"
 #include "tb/mmvp/replay.h"
 
@@ -19,7 +20,10 @@ namespace mmvp::cli {
 
 CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
                             std::vector<std::string>& values, const std::string& description) {
-  return app.add_option(name, values, description)->allow_extra_args(false);
+  return app.add_option(name, values, description)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
 }
 
 void ParamOptions::add_to(CLI::App& app) {
@@ -91,23 +95,42 @@ DebugSession::DebugSession(const PlatformOptions& o) {
   }
   debug::enable(o.debug_flags);
   if (!o.debug_file.empty()) {
-    file_ = std::fopen(o.debug_file.c_str(), "w");
-    if (!file_) throw ConfigError("cannot write " + o.debug_file + ": " + std::strerror(errno));
-    debug::set_output(file_);
+    file_ = std::make_unique<LogFile>(o.debug_file, "--debug-file");
+    debug::set_output(file_->file());
   }
+}
+
+void DebugSession::finish() {
+  debug::reset();
+  if (file_) file_->finish();
 }
 
 DebugSession::~DebugSession() {
   debug::reset();
-  if (file_) std::fclose(file_);
 }
 
-std::function<void(std::string_view)> console_sink(const std::string& spec, std::ostream& dash) {
-  if (spec.empty()) return {};
-  if (spec == "-") return [&dash](std::string_view line) { dash << line << "\n"; };
-  auto file = std::make_shared<std::ofstream>(spec, std::ios::trunc);
-  if (!*file) throw ConfigError("--console: cannot write " + spec);
-  return [file](std::string_view line) { *file << line << "\n"; };
+LogFile::~LogFile() {
+  try {
+    out_.commit();
+  } catch (const ConfigError& e) {
+    std::cerr << "mmvp: error: " << e.what() << "\n";
+  }
+}
+
+ConsoleSink console_sink(const std::string& spec, std::ostream& dash) {
+  ConsoleSink c;
+  if (spec.empty()) return c;
+  if (spec == "-") {
+    c.sink = [&dash](std::string_view line) { dash << line << "\n"; };
+    return c;
+  }
+  c.log = std::make_shared<LogFile>(spec, "--console");
+  std::FILE* f = c.log->file();
+  c.sink = [f](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), f);  // errors surface at finish()
+    std::fputc('\n', f);
+  };
+  return c;
 }
 
 void apply_output_options(ReplayPlan& plan, const PlatformOptions& o, std::ostream& dash) {
@@ -116,24 +139,11 @@ void apply_output_options(ReplayPlan& plan, const PlatformOptions& o, std::ostre
   std::sort(plan.proc_at_ns.begin(), plan.proc_at_ns.end());
   if (!plan.proc_at_ns.empty() && plan.proc_dir.empty())
     throw ConfigError("--proc-at needs --proc DIR");
-  plan.console = console_sink(o.console, dash);
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw ConfigError("cannot write " + path);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw ConfigError("cannot write " + path);
-  }
+  // Before the simulation: a directory that cannot be made fails the run at once.
+  if (!plan.proc_dir.empty()) make_output_directory(plan.proc_dir, "--proc");
+  ConsoleSink c = console_sink(o.console, dash);
+  plan.console = c.sink;
+  plan.console_log = c.log;
 }
 
 void emit_stats(const StatsReport& r, const PlatformOptions& o) {
@@ -141,7 +151,7 @@ void emit_stats(const StatsReport& r, const PlatformOptions& o) {
   if (!o.stats_json.empty()) {
     std::ostringstream ss;
     r.write_json(ss);
-    write_file_atomically(o.stats_json, ss.str());
+    write_output_file(o.stats_json, ss.str(), "--stats-json");
   }
 }
 

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "hw/common/output_file.h"
 #include "hw/common/params.h"
 #include "hw/common/stats.h"
 
@@ -55,28 +57,51 @@ CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
 // Writes the report as text to stdout (unless quiet) and as JSON to stats_json (via a
 // temporary file renamed into place).
 void emit_stats(const StatsReport& r, const PlatformOptions& o);
+// A log written while the run goes (--console FILE, --debug-file FILE): an OutputFile
+// that lands even when the run fails (its log is what explains the failure). finish()
+// commits and throws ConfigError on a write error; without it the destructor commits
+// and reports an error on stderr.
+class LogFile {
+ public:
+  LogFile(const std::string& path, const std::string& what) : out_(path, what) {}
+  ~LogFile();
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  std::FILE* file() { return out_.file(); }
+  void finish() { out_.commit(); }
+
+ private:
+  OutputFile out_;
+};
+
 // Turns the --debug-* options into the debug trace's state for as long as it lives
-// (flags, start time, output file truncated on open); ConfigError for a bad flag,
-// time or file.
+// (flags, start time, output file); ConfigError for a bad flag, time or file.
 class DebugSession {
  public:
   explicit DebugSession(const PlatformOptions& o);
   ~DebugSession();
   DebugSession(const DebugSession&) = delete;
   DebugSession& operator=(const DebugSession&) = delete;
+  void finish();  // commits the --debug-file (ConfigError on a write error)
 
  private:
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<LogFile> file_;
 };
 
 // The kernel log's sink for --console SPEC: none for "", `dash` for "-", else the file
-// SPEC, created or truncated (ConfigError if it cannot be opened).
-std::function<void(std::string_view)> console_sink(const std::string& spec, std::ostream& dash);
+// SPEC (ConfigError if it cannot be created). `log` keeps the file; finish() it after
+// the run.
+struct ConsoleSink {
+  std::function<void(std::string_view)> sink;
+  std::shared_ptr<LogFile> log;
+  void finish() {
+    if (log) log->finish();
+  }
+};
+ConsoleSink console_sink(const std::string& spec, std::ostream& dash);
 struct ReplayPlan;
 // Copies --proc, --proc-at and --console (console_sink with `dash`) into the plan.
 void apply_output_options(ReplayPlan& plan, const PlatformOptions& o,
                           std::ostream& dash = std::cerr);
-// Writes `text` to `path` atomically (temporary file, then rename).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace mmvp::cli

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <unordered_map>
 
+#include "hw/common/output_file.h"
 #include "sw/kernel/boot.h"
 #include "sw/kernel/sched.h"
 #include "sw/mm/page_alloc.h"
@@ -22,9 +24,11 @@ class PageTouchSource : public sw::AccessSource {
   explicit PageTouchSource(sw::AccessSource& src) : name_(src.name()) {
     std::unordered_map<std::uint64_t, std::size_t> index;
     std::vector<sw::MemAccess> buf(8192);
-    auto note = [&](std::uint64_t page, sw::AccessType t) {
+    // The first byte the stream touches on the page: a fault while populating reports
+    // the address the real access would (the byte, not the page).
+    auto note = [&](std::uint64_t page, std::uint64_t first_byte, sw::AccessType t) {
       auto [it, fresh] = index.emplace(page, pages_.size());
-      if (fresh) pages_.push_back({page << 12, 1, t});
+      if (fresh) pages_.push_back({first_byte, 1, t});
       sw::MemAccess& p = pages_[it->second];
       if (rank(t) > rank(p.type)) p.type = t;
     };
@@ -33,7 +37,8 @@ class PageTouchSource : public sw::AccessSource {
         const auto& a = buf[i];
         sw::AccessType t = a.type == sw::AccessType::modify ? sw::AccessType::store : a.type;
         std::uint64_t last = (a.addr + (a.size ? a.size - 1 : 0)) >> 12;
-        for (std::uint64_t pg = a.addr >> 12; pg <= last; ++pg) note(pg, t);
+        for (std::uint64_t pg = a.addr >> 12; pg <= last; ++pg)
+          note(pg, std::max(a.addr, pg << 12), t);
       }
     }
   }
@@ -86,7 +91,7 @@ class LimitedSource : public sw::AccessSource {
 };
 
 void write_proc_files(sw::Kernel& k, const std::string& dir) {
-  std::filesystem::create_directories(dir);
+  make_output_directory(dir, "--proc");
   struct File {
     const char* name;
     std::string (*render)(sw::Kernel&);
@@ -97,7 +102,7 @@ void write_proc_files(sw::Kernel& k, const std::string& dir) {
                         {"slabinfo", sw::proc_slabinfo},
                         {"vmallocinfo", sw::proc_vmallocinfo}};
   sw::RoutineScope r(k, sw::Routine::proc_show);
-  for (const auto& f : files) write_file_atomically(dir + "/" + f.name, f.render(k));
+  for (const auto& f : files) write_output_file(dir + "/" + f.name, f.render(k), "--proc");
 }
 
 }  // namespace
@@ -172,6 +177,21 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     if (!plan.proc_dir.empty()) write_proc_files(k, plan.proc_dir);
   });
   return out;
+}
+
+void report_killed(const ReplayOutcome& out) {
+  std::size_t killed = 0;
+  for (const auto& p : out.processes) {
+    if (!p.counts.killed) continue;
+    ++killed;
+    std::cerr << "mmvp: " << p.name << ": process " << p.pid << " killed: " << p.counts.kill_reason
+              << "\n";
+  }
+  if (killed && killed == out.processes.size())
+    throw WorkloadsKilled("every process was killed (" + std::to_string(killed) + " of " +
+                          std::to_string(killed) + "): no workload ran to its end");
+  if (killed)
+    std::cerr << "mmvp: " << killed << " of " << out.processes.size() << " processes killed\n";
 }
 
 StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Platform& platform) {

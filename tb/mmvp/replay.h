@@ -17,6 +17,8 @@
 
 namespace mmvp::cli {
 
+class LogFile;
+
 struct Workload {
   std::string name;
   // Opens the stream (called inside the simulation; twice when pages are populated).
@@ -34,6 +36,7 @@ struct ReplayPlan {
   std::string proc_dir;                           // write /proc files here at the end ("" = no)
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times
   std::function<void(std::string_view)> console;  // the kernel's printk lines
+  std::shared_ptr<LogFile> console_log;           // --console FILE; finish() after the run
   // Kernel work after boot and before the processes (the demo's allocator tour).
   std::function<void(sw::Kernel&)> kernel_work;
 };
@@ -61,6 +64,15 @@ struct ReplayOutcome {
 ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan);
 // The statistics to print: the measured snapshot plus trace.* and throughput figures.
 StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Platform& platform);
+
+// Every workload of the run was killed (exit status 5): the statistics were printed,
+// but they describe no completed program.
+struct WorkloadsKilled : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// One line on stderr per killed process (Linux's reason), then WorkloadsKilled if no
+// process completed.
+void report_killed(const ReplayOutcome& out);
 
 // The run's settings from the trace.* and kernel.* parameters (tb/trace/run_params.h).
 ReplayPlan plan_from_params(const Params& p);

@@ -37,11 +37,9 @@ void run_trace(const TraceArgs& a) {
   if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
   ReplayOutcome out = run_workloads(platform, plan);
   emit_stats(replay_report(plan, out, platform), a.platform);
-  for (const auto& p : out.processes) {
-    if (p.counts.killed)
-      std::cerr << "mmvp: " << p.name << ": process " << p.pid
-                << " killed: " << p.counts.kill_reason << "\n";
-  }
+  debug_session.finish();
+  if (plan.console_log) plan.console_log->finish();
+  report_killed(out);
 }
 
 }  // namespace

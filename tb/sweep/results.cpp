@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hw/common/output_file.h"
 #include "hw/common/types.h"
 #include "tb/sweep/grid.h"
 
@@ -283,26 +284,9 @@ std::vector<SweepRow> rows_from_csv(const std::string& text, const std::string& 
   return rows;
 }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw InputError("cannot write " + path);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError("cannot write " + path);
-  }
-}
-
 void write_results(const std::string& prefix, const std::vector<SweepRow>& rows) {
-  write_file_atomic(prefix + ".csv", rows_to_csv(rows));
-  write_file_atomic(prefix + ".json", rows_to_json(rows));
+  write_output_file(prefix + ".csv", rows_to_csv(rows), "--out");
+  write_output_file(prefix + ".json", rows_to_json(rows), "--out");
 }
 
 std::vector<SweepRow> read_results(const std::string& prefix) {

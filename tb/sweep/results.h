@@ -45,7 +45,4 @@ void write_results(const std::string& prefix, const std::vector<SweepRow>& rows)
 // The rows of PREFIX.csv, or none if it does not exist.
 std::vector<SweepRow> read_results(const std::string& prefix);
 
-// Writes text to path through path.tmp.<pid> and a rename.
-void write_file_atomic(const std::string& path, const std::string& text);
-
 }  // namespace mmvp::sweep

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "hw/common/types.h"
+#include "tb/trace/access_check.h"
 
 namespace mmvp::trace {
 
@@ -98,7 +99,7 @@ std::size_t BinaryTraceSource::read(sw::MemAccess* out, std::size_t max) {
       if (size == 0) {
         VarintStatus status = decode_varint(p, end, kMaxSizeVarintBytes, size);
         if (status != VarintStatus::ok) bad_record(status, "size varint too long");
-        if (size == 0 || size > UINT32_MAX) bad_record(status, "size out of range");
+        if (size > UINT32_MAX) bad_record(status, "size out of range");
       }
       std::uint64_t zigzag = 0;
       VarintStatus status = decode_varint(p, end, kMaxDeltaVarintBytes, zigzag);
@@ -106,6 +107,7 @@ std::size_t BinaryTraceSource::read(sw::MemAccess* out, std::size_t max) {
       std::uint64_t delta = (zigzag >> 1) ^ (~(zigzag & 1) + 1);
       unsigned type = header >> 6;
       std::uint64_t addr = prev_addr_[type] + delta;
+      if (const char* problem = access_problem(addr, size)) bad_record(VarintStatus::ok, problem);
       prev_addr_[type] = addr;
       out[count++] =
           sw::MemAccess{addr, static_cast<std::uint32_t>(size), static_cast<sw::AccessType>(type)};
@@ -128,7 +130,9 @@ BinaryTraceWriter::~BinaryTraceWriter() {
 }
 
 void BinaryTraceWriter::write(const sw::MemAccess& access) {
-  if (access.size == 0) throw std::invalid_argument("BinaryTraceWriter: access of size 0");
+  // What the reader would reject is never written.
+  if (const char* problem = access_problem(access.addr, access.size))
+    throw std::invalid_argument(std::string("BinaryTraceWriter: ") + problem);
   if (buf_.size() - used_ < kMaxRecordBytes) flush();
   unsigned type = static_cast<unsigned>(access.type) & 3;
   char* p = buf_.data() + used_;

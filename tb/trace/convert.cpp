@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "hw/common/output_file.h"
 #include "hw/common/types.h"
 #include "tb/trace/binary_trace.h"
 #include "tb/trace/trace_reader.h"
@@ -25,37 +26,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// A newly created (or truncated) file written with write(2).
+// The output file (hw/common/output_file.h: a temporary renamed into place, or a
+// special file written in place).
 class FileSink final : public ByteSink {
  public:
-  explicit FileSink(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd_ < 0) fail("cannot create");
-  }
-  ~FileSink() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void write(const char* data, std::size_t size) override {
-    while (size > 0) {
-      ssize_t n = ::write(fd_, data, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("write error");
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    }
-  }
-  void close() {
-    int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail("write error");
-  }
+  explicit FileSink(const std::string& path) : out_(path) {}
+  void write(const char* data, std::size_t size) override { out_.write({data, size}); }
+  void commit() { out_.commit(); }
 
  private:
-  [[noreturn]] void fail(const char* what) const {
-    throw InputError(path_ + ": " + what + ": " + std::strerror(errno));
-  }
-  std::string path_;
-  int fd_ = -1;
+  OutputFile out_;
 };
 
 // Compresses everything written into a zstd frame, passed on to the file.
@@ -106,26 +86,17 @@ std::uint64_t write_records(sw::AccessSource& source, ByteSink& sink) {
 }  // namespace
 
 std::uint64_t write_binary_trace(sw::AccessSource& source, const std::string& path) {
-  const std::string temp_path = path + ".tmp." + std::to_string(::getpid());
-  try {
-    FileSink file(temp_path);
-    std::uint64_t records = 0;
-    if (ends_with(path, ".zst")) {
-      ZstdSink zstd(file, temp_path);
-      records = write_records(source, zstd);
-      zstd.finish();
-    } else {
-      records = write_records(source, file);
-    }
-    file.close();
-    if (std::rename(temp_path.c_str(), path.c_str()) != 0) {
-      throw InputError(path + ": cannot rename " + temp_path + ": " + std::strerror(errno));
-    }
-    return records;
-  } catch (...) {
-    std::remove(temp_path.c_str());
-    throw;
+  FileSink file(path);
+  std::uint64_t records = 0;
+  if (ends_with(path, ".zst")) {
+    ZstdSink zstd(file, path);
+    records = write_records(source, zstd);
+    zstd.finish();
+  } else {
+    records = write_records(source, file);
   }
+  file.commit();
+  return records;
 }
 
 std::uint64_t convert_trace(const std::string& in, const std::string& out) {

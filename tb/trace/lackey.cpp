@@ -2,13 +2,16 @@
 
 #include <cstring>
 
+#include "hw/common/escape.h"
 #include "hw/common/types.h"
+#include "tb/trace/access_check.h"
 
 namespace mmvp::trace {
 
 namespace {
 
-constexpr std::size_t kBlockSize = std::size_t{1} << 20;  // also the longest line accepted
+constexpr std::size_t kMaxLine = std::size_t{1} << 20;  // bytes before the '\n'
+constexpr std::size_t kBlockSize = kMaxLine + 1;        // the longest line and its '\n'
 constexpr std::size_t kMaxQuotedLine = 60;
 
 // Hexadecimal digit values, -1 for any other character.
@@ -28,7 +31,7 @@ constexpr HexDigitTable kHexDigit;
 }  // namespace
 
 LackeyTraceSource::LackeyTraceSource(std::unique_ptr<ByteInput> input)
-    : input_(std::move(input)), buf_(kBlockSize + 1) {}  // +1: '\n' after an unterminated last line
+    : input_(std::move(input)), buf_(kBlockSize) {}
 
 bool LackeyTraceSource::refill() {
   char* const buf = buf_.data();
@@ -38,8 +41,14 @@ bool LackeyTraceSource::refill() {
   pos_ = lines_end_ = 0;
   while (!input_eof_) {
     if (data_end_ == kBlockSize) {
+      // valgrind's own "==" lines are skipped whatever their length: keep the "==" and
+      // drop the rest of the line as it streams in.
+      if (buf[0] == '=' && buf[1] == '=') {
+        data_end_ = 2;
+        continue;
+      }
       ++line_;
-      fail(buf, "line longer than " + std::to_string(kBlockSize) + " bytes");
+      fail(buf, "line longer than " + std::to_string(kMaxLine) + " bytes");
     }
     std::size_t n = input_->read(buf + data_end_, kBlockSize - data_end_);
     if (n == 0) {
@@ -54,7 +63,7 @@ bool LackeyTraceSource::refill() {
     }
   }
   if (data_end_ == 0) return false;
-  buf[data_end_++] = '\n';  // the last line has no '\n'
+  buf[data_end_++] = '\n';  // the last line has no '\n' (and at most kMaxLine bytes)
   lines_end_ = data_end_;
   return true;
 }
@@ -66,7 +75,7 @@ void LackeyTraceSource::fail(const char* line_start, const std::string& problem)
   std::string text(line_start, std::min<std::size_t>(line_end - line_start, kMaxQuotedLine));
   if (static_cast<std::size_t>(line_end - line_start) > kMaxQuotedLine) text += "...";
   throw InputError(input_->name() + ":" + std::to_string(line_) + ": " + problem + ", got '" +
-                   text + "'");
+                   escape_bytes(text) + "'");
 }
 
 std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
@@ -135,8 +144,7 @@ std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
       if (*p == '\r') ++p;
       if (*p != '\n') malformed("unexpected text after the size");
       ++p;
-      if (size == 0) malformed("size 0");
-      if (addr + (size - 1) < addr) malformed("access wraps around the end of the address space");
+      if (const char* problem = access_problem(addr, size)) malformed(problem);
       out[count++] = sw::MemAccess{addr, static_cast<std::uint32_t>(size), type};
     }
     pos_ = static_cast<std::size_t>(p - buf_.data());

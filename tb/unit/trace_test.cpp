@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hw/common/types.h"
+#include "tb/trace/access_check.h"
 #include "tb/trace/binary_trace.h"
 #include "tb/trace/compressed_input.h"
 #include "tb/trace/convert.h"
@@ -146,8 +147,8 @@ TEST(TraceLackey, SmallBatchesGiveTheSameRecords) {
 
 TEST(TraceLackey, AcceptsUppercaseHexCrLfAndNoFinalNewline) {
   std::vector<MemAccess> expected = {{0xABCDEF, 2, AccessType::load},
-                                     {0x10, 4294967295u, AccessType::store}};
-  EXPECT_EQ(read_text(" L 00ABCDEF,2\r\n\r\n S 10,4294967295"), expected);
+                                     {0x10, 65536u, AccessType::store}};
+  EXPECT_EQ(read_text(" L 00ABCDEF,2\r\n\r\n S 10,65536"), expected);
 }
 
 TEST(TraceLackey, EmptyAndHeaderOnlyInputsGiveNoRecords) {
@@ -173,6 +174,8 @@ TEST(TraceLackey, MalformedLinesAreReportedWithFileAndLine) {
       {" S 1000,0", "trace.txt:3: size 0, got ' S 1000,0'"},
       {" L 10000000000000000,4", "trace.txt:3: address does not fit in 64 bits"},
       {" L 1000,4294967296", "trace.txt:3: size does not fit in 32 bits"},
+      {" L 1000,65537", "trace.txt:3: size larger than the 65536-byte limit of one access"},
+      {"I  0401ab70,4294967295", "trace.txt:3: size larger than the 65536-byte limit"},
       {" M ffffffffffffffff,2", "trace.txt:3: access wraps around the end of the address space"},
       {"= not valgrind", "trace.txt:3: expected 'I  addr,size'"},
       {"  ", "trace.txt:3: expected ' L addr,size'"},
@@ -184,6 +187,35 @@ TEST(TraceLackey, MalformedLinesAreReportedWithFileAndLine) {
     error = error_of(head + c.line);
     EXPECT_NE(error.find(c.problem), std::string::npos) << "line '" << c.line << "': " << error;
   }
+}
+
+// The longest line accepted is 1,048,576 bytes before its '\n'; valgrind's "==" lines
+// are skipped whatever their length.
+TEST(TraceLackey, LongestLineIsAcceptedAndLongCommentsAreSkipped) {
+  const std::size_t limit = std::size_t{1} << 20;
+  const std::string suffix = "1000,4";
+  const std::string longest = " L " + std::string(limit - 3 - suffix.size(), '0') + suffix;
+  ASSERT_EQ(longest.size(), limit);
+  const std::vector<MemAccess> one = {{0x1000, 4, AccessType::load}};
+  EXPECT_EQ(read_text(longest + "\n"), one);
+  EXPECT_EQ(read_text(longest), one);  // no final newline
+  EXPECT_EQ(read_text("I  10,1\n" + longest + "\n").size(), 2u);
+  EXPECT_EQ(
+      error_of("I  10,1\n0" + longest + "\n"),
+      "trace.txt:2: line longer than 1048576 bytes, got '0 L " + std::string(56, '0') + "...'");
+  const std::string comment = "==1== " + std::string(3 * limit, 'x');
+  EXPECT_EQ(read_text(comment + "\n L 1000,4\n"), one);
+  EXPECT_EQ(read_text(" L 1000,4\n" + comment), one);
+  EXPECT_EQ(error_of(comment + "\nbad\n"),
+            "trace.txt:2: expected 'I  addr,size' or ' L addr,size' (or S, M), got 'bad'");
+}
+
+// Bytes of a bad line outside printable ASCII reach the message as \xNN.
+TEST(TraceLackey, ErrorsEscapeControlBytes) {
+  const std::string error = error_of(" L 7ff0\x1b[31m\f,8\n");
+  EXPECT_EQ(error, "trace.txt:1: expected ',' after the address, got ' L 7ff0\\x1b[31m\\x0c,8'");
+  EXPECT_EQ(error_of(" L 10,4\xff\n"),
+            "trace.txt:1: unexpected text after the size, got ' L 10,4\\xff'");
 }
 
 TEST(TraceLackey, LineNumbersCountAcrossBlocks) {
@@ -214,14 +246,15 @@ std::vector<MemAccess> random_records(std::size_t count) {
         base += rng() % 16;
         break;  // sequential
     }
-    std::uint32_t size = rng() % 3 ? 1 + rng() % 63 : 64 + rng() % 100000;
-    if (i % 1000 == 999) size = UINT32_MAX;
+    std::uint32_t size = rng() % 3 ? 1 + rng() % 63 : 64 + rng() % (kMaxAccessBytes - 63);
+    if (i % 1000 == 999) size = kMaxAccessBytes;
+    if (base + (size - 1) < base) base = UINT64_MAX - (size - 1);  // no wrap
     records.push_back({base, size, type});
   }
   records.push_back({0, 1, AccessType::load});
   records.push_back({UINT64_MAX, 1, AccessType::load});
   records.push_back({0, 63, AccessType::store});
-  records.push_back({UINT64_MAX, 64, AccessType::store});
+  records.push_back({UINT64_MAX - 63, 64, AccessType::store});
   return records;
 }
 
@@ -264,6 +297,23 @@ TEST(TraceBinary, OverlongVarintIsReported) {
   std::string bytes = std::string("MMVTRC01") + "\x41" + std::string(11, '\xff');
   EXPECT_EQ(error_of(bytes, "v.mmvt"),
             "v.mmvt: corrupt record at byte 8 (address delta varint too long)");
+}
+
+// The .mmvt reader applies the lackey reader's checks (tb/trace/access_check.h).
+TEST(TraceBinary, RejectsWhatTheLackeyReaderRejects) {
+  // One load at 0xffffffffffffffff of 2 bytes: header (load, inline size 2), zigzag delta -1.
+  const std::string wraps = std::string("MMVTRC01") + "\x42" + "\x01";
+  EXPECT_EQ(error_of(wraps, "w.mmvt"),
+            "w.mmvt: corrupt record at byte 8 (access wraps around the end of the address space)");
+  EXPECT_NE(error_of(" L ffffffffffffffff,2\n").find("wraps around"), std::string::npos);
+  // Size 65537 as a varint (0x81 0x80 0x04), then delta 0.
+  const std::string big = std::string("MMVTRC01") + std::string("\x40\x81\x80\x04\x00", 5);
+  EXPECT_EQ(
+      error_of(big, "b.mmvt"),
+      "b.mmvt: corrupt record at byte 8 (size larger than the 65536-byte limit of one access)");
+  const std::string zero = std::string("MMVTRC01") + std::string("\x40\x00\x00", 3);
+  EXPECT_EQ(error_of(zero, "z.mmvt"), "z.mmvt: corrupt record at byte 8 (size 0)");
+  EXPECT_EQ(read_text(encode({{UINT64_MAX - 1, 2, AccessType::load}}), "ok.mmvt").size(), 1u);
 }
 
 TEST_F(TraceFiles, ConvertLackeyToBinaryKeepsEveryRecord) {
