@@ -216,6 +216,11 @@ void Params::load_json_text(const std::string& text, const std::string& origin) 
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw ConfigError(origin + ": invalid JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (1e414) is out_of_range, not a parse_error.
+    std::string why = e.what();
+    if (const std::size_t end = why.find("] "); end != std::string::npos) why.erase(0, end + 2);
+    throw ConfigError(origin + ": invalid JSON: " + why);
   }
   if (!j.is_object()) throw ConfigError(origin + ": the config must be a JSON object");
   std::vector<std::pair<std::string, std::string>> flat;

@@ -86,6 +86,18 @@ TEST(Params, JsonFlatAndNested) {
   }
 }
 
+// Found by tb/fuzz/config_fuzz: nlohmann's out_of_range for a number beyond a double
+// escaped as a raw library exception (exit 1) instead of a ConfigError (exit 2).
+TEST(Params, JsonNumberTooLargeIsAConfigError) {
+  Params p = sample();
+  try {
+    p.load_json_text(R"({"a.entries": 1e414})", "cfg.json");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "cfg.json: invalid JSON: number overflow parsing '1e414'");
+  }
+}
+
 TEST(Params, Presets) {
   Params::add_preset({"test-preset", "for tests", {{"a.entries", "8"}, {"a.policy", "plru"}}});
   Params p = sample();

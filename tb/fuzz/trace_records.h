@@ -1,0 +1,33 @@
+// Reading every record of a trace source under a fuzz target: each record must be one
+// the replay accepts (tb/trace/access_check.h), and the count is bounded so that a
+// decompression bomb costs the fuzzer time, not memory.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "sw/kernel/workload.h"
+#include "tb/fuzz/fuzz_check.h"
+#include "tb/trace/access_check.h"
+
+namespace mmvp::fuzz {
+
+inline constexpr std::size_t kMaxRecords = 1u << 20;
+
+// Reads up to kMaxRecords records; appends them to *kept if given.
+inline void read_all_records(sw::AccessSource& src, std::vector<sw::MemAccess>* kept) {
+  sw::MemAccess block[256];
+  std::size_t total = 0;
+  while (total < kMaxRecords) {
+    const std::size_t n = src.read(block, 256);
+    if (n == 0) break;
+    FUZZ_CHECK(n <= 256);
+    for (std::size_t i = 0; i < n; ++i) {
+      FUZZ_CHECK(trace::access_problem(block[i].addr, block[i].size) == nullptr);
+      FUZZ_CHECK(static_cast<unsigned>(block[i].type) <= 3);
+      if (kept) kept->push_back(block[i]);
+    }
+    total += n;
+  }
+}
+
+}  // namespace mmvp::fuzz
