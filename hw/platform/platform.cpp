@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "hw/common/debug.h"
+#include "hw/common/sanitizer_stack.h"
 #include "hw/common/sc_time.h"
 #include "hw/platform/boot_params.h"
 
@@ -96,6 +97,7 @@ void Platform::run(CpuCore::Program program) {
   auto t0 = std::chrono::steady_clock::now();
   host_epoch_ = host_start_ = t0;
   sc_core::sc_start();
+  sanitizer_resync_thread_stack();  // before anything below may throw (sanitizer_stack.h)
   auto t1 = std::chrono::steady_clock::now();
   host_seconds_ = std::chrono::duration<double>(t1 - host_epoch_).count();
   host_total_seconds_ = std::chrono::duration<double>(t1 - t0).count();
