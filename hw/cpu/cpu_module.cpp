@@ -218,12 +218,25 @@ inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind
   const bool write = kind == AccessKind::write;
   const Requester who = kind == AccessKind::fetch ? Requester::inst : Requester::data;
   const unsigned room = 4096 - static_cast<unsigned>(la & 4095);
-  const Picos start = probes_ ? now() : 0;
+  Picos start = 0;
+  std::uint64_t exceptions = 0;
+  if (probes_) {
+    start = now();
+    exceptions = stats_.page_faults + stats_.gp_faults + stats_.machine_checks;
+  }
+  // After a fault the access restarts once the handler returns: its probe starts with
+  // the last translation attempt, so it is never stamped before the handler's own
+  // changes (which are flushed to the waveform already).
+  auto access_start = [&] {
+    return stats_.page_faults + stats_.gp_faults + stats_.machine_checks == exceptions
+               ? start
+               : probes_->translation_start();
+  };
   Picos latency;
   if (size <= room) {
     const TranslateResult r = translate(la, kind);
     latency = access_physical(r.pa, data, size, who, write, r.uncacheable, local_);
-    if (probes_) probes_->access(la, r.pa, kind, start, now() + latency);
+    if (probes_) probes_->access(la, r.pa, kind, access_start(), now() + latency);
   } else {
     ++stats_.page_splits;
     const TranslateResult r0 = translate(la, kind);
@@ -233,7 +246,7 @@ inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind
     const Picos second = access_physical(r1.pa, bytes ? bytes + room : nullptr, size - room, who,
                                          write, r1.uncacheable, local_);
     if (second > latency) latency = second;
-    if (probes_) probes_->access(la, r0.pa, kind, start, now() + latency);
+    if (probes_) probes_->access(la, r0.pa, kind, access_start(), now() + latency);
   }
   // A pipelined core hides a first-level hit behind other work; a dependent load (its
   // value is the next address, or software needs it now) waits for all of it. No

@@ -33,6 +33,7 @@ class CpuProbes : public MmuObserver {
   // The simulated time at which the translation now starting began; MmuObserver
   // offsets count from it.
   void begin_translation(Picos t) { translation_start_ = t; }
+  Picos translation_start() const { return translation_start_; }
 
   // MmuObserver
   void tlb_result(TlbLevel level, bool hit, Picos offset) override;

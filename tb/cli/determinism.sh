@@ -16,4 +16,6 @@ for sig in 'cr3' 'hit' 'miss' 'active' 'level' 'open_row' 'exception'; do
   grep -q " $sig " "$tmp/run1.vcd" || { echo "signal $sig missing from the VCD"; exit 1; }
 done
 [ "$(wc -c <"$tmp/run1.vcd")" -gt 10000 ]
+# Time never goes backwards, values fit their widths, the save file's signals exist.
+/usr/bin/python3 "$src/tb/probe/wave_check.py" "$tmp/run1.vcd" --gtkw "$src/traces/mmvp.gtkw"
 echo "determinism: identical statistics and VCD bytes"

@@ -57,6 +57,8 @@ for sig in lookup_valid resp_hit fill_vpn victim_valid flush_valid; do
 done
 rtl_vcd=trace_rtl.top.cpu.mmu.dtlb.l1_4k.vcd
 grep -q " lk_match " "$rtl_vcd"
+/usr/bin/python3 "$src/tb/probe/wave_check.py" trace_rtl.vcd --gtkw "$src/traces/mmvp_rtl.gtkw"
+/usr/bin/python3 "$src/tb/probe/wave_check.py" "$rtl_vcd" --gtkw "$src/traces/tlb_rtl_platform.gtkw"
 /usr/bin/python3 - trace_rtl.vcd "$rtl_vcd" <<'PY'
 import sys
 def rises(path, name):
