@@ -89,6 +89,9 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   void set_irq_handler(unsigned vector, IrqHandler h) override {
     arch_.set_irq_handler(vector, std::move(h));
   }
+  void mark_milestone(Milestone m, std::uint64_t n) override {
+    if (probes_) probes_->milestone(m, n, now());
+  }
   void mark_routine(std::uint32_t id) override {
     if (probes_) probes_->routine(id, now());
   }

@@ -80,6 +80,11 @@ class CpuPort {
   // Names the software routine now running, for the waveform (0 = none). Costs
   // nothing when no VCD is written.
   virtual void mark_routine(std::uint32_t id) = 0;
+  // Announces a point of the run to the waveform, where --wave-from/--wave-to may start
+  // or stop it: the end of boot, the start of workload n (from 1). Costs nothing when no
+  // waveform is written.
+  enum class Milestone : std::uint8_t { boot_end, workload_start };
+  virtual void mark_milestone(Milestone m, std::uint64_t n = 0) = 0;
 
   // Simulator pseudo-instruction (like gem5's m5_reset_stats): zeroes every statistic
   // of the platform, so what follows is measured alone (e.g. after boot).

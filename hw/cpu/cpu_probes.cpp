@@ -12,18 +12,19 @@ CpuProbes::CpuProbes(VcdWriter& vcd, const std::string& cpu, Picos cycle)
   sig_.exception = vcd.add(cpu, "exception", 8);
   sig_.irq = vcd.add(cpu, "irq", 8);
   sig_.routine = vcd.add(cpu, "routine", 16);
-  sig_.l1d_hit = vcd.add(cpu + ".mmu.dtlb", "hit", 1);
-  sig_.l1d_miss = vcd.add(cpu + ".mmu.dtlb", "miss", 1);
-  sig_.l1i_hit = vcd.add(cpu + ".mmu.itlb", "hit", 1);
-  sig_.l1i_miss = vcd.add(cpu + ".mmu.itlb", "miss", 1);
-  sig_.l2_hit = vcd.add(cpu + ".mmu.stlb", "hit", 1);
-  sig_.l2_miss = vcd.add(cpu + ".mmu.stlb", "miss", 1);
-  sig_.walk_active = vcd.add(cpu + ".mmu.walker", "active", 1);
-  sig_.walk_level = vcd.add(cpu + ".mmu.walker", "level", 3);
+  sig_.l1d_hit = vcd.add(cpu + ".mmu", "dtlb_hit", 1);
+  sig_.l1d_miss = vcd.add(cpu + ".mmu", "dtlb_miss", 1);
+  sig_.l1i_hit = vcd.add(cpu + ".mmu", "itlb_hit", 1);
+  sig_.l1i_miss = vcd.add(cpu + ".mmu", "itlb_miss", 1);
+  sig_.l2_hit = vcd.add(cpu + ".mmu", "stlb_hit", 1);
+  sig_.l2_miss = vcd.add(cpu + ".mmu", "stlb_miss", 1);
+  sig_.walk_active = vcd.add(cpu + ".mmu", "walk_active", 1);
+  sig_.walk_level = vcd.add(cpu + ".mmu", "walk_level", 3);
   for (unsigned l = 0; l < kCacheLevels; ++l) {
-    const std::string scope = cpu + ".cache." + cache_level_name(static_cast<CacheLevel>(l));
-    cache_hit_[l] = vcd.add(scope, "hit", 1);
-    cache_miss_[l] = vcd.add(scope, "miss", 1);
+    // Names carry their level (l1d_hit): GTKWave shows a row by its last component.
+    const std::string level = cache_level_name(static_cast<CacheLevel>(l));
+    cache_hit_[l] = vcd.add(cpu + ".cache", level + "_hit", 1);
+    cache_miss_[l] = vcd.add(cpu + ".cache", level + "_miss", 1);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hw/cache/cache_hierarchy.h"
+#include "hw/cpu/cpu_port.h"
 #include "hw/mmu/mmu.h"
 #include "hw/probe/vcd_writer.h"
 
@@ -17,9 +18,18 @@ class CpuProbes : public MmuObserver {
   // Declares the signals under `scope` (the core's name) and scope + ".mmu.*".
   CpuProbes(VcdWriter& vcd, const std::string& scope, Picos cycle);
 
-  void cr3(std::uint64_t value, Picos t) { vcd_.change(sig_.cr3, value, t); }
+  void cr3(std::uint64_t value, Picos t) {
+    vcd_.event(WaveEvent::cr3, value, t);
+    vcd_.change(sig_.cr3, value, t);
+  }
   void cpl(unsigned cpl, Picos t) { vcd_.change(sig_.cpl, cpl, t); }
-  void routine(std::uint32_t id, Picos t) { vcd_.change(sig_.routine, id, t); }
+  void routine(std::uint32_t id, Picos t) {
+    vcd_.event(WaveEvent::routine, id, t);
+    vcd_.change(sig_.routine, id, t);
+  }
+  void milestone(CpuPort::Milestone m, std::uint64_t n, Picos t) {
+    vcd_.event(m == CpuPort::Milestone::boot_end ? WaveEvent::boot_end : WaveEvent::workload, n, t);
+  }
   void exception(unsigned vector, Picos t) { vcd_.change(sig_.exception, vector, t); }
   void irq(unsigned vector, Picos t) { vcd_.change(sig_.irq, vector, t); }
   // One access from start to end.

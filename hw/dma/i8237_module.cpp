@@ -200,11 +200,11 @@ void I8237Module::attach_vcd(VcdWriter& vcd) {
   vcd_ = &vcd;
   std::string me = name();
   for (unsigned ch = 0; ch < 8; ++ch) {
-    std::string scope = me + ".ch" + std::to_string(ch);
-    sig_[ch].address = vcd.add(scope, "address", 24);  // the 24-bit bus address
-    sig_[ch].count = vcd.add(scope, "count", 16);      // current count (N-1 .. 0xFFFF)
-    sig_[ch].active = vcd.add(scope, "active", 1);     // the channel owns the bus
-    sig_[ch].tc = vcd.add(scope, "tc", 1);             // status TC bit (cleared on read)
+    const std::string c = "ch" + std::to_string(ch) + "_";
+    sig_[ch].address = vcd.add(me, c + "address", 24);  // the 24-bit bus address
+    sig_[ch].count = vcd.add(me, c + "count", 16);      // current count (N-1 .. 0xFFFF)
+    sig_[ch].active = vcd.add(me, c + "active", 1);     // the channel owns the bus
+    sig_[ch].tc = vcd.add(me, c + "tc", 1);             // status TC bit (cleared on read)
   }
   sig_irq_ = vcd.add(me, "irq", 16);  // ISA IRQ lines 15-0
 }

@@ -98,10 +98,10 @@ bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
 void Dram::attach_vcd(VcdWriter& vcd) {
   vcd_ = &vcd;
   for (unsigned b = 0; b < timing_.config().banks; ++b) {
-    std::string scope = std::string(name()) + ".bank" + std::to_string(b);
-    sig_bank_active_.push_back(vcd.add(scope, "active", 1));
+    const std::string bank = "bank" + std::to_string(b);
+    sig_bank_active_.push_back(vcd.add(name(), bank + "_active", 1));
     // Open row + 1; 0 while the bank is precharged.
-    sig_bank_row_.push_back(vcd.add(scope, "open_row", 32));
+    sig_bank_row_.push_back(vcd.add(name(), bank + "_open_row", 32));
   }
 }
 

@@ -84,8 +84,9 @@ void Platform::write_boot_params() {
   }
 }
 
-void Platform::enable_vcd(const std::string& path) {
+void Platform::enable_vcd(const std::string& path, const std::vector<std::string>& signals) {
   vcd_ = std::make_unique<VcdWriter>(path);
+  vcd_->select_signals(signals);
   cpu_->attach_vcd(*vcd_);
   dram_->attach_vcd(*vcd_);
   dma_->attach_vcd(*vcd_);

@@ -41,7 +41,9 @@ class Platform : public sc_core::sc_module {
   const AddressMap& address_map() const { return map_; }
 
   // Writes probes to `path` (call before run()).
-  void enable_vcd(const std::string& path);
+  // Probe waveforms into path; `signals` selects them (VcdWriter::select_signals).
+  void enable_vcd(const std::string& path, const std::vector<std::string>& signals = {});
+  VcdWriter* vcd() { return vcd_.get(); }  // null without enable_vcd
   // Runs the program on the core to completion; rethrows the program's error.
   void run(CpuCore::Program program);
   // Statistics now: after run(), or from inside the program (a mid-run snapshot).

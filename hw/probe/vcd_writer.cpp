@@ -1,10 +1,12 @@
 #include "hw/probe/vcd_writer.h"
 
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
+
+#include "hw/probe/fst_output.h"
 
 namespace mmvp {
 namespace {
@@ -19,13 +21,51 @@ std::string id_code(std::uint32_t n) {
   return s;
 }
 
+bool is_fst(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".fst") == 0;
+}
+
+// The globs a --wave-signals group stands for.
+const std::pair<const char*, std::vector<const char*>> kGroups[] = {
+    {"cpu",
+     {"top.cpu.cr3", "top.cpu.cpl", "top.cpu.access", "top.cpu.linear_addr", "top.cpu.phys_addr",
+      "top.cpu.exception", "top.cpu.irq", "top.cpu.routine"}},
+    {"mmu", {"top.cpu.mmu.*"}},
+    {"cache", {"top.cpu.cache.*"}},
+    {"dram", {"top.dram.*"}},
+    {"dma", {"top.dma.*", "top.isa.*"}},
+    {"rtl", {"*.rtl.*"}},
+};
+
 }  // namespace
 
-VcdWriter::VcdWriter(std::string path) : path_(std::move(path)), file_(path_, "--vcd") {}
+void VcdWriter::select_signals(const std::vector<std::string>& patterns) {
+  if (!signals_.empty()) throw std::logic_error("select_signals after the first signal");
+  for (const std::string& p : patterns) {
+    if (p.empty()) throw ConfigError("--wave-signals: an empty entry");
+    bool group = false;
+    for (const auto& [name, globs] : kGroups) {
+      if (p != name) continue;
+      selection_.insert(selection_.end(), globs.begin(), globs.end());
+      group = true;
+    }
+    if (!group) selection_.push_back(p);
+  }
+}
+
+VcdWriter::VcdWriter(std::string path) : path_(std::move(path)), file_(path_, "--wave") {
+  if (!is_fst(path_)) return;
+  // fstapi writes the file itself, with seeks: into the OutputFile's temporary, which
+  // commit() renames over the target.
+  if (file_.in_place())
+    throw ConfigError("--wave: an FST file must be a regular file, not " + path_);
+  fst_ = std::make_unique<FstOutput>(file_.writing_path(), "--wave");
+}
 
 VcdWriter::~VcdWriter() = default;  // without close(): the old file stays as it was
 
 void VcdWriter::drain(bool all) {
+  if (fst_) return;
   if (out_.size() >= (1u << 20) || (all && !out_.empty())) {
     file_.write(out_);
     out_.clear();
@@ -36,12 +76,30 @@ VcdWriter::Signal VcdWriter::add(const std::string& scope, const std::string& na
                                  std::uint64_t initial) {
   if (header_written_) throw std::logic_error("VCD signal added after the first change");
   auto id = static_cast<Signal>(signals_.size());
-  signals_.push_back({scope, name, id_code(id), width, initial});
+  const std::string full = scope + "." + name;
+  bool selected = selection_.empty();
+  for (const std::string& glob : selection_)
+    selected = selected || fnmatch(glob.c_str(), full.c_str(), 0) == 0;
+  // Codes only for the signals written, so the dump's codes stay short and dense.
+  signals_.push_back({scope, name, selected ? id_code(codes_++) : "", width, initial, selected});
   last_.push_back(initial);
+  selected_.push_back(selected ? 1 : 0);
   return id;
 }
 
+void VcdWriter::stamp(Picos t) {
+  if (fst_) {
+    fst_->time(t);
+    return;
+  }
+  out_ += '#' + std::to_string(t) + '\n';
+}
+
 void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
+  if (fst_) {
+    fst_->value(d.fst_handle, d.width, v);
+    return;
+  }
   if (d.width == 1) {
     out_ += v & 1 ? '1' : '0';
     out_ += d.code;
@@ -60,9 +118,7 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
   out_ += '\n';
 }
 
-void VcdWriter::write_header() {
-  header_written_ = true;
-  out_ += "$comment mmvp probes $end\n$timescale 1ps $end\n";
+void VcdWriter::declare_scopes() {
   // Group signals by scope, scopes nested along the dots, in declaration order.
   std::vector<std::string> open;
   std::vector<std::size_t> order(signals_.size());
@@ -70,8 +126,16 @@ void VcdWriter::write_header() {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return signals_[a].scope < signals_[b].scope;
   });
+  auto upscope = [&] {
+    if (fst_)
+      fst_->upscope();
+    else
+      out_ += "$upscope $end\n";
+    open.pop_back();
+  };
   for (std::size_t i : order) {
-    const Decl& d = signals_[i];
+    Decl& d = signals_[i];
+    if (!d.selected) continue;
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (start <= d.scope.size()) {
@@ -82,48 +146,85 @@ void VcdWriter::write_header() {
     }
     std::size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
-    while (open.size() > common) {
-      out_ += "$upscope $end\n";
-      open.pop_back();
-    }
+    while (open.size() > common) upscope();
     for (std::size_t k = common; k < parts.size(); ++k) {
-      out_ += "$scope module " + parts[k] + " $end\n";
+      if (fst_)
+        fst_->scope(parts[k]);
+      else
+        out_ += "$scope module " + parts[k] + " $end\n";
       open.push_back(parts[k]);
+    }
+    if (fst_) {
+      d.fst_handle = fst_->var(d.name, d.width);
+      continue;
     }
     out_ += "$var wire " + std::to_string(d.width) + ' ' + d.code + ' ' + d.name;
     if (d.width > 1) out_ += " [" + std::to_string(d.width - 1) + ":0]";
     out_ += " $end\n";
   }
-  while (!open.empty()) {
-    out_ += "$upscope $end\n";
-    open.pop_back();
-  }
-  out_ += "$enddefinitions $end\n#0\n$dumpvars\n";
-  for (const auto& d : signals_) write_value(d, d.initial);
-  out_ += "$end\n";
+  while (!open.empty()) upscope();
+}
+
+void VcdWriter::write_header(Picos at) {
+  header_written_ = true;
+  if (!fst_) out_ += "$comment mmvp probes $end\n$timescale 1ps $end\n";
+  declare_scopes();
+  // The values at the window's start: the initial ones, or the state changes before
+  // the start left.
+  if (!fst_)
+    out_ += "$enddefinitions $end\n#" + std::to_string(at) + "\n$dumpvars\n";
+  else
+    stamp(at);
+  for (std::size_t i = 0; i < signals_.size(); ++i)
+    if (signals_[i].selected) write_value(signals_[i], last_[i]);
+  if (!fst_) out_ += "$end\n";
+  written_time_ = at;
+  any_time_ = at != 0 || fst_ != nullptr;
 }
 
 void VcdWriter::flush_until(Picos t) {
-  if (!header_written_) write_header();
-  auto cut =
-      std::partition(pending_.begin(), pending_.end(), [t](const Change& c) { return c.t < t; });
-  std::vector<Change> ready(pending_.begin(), cut);
-  pending_.erase(pending_.begin(), cut);
+  if (pending_.empty()) return;
+  // The changes before t move to ready_ (kept between calls: lock-step flushes at every
+  // sync, a few changes each); the rest stay pending.
+  std::vector<Change>& ready = ready_;
+  ready.clear();
+  std::size_t kept = 0;
+  for (const Change& c : pending_) {
+    if (c.t < t)
+      ready.push_back(c);
+    else
+      pending_[kept++] = c;
+  }
+  pending_.resize(kept);
+  if (ready.empty()) return;
+  // By time, then signal, then emission order: within one timestamp each signal's last
+  // change is the last of its run, and signals come out in declaration order.
   std::sort(ready.begin(), ready.end(), [](const Change& a, const Change& b) {
-    return a.t != b.t ? a.t < b.t : a.seq < b.seq;
+    if (a.t != b.t) return a.t < b.t;
+    return a.s != b.s ? a.s < b.s : a.seq < b.seq;
   });
   // Within one timestamp only the last value of each signal is visible.
   std::size_t i = 0;
   while (i < ready.size()) {
     std::size_t j = i;
     while (j < ready.size() && ready[j].t == ready[i].t) ++j;
-    std::map<Signal, std::uint64_t> final_values;
-    for (std::size_t k = i; k < j; ++k) final_values[ready[k].s] = ready[k].v;
+    const Picos at = ready[i].t;
+    if (!window_.started() || at < window_.start()) {
+      // Before the window: only the state, which the dump opens with.
+      for (std::size_t k = i; k < j; ++k) last_[ready[k].s] = ready[k].v;
+      i = j;
+      continue;
+    }
+    if (at >= window_.stop()) break;  // after the window (ready is sorted)
+    if (!header_written_) write_header(window_.start());
     bool stamped = false;
-    for (const auto& [s, v] : final_values) {
-      if (last_[s] == v) continue;
+    for (std::size_t k = i; k < j; ++k) {
+      if (k + 1 < j && ready[k + 1].s == ready[k].s) continue;  // a later value wins
+      const Signal s = ready[k].s;
+      const std::uint64_t v = ready[k].v;
+      if (last_[s] == v || !signals_[s].selected) continue;
       if (!stamped && !(any_time_ && ready[i].t == written_time_) && ready[i].t != 0) {
-        out_ += '#' + std::to_string(ready[i].t) + '\n';
+        stamp(ready[i].t);
         written_time_ = ready[i].t;
         any_time_ = true;
       }
@@ -139,9 +240,12 @@ void VcdWriter::flush_until(Picos t) {
 void VcdWriter::close(Picos end_time) {
   if (closed_) return;
   flush_until(UINT64_MAX);
-  if (end_time > written_time_) out_ += '#' + std::to_string(end_time) + '\n';
+  const Picos end = std::min(end_time, window_.stop());
+  if (!header_written_) write_header(window_.started() ? std::min(window_.start(), end) : end);
+  if (end > written_time_) stamp(end);
   drain(true);
   closed_ = true;
+  if (fst_) fst_->close();
   file_.commit();
   for (auto& close_companion : closers_) close_companion();
 }

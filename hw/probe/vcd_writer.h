@@ -1,4 +1,5 @@
-// Probe signals written to a Value Change Dump (IEEE 1364 VCD) file.
+// Probe signals written to a Value Change Dump (IEEE 1364 VCD) file, or to GTKWave's
+// compressed FST format when the path ends in ".fst" (hw/probe/fst_output.h).
 //
 // Blocks register signals by dotted scope and name; value changes carry their own
 // simulated time, so producers running ahead of the SystemC kernel (temporal
@@ -8,13 +9,17 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "hw/common/output_file.h"
 #include "hw/common/types.h"
+#include "hw/probe/wave_window.h"
 
 namespace mmvp {
+
+class FstOutput;
 
 class VcdWriter {
  public:
@@ -31,9 +36,27 @@ class VcdWriter {
   Signal add(const std::string& scope, const std::string& name, unsigned width,
              std::uint64_t initial = 0);
   // Records a change at simulated time t (picoseconds).
-  void change(Signal s, std::uint64_t value, Picos t) { pending_.push_back({t, seq_++, s, value}); }
+  void change(Signal s, std::uint64_t value, Picos t) {
+    if (selected_[s]) pending_.push_back({t, seq_++, s, value});
+  }
   // Writes every buffered change strictly before t.
   void flush_until(Picos t);
+  // Which signals are written (default: all): `patterns` are groups (cpu, mmu, cache,
+  // dram, dma, rtl) or globs on the dotted name ("top.cpu.mmu.*"). Signals added later
+  // that match none are declared nowhere and their changes dropped. ConfigError for an
+  // empty list entry.
+  void select_signals(const std::vector<std::string>& patterns);
+  // The part of the run written (default: all of it); set before the first change.
+  void set_window(WaveWindow w) { window_ = std::move(w); }
+  // An event the window may start or stop at (the core's probes and milestones).
+  void event(WaveEvent kind, std::uint64_t value, Picos t) { window_.event(kind, value, t); }
+  // After close(): whether the window's start ever came (false: the dump is empty).
+  bool window_started() const { return window_.started(); }
+  // Whether a change at t falls inside the window (companion writers follow it).
+  bool in_window(Picos t) const {
+    return window_.started() && t >= window_.start() && t < window_.stop();
+  }
+  const std::string& window_from() const { return window_.from().text; }
   // Writes everything and renames the file into place, then closes the companion files
   // registered with on_close (an RTL block's own VCD), so their errors surface here.
   void close(Picos end_time);
@@ -47,6 +70,8 @@ class VcdWriter {
     std::string scope, name, code;
     unsigned width;
     std::uint64_t initial;
+    bool selected;
+    std::uint32_t fst_handle = 0;
   };
   struct Change {
     Picos t;
@@ -54,19 +79,27 @@ class VcdWriter {
     Signal s;
     std::uint64_t v;
   };
-  void write_header();
+  void write_header(Picos at);
   // Writes the buffered text to the file once it is large (or all of it).
   void drain(bool all);
   void write_value(const Decl& d, std::uint64_t v);
+  void stamp(Picos t);    // a new simulation time
+  void declare_scopes();  // $scope/$var, or the FST hierarchy
 
   std::string path_;
   OutputFile file_;
-  std::string out_;  // buffered text, written to file_ in blocks
+  std::string out_;                 // buffered text, written to file_ in blocks
+  std::unique_ptr<FstOutput> fst_;  // FST instead of VCD text
   std::vector<Decl> signals_;
   std::vector<std::uint64_t> last_;
+  std::vector<std::uint8_t> selected_;  // per signal: written (select_signals)
   std::vector<Change> pending_;
+  std::vector<Change> ready_;  // flush_until's buffer
   std::vector<std::function<void()>> closers_;
+  WaveWindow window_;
+  std::vector<std::string> selection_;  // globs; empty: every signal
   std::uint64_t seq_ = 0;
+  std::uint32_t codes_ = 0;  // identifier codes handed out
   bool header_written_ = false;
   bool closed_ = false;
   Picos written_time_ = 0;

@@ -27,12 +27,14 @@ class TlbRtlImpl final : public TlbArrayImpl {
   void report(StatsReport& r, const std::string& prefix) const override { rtl_->report(r, prefix); }
   std::vector<TlbWayState> set_state(unsigned set) const override { return rtl_->set_state(set); }
   // The ports go into the platform's VCD; the RTL's internal signals into a VCD of
-  // their own next to it (<platform vcd without .vcd>.<scope>.vcd).
+  // their own next to it (<platform waveform without .vcd/.fst>.<scope>.vcd; Verilator
+  // writes it, always as VCD).
   void attach_vcd(VcdWriter& vcd, const std::string& scope, std::function<Picos()> now) override {
     rtl_->attach_probes(vcd, scope, std::move(now));
     std::string stem = vcd.path();
-    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
-      stem.resize(stem.size() - 4);
+    for (const char* ext : {".vcd", ".fst"})
+      if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ext) == 0)
+        stem.resize(stem.size() - 4);
     rtl_->open_timed_vcd(stem + "." + scope + ".vcd");
     vcd.on_close([rtl = rtl_.get()] { rtl->close_vcd(); });
   }

@@ -92,18 +92,18 @@ void TlbRtlArray::start_timed_vcd() {
   model_->trace(timed_vcd_.get(), 99);
   // The OutputFile decides where the bytes go (a temporary renamed over a regular file,
   // a device or FIFO in place) and reports the error; Verilator writes them.
-  timed_out_ = std::make_unique<OutputFile>(path, "--vcd");
+  timed_out_ = std::make_unique<OutputFile>(path, "--wave");
   timed_vcd_->open(timed_out_->writing_path().c_str());
   if (!timed_vcd_->isOpen()) {
     timed_vcd_.reset();
     timed_out_.reset();
-    throw ConfigError("--vcd: cannot write " + path);
+    throw ConfigError("--wave: cannot write " + path);
   }
 }
 
 void TlbRtlArray::close_timed_vcd() {
   if (!timed_vcd_) return;
-  if (timed_idle_pending_) timed_vcd_->dump(next_free_);
+  if (timed_idle_pending_ && probe_vcd_->in_window(next_free_)) timed_vcd_->dump(next_free_);
   timed_vcd_->close();
   timed_vcd_.reset();
   timed_vcd_path_.clear();

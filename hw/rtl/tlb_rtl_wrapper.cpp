@@ -173,19 +173,24 @@ void TlbRtlArray::half_cycle() {
 void TlbRtlArray::cycle() {
   const bool stamped = now_ != nullptr;
   if (!timed_vcd_path_.empty() && !timed_vcd_ && sc_get_status() == SC_RUNNING) start_timed_vcd();
+  // The timed VCD follows the platform waveform's window (--wave-from/--wave-to); the
+  // first cycle dumped inside it carries every signal's value.
+  bool dump = false;
   if (stamped) {
     cycle_start_ = std::max(now_(), next_free_);
-    if (timed_vcd_ && timed_idle_pending_ && cycle_start_ > next_free_)
+    dump = timed_vcd_ && probe_vcd_->in_window(cycle_start_);
+    if (dump && timed_idle_pending_ && cycle_start_ > next_free_ &&
+        probe_vcd_->in_window(next_free_))
       timed_vcd_->dump(next_free_);  // the idle inputs after the previous request
     timed_idle_pending_ = false;
     next_free_ = cycle_start_ + period_ps_;
   }
   sig_->clk.write(false);
   half_cycle();
-  if (timed_vcd_) timed_vcd_->dump(cycle_start_);
+  if (dump) timed_vcd_->dump(cycle_start_);
   sig_->clk.write(true);
   half_cycle();
-  if (timed_vcd_) timed_vcd_->dump(cycle_start_ + period_ps_ / 2);
+  if (dump) timed_vcd_->dump(cycle_start_ + period_ps_ / 2);
   if (probe_vcd_) record_probes(cycle_start_ + period_ps_ / 2);
   ++cycles_;
 }

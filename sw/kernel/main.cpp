@@ -18,6 +18,7 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   install_fault_handlers(k);
   isa_dma_init(k);  // the ISA DMA channel table and the DMA validator
   k.printk("Run /init as init process");
+  k.cpu.mark_milestone(Cpu::Milestone::boot_end);
 }
 
 }  // namespace mmvp::sw

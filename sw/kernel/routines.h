@@ -3,6 +3,7 @@
 // both in step).
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace mmvp::sw {
 
@@ -37,5 +38,10 @@ enum class Routine : std::uint16_t {
   dma = 70,
   irq = 71,
 };
+
+// The routine of this name ("page_fault"), Routine::none if there is none. The names
+// are the enumerators', as traces/routines.txt shows them.
+Routine routine_by_name(const std::string& name);
+const char* routine_name(Routine r);  // "" for an unknown id
 
 }  // namespace mmvp::sw

@@ -66,6 +66,10 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
         switch_to(k, tasks[i]);
         running = tasks[i];
       }
+      if (!results[i].started) {
+        results[i].started = true;
+        k.cpu.mark_milestone(Cpu::Milestone::workload_start, i + 1);
+      }
       // A process alone on the runqueue runs to its end (nothing to switch to).
       std::uint64_t quantum = alive == 1 ? 0 : opt.slice_records;
       slice.max_records = quantum;

@@ -37,6 +37,7 @@ struct ProcessResult {
   ReplayCounts counts;
   std::uint64_t faults = 0;       // demand-paging faults served
   std::uint64_t switches_in = 0;  // times it was scheduled
+  bool started = false;           // its first slice ran (the workload:N milestone)
 };
 
 // Creates one process per program, runs them round-robin until every one has ended

@@ -12,7 +12,7 @@ cmp "$tmp/run1.vcd" "$tmp/run2.vcd"
 strip() { /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("host",None); print(json.dumps(d,sort_keys=True))' "$1"; }
 [ "$(strip "$tmp/run1.json")" = "$(strip "$tmp/run2.json")" ]
 # The waveform holds what it promises.
-for sig in 'cr3' 'hit' 'miss' 'active' 'level' 'open_row' 'exception'; do
+for sig in 'cr3' 'dtlb_hit' 'stlb_miss' 'l1d_miss' 'walk_level' 'bank0_active' 'bank0_open_row' 'exception'; do
   grep -q " $sig " "$tmp/run1.vcd" || { echo "signal $sig missing from the VCD"; exit 1; }
 done
 [ "$(wc -c <"$tmp/run1.vcd")" -gt 10000 ]

@@ -45,7 +45,7 @@ void run_demo(DemoArgs a) {
     plan.workloads.push_back({f, [f] { return trace::open_trace(f); }, {}});
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
-  if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
+  enable_waveform(platform, a.platform, "workload:1");
   ReplayOutcome out = run_workloads(platform, plan);
   for (const char* f : {"buddyinfo", "slabinfo", "vmallocinfo"}) {
     std::ifstream in(a.platform.proc_dir + "/" + f);
@@ -53,6 +53,7 @@ void run_demo(DemoArgs a) {
   }
   std::cout << "\n";
   emit_stats(replay_report(plan, out, platform), a.platform);
+  note_empty_waveform(platform);
   debug_session.finish();
   if (plan.console_log) plan.console_log->finish();
   std::cerr << "mmvp: /proc files in " << a.platform.proc_dir << "/";

@@ -223,7 +223,7 @@ void run_dma_check(DmaCheckArgs a) {
   auto console = console_sink(a.platform.console, std::cerr);
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
-  if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
+  enable_waveform(platform, a.platform, "");
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
     k.console = console.sink;

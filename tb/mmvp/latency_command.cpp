@@ -70,7 +70,7 @@ void run_latency(LatencyArgs a) {
   apply_output_options(plan, a.platform);
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
-  if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
+  enable_waveform(platform, a.platform, "");
 
   auto stat = [&platform](const StatsReport& r, const char* name) { return r.u64(name); };
   std::vector<Point> points;

@@ -14,6 +14,8 @@
 #include "hw/common/debug.h"
 #include "hw/common/output_file.h"
 #include "hw/platform/platform.h"
+#include "hw/probe/wave_window.h"
+#include "sw/kernel/routines.h"
 #include "tb/mmvp/replay.h"
 
 namespace mmvp::cli {
@@ -49,7 +51,17 @@ std::vector<std::string> ParamOptions::args() const {
 void PlatformOptions::add_to(CLI::App& app) {
   params.add_to(app);
   app.add_option("--stats-json", stats_json, "also write the statistics as JSON to this file");
-  app.add_option("--vcd", vcd, "write probe waveforms to this VCD file");
+  app.add_option("--wave,--vcd", vcd,
+                 "write probe waveforms to this file: GTKWave's compressed FST if it ends in "
+                 ".fst, VCD otherwise");
+  app.add_option("--wave-from", wave_from,
+                 "start the waveform at a time (40us) or event: boot-end, workload:N, cr3:ADDR, "
+                 "routine:NAME (trace, demo: workload:1; 0: the whole run)");
+  app.add_option("--wave-to", wave_to,
+                 "stop the waveform at a time or event (as --wave-from), or +TIME after its start");
+  app.add_option("--wave-signals", wave_signals,
+                 "only these signals: groups cpu,mmu,cache,dram,dma,rtl or globs (top.cpu.mmu.*)")
+      ->delimiter(',');
   app.add_option("--proc", proc_dir,
                  "write /proc/buddyinfo, slabinfo, zoneinfo, vmallocinfo, meminfo here at the end");
   app.add_option(
@@ -153,6 +165,37 @@ void emit_stats(const StatsReport& r, const PlatformOptions& o) {
     r.write_json(ss);
     write_output_file(o.stats_json, ss.str(), "--stats-json");
   }
+}
+
+void enable_waveform(Platform& platform, const PlatformOptions& o,
+                     const std::string& default_from) {
+  if (o.vcd.empty()) {
+    if (!o.wave_from.empty() || !o.wave_to.empty() || !o.wave_signals.empty())
+      throw ConfigError("--wave-from, --wave-to and --wave-signals need --wave FILE");
+    return;
+  }
+  auto routine = [](const std::string& name) {
+    return static_cast<std::uint32_t>(sw::routine_by_name(name));
+  };
+  const std::string from = o.wave_from.empty() ? default_from : o.wave_from;
+  WavePoint start;  // time 0
+  if (!from.empty()) start = WavePoint::parse(from, "--wave-from", routine);
+  if (start.kind == WaveEvent::after)
+    throw ConfigError("--wave-from: +TIME is for --wave-to (that long after the start)");
+  WavePoint stop;
+  if (!o.wave_to.empty()) stop = WavePoint::parse(o.wave_to, "--wave-to", routine);
+  if (start.kind == WaveEvent::time && stop.kind == WaveEvent::time && !stop.text.empty() &&
+      stop.value <= start.value)
+    throw ConfigError("--wave-to " + o.wave_to + " is not after --wave-from " + from);
+  platform.enable_vcd(o.vcd, o.wave_signals);
+  platform.vcd()->set_window(WaveWindow(start, stop));
+}
+
+void note_empty_waveform(Platform& platform) {
+  const VcdWriter* vcd = platform.vcd();
+  if (vcd && !vcd->window_started())
+    std::cerr << "mmvp: note: --wave-from " << vcd->window_from()
+              << " never happened: " << vcd->path() << " holds no changes\n";
 }
 
 }  // namespace mmvp::cli

@@ -14,6 +14,10 @@
 #include "hw/common/params.h"
 #include "hw/common/stats.h"
 
+namespace mmvp {
+class Platform;
+}
+
 namespace mmvp::cli {
 
 // Where every parameter's value comes from, the one block of options every
@@ -38,6 +42,8 @@ struct PlatformOptions {
   ParamOptions params;
   std::string stats_json;
   std::string vcd;
+  std::string wave_from, wave_to;         // --wave-from/--wave-to (hw/probe/wave_window.h)
+  std::vector<std::string> wave_signals;  // --wave-signals, comma-separated groups or globs
   std::string proc_dir;
   std::vector<std::uint64_t> proc_at_ns;
   std::string console;  // kernel log: "" (quiet), "-" (stderr) or a file
@@ -47,6 +53,15 @@ struct PlatformOptions {
   void add_to(CLI::App& app);
   Params build_params() const { return params.build_params(); }
 };
+
+// Turns on the platform's waveform if --vcd was given, windowed by --wave-from (default
+// `default_from`, "" for the whole run) and --wave-to, with the --wave-signals
+// selection. ConfigError for a bad point or pattern.
+void enable_waveform(Platform& platform, const PlatformOptions& o, const std::string& default_from);
+
+// After the run: a note on stderr if the waveform's --wave-from point never came (its
+// dump holds the declarations only).
+void note_empty_waveform(Platform& platform);
 
 // A vector option that takes exactly one value per occurrence and may be repeated
 // (as -D options are), so that `--set a=1 trace.txt` leaves trace.txt a positional

@@ -34,9 +34,10 @@ void run_trace(const TraceArgs& a) {
   }
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
-  if (!a.platform.vcd.empty()) platform.enable_vcd(a.platform.vcd);
+  enable_waveform(platform, a.platform, "workload:1");
   ReplayOutcome out = run_workloads(platform, plan);
   emit_stats(replay_report(plan, out, platform), a.platform);
+  note_empty_waveform(platform);
   debug_session.finish();
   if (plan.console_log) plan.console_log->finish();
   report_killed(out);

@@ -12,6 +12,7 @@
 
 Prints one line per problem (at most 10 of each kind) and exits 1 if there is any.
 """
+import os
 import re
 import sys
 
@@ -75,9 +76,22 @@ def check(vcd_path, gtkw_paths):
             elif line.startswith(b"$"):
                 continue  # $dumpvars, $end, $comment
     for gtkw in gtkw_paths:
+        savefile = None
         for lineno, raw in enumerate(open(gtkw, encoding="utf-8"), 1):
             s = raw.strip()
-            if not s or s[0] in "[*@-#":
+            if s.startswith("[savefile]"):
+                savefile = s.split('"')[1]
+            if s.startswith("^") and not s.startswith("^>"):
+                # A translate filter file: GTKWave finds it relative to the save file's
+                # directory as recorded in [savefile] (savefile.c).
+                path = s.split(None, 1)[1]
+                if savefile:
+                    path = os.path.join(os.path.dirname(gtkw),
+                                        os.path.relpath(path, os.path.dirname(savefile)))
+                if not os.path.isfile(path):
+                    problem("gtkw", f"{gtkw}:{lineno}: translate filter {path} not found")
+                continue
+            if not s or s[0] in "[*@-#^>+":
                 continue
             if s not in names and re.sub(r"\[\d+:\d+\]$", "", s) not in names:
                 problem("gtkw", f"{gtkw}:{lineno}: signal {s} is not in the dump")

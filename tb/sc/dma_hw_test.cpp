@@ -327,8 +327,8 @@ TEST(DmaHw, FastModeTransfersAndProbes) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::string vcd = ss.str();
-  for (const char* s : {"$scope module dma", "$scope module ch1", "address", "count", "active",
-                        "tc", "irq", "$scope module isa", "busy"})
+  for (const char* s : {"$scope module dma", "ch1_address", "ch1_count", "ch1_active", "ch1_tc",
+                        "irq", "$scope module isa", "busy"})
     EXPECT_NE(vcd.find(s), std::string::npos) << s;
   std::remove(path.c_str());
 }

@@ -83,5 +83,74 @@ TEST(VcdWriter, NothingAppearsUntilClosed) {
   EXPECT_FALSE(std::ifstream(path).good());
 }
 
+// --wave-from at an event: the dump opens at the event with the state the earlier
+// changes left, and holds nothing before it; --wave-to stops it.
+TEST(VcdWriter, WindowOpensAtItsEventWithTheStateThen) {
+  std::string path = ::testing::TempDir() + "/w.vcd";
+  {
+    VcdWriter w(path);
+    WavePoint from = WavePoint::parse("workload:2", "--wave-from", nullptr);
+    WavePoint to = WavePoint::parse("cr3:0x5000", "--wave-to", nullptr);
+    w.set_window(WaveWindow(from, to));
+    auto level = w.add("cpu", "level", 4);
+    auto hit = w.add("cpu", "hit", 1);
+    w.change(level, 3, 100);               // before the window: state only
+    w.event(WaveEvent::workload, 1, 150);  // not the awaited workload
+    w.change(hit, 1, 180);
+    w.event(WaveEvent::workload, 2, 200);
+    w.flush_until(200);
+    w.change(hit, 0, 250);
+    w.event(WaveEvent::cr3, 0x5000, 300);
+    w.change(level, 1, 350);  // after the window
+    w.close(400);
+  }
+  const std::string v = slurp(path);
+  EXPECT_NE(v.find("#200\n$dumpvars\nb11 !\n1\"\n$end\n#250\n0\"\n#300\n"), std::string::npos) << v;
+  EXPECT_EQ(v.find("#100"), std::string::npos) << v;
+  EXPECT_EQ(v.find("#350"), std::string::npos) << v;
+  EXPECT_EQ(v.find("#400"), std::string::npos) << v;
+}
+
+TEST(VcdWriter, SignalSelectionByGroupAndGlob) {
+  std::string path = ::testing::TempDir() + "/s.vcd";
+  {
+    VcdWriter w(path);
+    w.select_signals({"mmu", "top.dram.bank1.*"});
+    auto hit = w.add("top.cpu.mmu.dtlb", "hit", 1);
+    auto cr3 = w.add("top.cpu", "cr3", 64);
+    auto row = w.add("top.dram.bank1", "open_row", 16);
+    auto row0 = w.add("top.dram.bank0", "open_row", 16);
+    w.change(hit, 1, 10);
+    w.change(cr3, 0x1000, 10);
+    w.change(row, 7, 20);
+    w.change(row0, 9, 20);
+    w.close(30);
+  }
+  const std::string v = slurp(path);
+  EXPECT_NE(v.find(" hit $end"), std::string::npos) << v;
+  EXPECT_NE(v.find("$scope module bank1 $end"), std::string::npos) << v;
+  EXPECT_EQ(v.find("cr3"), std::string::npos) << v;
+  EXPECT_EQ(v.find("bank0"), std::string::npos) << v;
+  EXPECT_EQ(v.find("b1001 "), std::string::npos) << v;
+  EXPECT_THROW(VcdWriter(path).select_signals({""}), ConfigError);
+}
+
+TEST(WavePoint, ParsesTimesAndEventsAndRejectsTheRest) {
+  auto by_name = [](const std::string& n) -> std::uint32_t { return n == "page_fault" ? 40 : 0; };
+  EXPECT_EQ(WavePoint::parse("40us", "--wave-from", by_name).value, 40000000u);
+  EXPECT_EQ(WavePoint::parse("boot-end", "--wave-from", by_name).kind, WaveEvent::boot_end);
+  EXPECT_EQ(WavePoint::parse("workload:3", "--wave-from", by_name).value, 3u);
+  EXPECT_EQ(WavePoint::parse("cr3:0x1000", "--wave-from", by_name).value, 0x1000u);
+  EXPECT_EQ(WavePoint::parse("routine:page_fault", "--wave-from", by_name).value, 40u);
+  EXPECT_EQ(WavePoint::parse("+2us", "--wave-to", by_name).kind, WaveEvent::after);
+  WaveWindow w(WavePoint::parse("workload:1", "--wave-from", by_name),
+               WavePoint::parse("+2us", "--wave-to", by_name));
+  w.event(WaveEvent::workload, 1, 5000000);
+  EXPECT_EQ(w.stop(), 7000000u);
+  for (const char* bad :
+       {"+0", "+soon", "workload:0", "workload:x", "cr3:", "routine:nope", "soon", "-5"})
+    EXPECT_THROW(WavePoint::parse(bad, "--wave-from", by_name), ConfigError) << bad;
+}
+
 }  // namespace
 }  // namespace mmvp
