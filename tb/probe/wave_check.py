@@ -16,6 +16,8 @@ import os
 import re
 import sys
 
+from vcd_file import open_vcd
+
 
 def check(vcd_path, gtkw_paths):
     problems = []
@@ -27,54 +29,33 @@ def check(vcd_path, gtkw_paths):
         elif counts[kind] == 11:
             problems.append(f"{vcd_path}: ... more {kind} problems")
 
-    widths = {}      # identifier code -> declared width
-    names = set()    # full dotted names, with [msb:lsb] for vectors
-    scope = []
+    variables, body = open_vcd(vcd_path)
+    widths = {v.code: v.width for v in variables}
+    names = {v.name for v in variables} | {v.name + v.range for v in variables if v.range}
     last_time = -1
-    in_header = True
-    with open(vcd_path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            line = raw.strip()
-            if not line:
-                continue
-            if in_header:
-                words = line.split()
-                if words[0] == b"$scope":
-                    scope.append(words[2].decode())
-                elif words[0] == b"$upscope":
-                    scope.pop()
-                elif words[0] == b"$var":
-                    width, code, name = int(words[2]), words[3], words[4].decode()
-                    widths[code] = width
-                    full = ".".join(scope + [name])
-                    names.add(full)
-                    if len(words) > 6 and words[5].startswith(b"["):
-                        names.add(full + words[5].decode())
-                elif words[0] == b"$enddefinitions":
-                    in_header = False
-                continue
-            c = line[:1]
-            if c == b"#":
-                t = int(line[1:])
-                if t < last_time:
-                    problem("time", f"line {lineno}: time goes backwards from #{last_time} to #{t}")
-                last_time = max(last_time, t)
-            elif c in (b"b", b"B", b"r", b"R"):
-                value, _, code = line.partition(b" ")
-                if code not in widths:
-                    problem("code", f"line {lineno}: undeclared identifier {code.decode()}")
-                elif c in (b"b", b"B") and len(value) - 1 > widths[code]:
-                    problem("width", f"line {lineno}: {len(value) - 1}-bit value for a "
-                                     f"{widths[code]}-bit variable ({code.decode()})")
-            elif c in b"01xXzZ" and c:
-                code = line[1:]
-                if code not in widths:
-                    problem("code", f"line {lineno}: undeclared identifier {code.decode()}")
-                elif widths[code] != 1:
-                    problem("width", f"line {lineno}: scalar change of a {widths[code]}-bit "
-                                     f"variable ({code.decode()})")
-            elif line.startswith(b"$"):
-                continue  # $dumpvars, $end, $comment
+    for lineno, line in body:
+        c = line[:1]
+        if c == b"#":
+            t = int(line[1:])
+            if t < last_time:
+                problem("time", f"line {lineno}: time goes backwards from #{last_time} to #{t}")
+            last_time = max(last_time, t)
+        elif c in (b"b", b"B", b"r", b"R"):
+            value, _, code = line.partition(b" ")
+            if code not in widths:
+                problem("code", f"line {lineno}: undeclared identifier {code.decode()}")
+            elif c in (b"b", b"B") and len(value) - 1 > widths[code]:
+                problem("width", f"line {lineno}: {len(value) - 1}-bit value for a "
+                                 f"{widths[code]}-bit variable ({code.decode()})")
+        elif c in b"01xXzZ" and c:
+            code = line[1:]
+            if code not in widths:
+                problem("code", f"line {lineno}: undeclared identifier {code.decode()}")
+            elif widths[code] != 1:
+                problem("width", f"line {lineno}: scalar change of a {widths[code]}-bit "
+                                 f"variable ({code.decode()})")
+        elif line.startswith(b"$"):
+            continue  # $dumpvars, $end, $comment
     for gtkw in gtkw_paths:
         savefile = None
         for lineno, raw in enumerate(open(gtkw, encoding="utf-8"), 1):

@@ -9,36 +9,23 @@ fst2vcd's conversion of its FST.
 import sys
 from collections import defaultdict
 
+from vcd_file import open_vcd
+
 
 def load(path):
-    names, width, changes = {}, {}, defaultdict(list)
-    scope, t, in_header = [], 0, True
-    with open(path, "rb") as f:
-        for raw in f:
-            line = raw.strip()
-            if not line:
-                continue
-            if in_header:
-                w = line.split()
-                if w[0] == b"$scope":
-                    scope.append(w[2].decode())
-                elif w[0] == b"$upscope":
-                    scope.pop()
-                elif w[0] == b"$var":
-                    full = ".".join(scope + [w[4].decode()])
-                    names[w[3]] = full
-                    width[full] = int(w[2])
-                elif w[0] == b"$enddefinitions":
-                    in_header = False
-                continue
-            c = line[:1]
-            if c == b"#":
-                t = int(line[1:])
-            elif c in (b"b", b"B"):
-                v, _, code = line.partition(b" ")
-                changes[names[code]].append((t, int(v[1:], 2)))
-            elif c in b"01":
-                changes[names[line[1:]]].append((t, int(c)))
+    variables, body = open_vcd(path)
+    names = {v.code: v.name for v in variables}
+    width = {v.name: v.width for v in variables}
+    changes, t = defaultdict(list), 0
+    for _, line in body:
+        c = line[:1]
+        if c == b"#":
+            t = int(line[1:])
+        elif c in (b"b", b"B"):
+            v, _, code = line.partition(b" ")
+            changes[names[code]].append((t, int(v[1:], 2)))
+        elif c in b"01":
+            changes[names[line[1:]]].append((t, int(c)))
     # Keep only real changes (a dump may repeat a value, e.g. in $dumpvars).
     out = {}
     for name, seq in changes.items():
