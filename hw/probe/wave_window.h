@@ -41,7 +41,7 @@ class WaveWindow {
   // An event at time t: starts or stops the window if it is the awaited one (the first
   // occurrence counts). A stop before the start is ignored.
   void event(WaveEvent kind, std::uint64_t value, Picos t);
-  // Whether a change at time t is written (t in [start, stop)).
+  // Whether the start has come; changes in [start(), stop()) are written.
   bool started() const { return started_; }
   Picos start() const { return start_; }
   Picos stop() const { return stop_; }
