@@ -25,7 +25,9 @@ class FstOutput {
   void close();
 
  private:
+  static constexpr std::uint64_t kBlockChanges = 1u << 20;
   void* ctx_ = nullptr;
+  std::uint64_t changes_ = 0;
 };
 
 }  // namespace mmvp

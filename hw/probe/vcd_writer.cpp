@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "hw/probe/fst_output.h"
 
@@ -83,6 +86,9 @@ VcdWriter::Signal VcdWriter::add(const std::string& scope, const std::string& na
   // Codes only for the signals written, so the dump's codes stay short and dense.
   signals_.push_back({scope, name, selected ? id_code(codes_++) : "", width, initial, selected});
   last_.push_back(initial);
+  latest_.push_back(kNone);
+  state_time_.push_back(0);
+  pending_.resize(signals_.size());
   selected_.push_back(selected ? 1 : 0);
   return id;
 }
@@ -92,7 +98,11 @@ void VcdWriter::stamp(Picos t) {
     fst_->time(t);
     return;
   }
-  out_ += '#' + std::to_string(t) + '\n';
+  char buf[24];
+  buf[0] = '#';
+  char* end = std::to_chars(buf + 1, buf + sizeof buf - 1, t).ptr;
+  *end++ = '\n';
+  out_.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
@@ -106,14 +116,27 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
     out_ += '\n';
     return;
   }
+  // 'b', the bits from the highest set one down, a space: eight characters per byte
+  // from a table.
+  static const auto kBits = [] {
+    std::array<std::array<char, 8>, 256> bits{};
+    for (unsigned b = 0; b < 256; ++b)
+      for (unsigned i = 0; i < 8; ++i) bits[b][i] = (b >> (7 - i)) & 1 ? '1' : '0';
+    return bits;
+  }();
   char buf[80];
-  int n = 0;
+  std::size_t n = 0;
   buf[n++] = 'b';
-  int top = 63;
-  while (top > 0 && !((v >> top) & 1)) --top;
-  for (int i = top; i >= 0; --i) buf[n++] = ((v >> i) & 1) ? '1' : '0';
+  const unsigned top = v ? 63u - static_cast<unsigned>(__builtin_clzll(v)) : 0u;
+  const unsigned lead = top % 8 + 1;  // bits of the highest byte written
+  for (int byte = static_cast<int>(top / 8); byte >= 0; --byte) {
+    const auto& chars = kBits[(v >> (8 * byte)) & 0xff];
+    const unsigned skip = byte == static_cast<int>(top / 8) ? 8 - lead : 0;
+    std::memcpy(buf + n, chars.data() + skip, 8 - skip);
+    n += 8 - skip;
+  }
   buf[n++] = ' ';
-  out_.append(buf, static_cast<std::size_t>(n));
+  out_.append(buf, n);
   out_ += d.code;
   out_ += '\n';
 }
@@ -182,64 +205,71 @@ void VcdWriter::write_header(Picos at) {
   any_time_ = at != 0 || fst_ != nullptr;
 }
 
-void VcdWriter::flush_until(Picos t) {
+void VcdWriter::write_before(Picos t) {
   if (pending_.empty()) return;
-  // The changes before t move to ready_ (kept between calls: lock-step flushes at every
-  // sync, a few changes each); the rest stay pending.
-  std::vector<Change>& ready = ready_;
-  ready.clear();
-  std::size_t kept = 0;
-  for (const Change& c : pending_) {
-    if (c.t < t)
-      ready.push_back(c);
-    else
-      pending_[kept++] = c;
+  // The changes before t, by time (ready_ is kept between calls: lock-step flushes at
+  // every sync, a few changes each).
+  if (!window_.started()) {
+    // Before the window: only each signal's latest value, which the dump opens with.
+    pending_.take_before_unordered(t, [this](Picos at, std::uint64_t v, Signal s) {
+      if (at < state_time_[s]) return;
+      state_time_[s] = at;
+      last_[s] = v;
+    });
+    return;
   }
-  pending_.resize(kept);
+  std::vector<Change>& ready = ready_;
+  pending_.take_before(t, ready);
   if (ready.empty()) return;
-  // By time, then signal, then emission order: within one timestamp each signal's last
-  // change is the last of its run, and signals come out in declaration order.
-  std::sort(ready.begin(), ready.end(), [](const Change& a, const Change& b) {
-    if (a.t != b.t) return a.t < b.t;
-    return a.s != b.s ? a.s < b.s : a.seq < b.seq;
-  });
-  // Within one timestamp only the last value of each signal is visible.
   std::size_t i = 0;
   while (i < ready.size()) {
     std::size_t j = i;
     while (j < ready.size() && ready[j].t == ready[i].t) ++j;
     const Picos at = ready[i].t;
-    if (!window_.started() || at < window_.start()) {
+    if (at < window_.start()) {
       // Before the window: only the state, which the dump opens with.
-      for (std::size_t k = i; k < j; ++k) last_[ready[k].s] = ready[k].v;
+      for (std::size_t k = i; k < j; ++k)
+        if (at >= state_time_[ready[k].s]) last_[ready[k].s] = ready[k].v;
       i = j;
       continue;
     }
     if (at >= window_.stop()) break;  // after the window (ready is sorted)
     if (!header_written_) write_header(window_.start());
-    bool stamped = false;
-    for (std::size_t k = i; k < j; ++k) {
-      if (k + 1 < j && ready[k + 1].s == ready[k].s) continue;  // a later value wins
-      const Signal s = ready[k].s;
-      const std::uint64_t v = ready[k].v;
-      if (last_[s] == v || !signals_[s].selected) continue;
-      if (!stamped && !(any_time_ && ready[i].t == written_time_) && ready[i].t != 0) {
-        stamp(ready[i].t);
-        written_time_ = ready[i].t;
-        any_time_ = true;
-      }
-      stamped = true;
-      last_[s] = v;
-      write_value(signals_[s], v);
-    }
+    write_time(ready.data() + i, ready.data() + j);
     i = j;
   }
   drain(false);
 }
 
+void VcdWriter::write_time(const Change* begin, const Change* end) {
+  // Within one timestamp only the last value of each signal is visible, and signals
+  // come out in declaration order (so the bytes do not depend on emission order).
+  touched_.clear();
+  for (const Change* c = begin; c != end; ++c) {
+    if (latest_[c->s] == kNone) touched_.push_back(c->s);
+    latest_[c->s] = static_cast<std::uint32_t>(c - begin);
+  }
+  if (touched_.size() > 1) std::sort(touched_.begin(), touched_.end());
+  bool stamped = false;
+  for (const Signal s : touched_) {
+    const std::uint64_t v = begin[latest_[s]].v;
+    latest_[s] = kNone;
+    if (last_[s] == v) continue;
+    const Picos at = begin->t;
+    if (!stamped && !(any_time_ && at == written_time_) && at != 0) {
+      stamp(at);
+      written_time_ = at;
+      any_time_ = true;
+    }
+    stamped = true;
+    last_[s] = v;
+    write_value(signals_[s], v);
+  }
+}
+
 void VcdWriter::close(Picos end_time) {
   if (closed_) return;
-  flush_until(UINT64_MAX);
+  write_before(UINT64_MAX);
   const Picos end = std::min(end_time, window_.stop());
   if (!header_written_) write_header(window_.started() ? std::min(window_.start(), end) : end);
   if (end > written_time_) stamp(end);

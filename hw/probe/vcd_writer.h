@@ -3,9 +3,9 @@
 //
 // Blocks register signals by dotted scope and name; value changes carry their own
 // simulated time, so producers running ahead of the SystemC kernel (temporal
-// decoupling) can still record exact times. Changes are buffered and written in time
-// order once no producer can emit anything older (flush_until). The output has no
-// date or version stamp, so identical runs produce identical bytes.
+// decoupling) can still record exact times. Changes are buffered (hw/probe/change_buffer.h)
+// and written in time order once no producer can emit anything older (flush_until).
+// The output has no date or version stamp, so identical runs produce identical bytes.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -15,6 +15,7 @@
 
 #include "hw/common/output_file.h"
 #include "hw/common/types.h"
+#include "hw/probe/change_buffer.h"
 #include "hw/probe/wave_window.h"
 
 namespace mmvp {
@@ -37,10 +38,15 @@ class VcdWriter {
              std::uint64_t initial = 0);
   // Records a change at simulated time t (picoseconds).
   void change(Signal s, std::uint64_t value, Picos t) {
-    if (selected_[s]) pending_.push_back({t, seq_++, s, value});
+    if (selected_[s]) pending_.push(t, value, s);
   }
-  // Writes every buffered change strictly before t.
-  void flush_until(Picos t);
+  // No producer will emit a change before t any more: what is buffered before t may be
+  // written. The work waits until enough has been buffered (each write sorts what it
+  // takes, and lock-step calls this at every sync).
+  void flush_until(Picos t) {
+    if (t > safe_) safe_ = t;
+    if (pending_.size() >= kBatch) write_before(safe_);
+  }
   // Which signals are written (default: all): `patterns` are groups (cpu, mmu, cache,
   // dram, dma, rtl) or globs on the dotted name ("top.cpu.mmu.*"). Signals added later
   // that match none are declared nowhere and their changes dropped. ConfigError for an
@@ -66,6 +72,7 @@ class VcdWriter {
   const std::string& path() const { return path_; }
 
  private:
+  using Change = ChangeBuffer::Change;
   struct Decl {
     std::string scope, name, code;
     unsigned width;
@@ -73,16 +80,15 @@ class VcdWriter {
     bool selected;
     std::uint32_t fst_handle = 0;
   };
-  struct Change {
-    Picos t;
-    std::uint64_t seq;
-    Signal s;
-    std::uint64_t v;
-  };
+  static constexpr std::size_t kBatch = 4096;  // changes buffered before a write
+  // Writes every buffered change strictly before t.
+  void write_before(Picos t);
   void write_header(Picos at);
   // Writes the buffered text to the file once it is large (or all of it).
   void drain(bool all);
   void write_value(const Decl& d, std::uint64_t v);
+  // Writes the changes of one timestamp (all at begin->t, in emission order).
+  void write_time(const Change* begin, const Change* end);
   void stamp(Picos t);    // a new simulation time
   void declare_scopes();  // $scope/$var, or the FST hierarchy
 
@@ -91,18 +97,22 @@ class VcdWriter {
   std::string out_;                 // buffered text, written to file_ in blocks
   std::unique_ptr<FstOutput> fst_;  // FST instead of VCD text
   std::vector<Decl> signals_;
-  std::vector<std::uint64_t> last_;
+  std::vector<std::uint64_t> last_;     // each signal's value as last written (or state)
+  std::vector<Picos> state_time_;       // before the window: the time of last_'s value
   std::vector<std::uint8_t> selected_;  // per signal: written (select_signals)
-  std::vector<Change> pending_;
+  ChangeBuffer pending_;
   std::vector<Change> ready_;  // flush_until's buffer
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> latest_;  // write_time: per signal, its last change or kNone
+  std::vector<Signal> touched_;        // write_time: the signals changed at this time
   std::vector<std::function<void()>> closers_;
   WaveWindow window_;
   std::vector<std::string> selection_;  // globs; empty: every signal
-  std::uint64_t seq_ = 0;
-  std::uint32_t codes_ = 0;  // identifier codes handed out
+  std::uint32_t codes_ = 0;             // identifier codes handed out
   bool header_written_ = false;
   bool closed_ = false;
   Picos written_time_ = 0;
+  Picos safe_ = 0;  // flush_until's latest bound
   bool any_time_ = false;
 };
 
