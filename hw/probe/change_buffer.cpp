@@ -14,8 +14,7 @@ std::uint32_t ChangeBuffer::group_for(Picos t) {
   return static_cast<std::uint32_t>(n);
 }
 
-void ChangeBuffer::compact_groups(Picos t) {
-  placement_.resize(groups_.size());
+void ChangeBuffer::keep_groups_from(Picos t) {
   kept_groups_.clear();
   for (std::uint32_t g = 0; g < groups_.size(); ++g) {
     if (groups_[g].t < t) continue;
@@ -23,6 +22,11 @@ void ChangeBuffer::compact_groups(Picos t) {
     kept_groups_.push_back(groups_[g]);
   }
   groups_.swap(kept_groups_);
+}
+
+void ChangeBuffer::compact_groups(Picos t) {
+  placement_.resize(groups_.size());
+  keep_groups_from(t);
   for (Entry& e : entries_) e.group = placement_[e.group].kept;
 }
 
@@ -45,13 +49,7 @@ void ChangeBuffer::take_before(Picos t, std::vector<Change>& out) {
     placement_[g] = {place, kTaken};
     place += count;
   }
-  kept_groups_.clear();
-  for (std::uint32_t g = 0; g < groups_.size(); ++g) {
-    if (groups_[g].t < t) continue;
-    placement_[g].kept = static_cast<std::uint32_t>(kept_groups_.size());
-    kept_groups_.push_back(groups_[g]);
-  }
-  groups_.swap(kept_groups_);
+  keep_groups_from(t);  // kept_groups_ now holds the old groups, for their times
   out.resize(place);
   // One pass in emission order: the entries taken go to their group's places, the rest
   // are compacted in order (so a signal's last entry is still its last).

@@ -90,6 +90,9 @@ class ChangeBuffer {
   };
   static constexpr std::uint32_t kTaken = UINT32_MAX;
   std::uint32_t group_for(Picos t);
+  // groups_ becomes the groups at or after t (placement_[g].kept: their new indices);
+  // kept_groups_ the old list.
+  void keep_groups_from(Picos t);
   // Drops the groups before t and renumbers the entries' groups.
   void compact_groups(Picos t);
 

@@ -26,23 +26,12 @@ for group in cpu mmu cache dram dma rtl; do
     "${extra[@]}" --wave-to +5us || { die "$group: run"; continue; }
   /usr/bin/python3 "$src/tb/probe/wave_check.py" "$tmp/$group.vcd" \
     --gtkw "$src/traces/views/$group.gtkw" || die "$group: view rows missing from the dump"
-  /usr/bin/python3 - "$tmp/$group.vcd" "$src/traces/views/$group.gtkw" <<'PY' || die "$group: dump signals missing from the view"
+  /usr/bin/python3 - "$src/tb/probe" "$tmp/$group.vcd" "$src/traces/views/$group.gtkw" <<'PY' || die "$group: dump signals missing from the view"
 import re, sys
-names = set()
-scope = []
-for line in open(sys.argv[1], "rb"):
-    w = line.split()
-    if not w:
-        continue
-    if w[0] == b"$scope":
-        scope.append(w[2].decode())
-    elif w[0] == b"$upscope":
-        scope.pop()
-    elif w[0] == b"$var":
-        names.add(".".join(scope + [w[4].decode()]))
-    elif w[0] == b"$enddefinitions":
-        break
-rows = {re.sub(r"\[\d+:\d+\]$", "", l.strip()) for l in open(sys.argv[2])
+sys.path.insert(0, sys.argv[1])
+from vcd_file import open_vcd
+names = {v.name for v in open_vcd(sys.argv[2])[0]}
+rows = {re.sub(r"\[\d+:\d+\]$", "", l.strip()) for l in open(sys.argv[3])
         if l.strip().startswith("top.")}
 missing = sorted(names - rows)
 if missing:
