@@ -207,17 +207,18 @@ void VcdWriter::write_header(Picos at) {
 
 void VcdWriter::write_before(Picos t) {
   if (pending_.empty()) return;
-  // The changes before t, by time (ready_ is kept between calls: lock-step flushes at
-  // every sync, a few changes each).
+  // Before the window only each signal's latest value counts (the dump opens with it):
+  // no order is needed.
+  const auto keep_state = [this](Picos at, std::uint64_t v, Signal s) {
+    if (at < state_time_[s]) return;
+    state_time_[s] = at;
+    last_[s] = v;
+  };
   if (!window_.started()) {
-    // Before the window: only each signal's latest value, which the dump opens with.
-    pending_.take_before_unordered(t, [this](Picos at, std::uint64_t v, Signal s) {
-      if (at < state_time_[s]) return;
-      state_time_[s] = at;
-      last_[s] = v;
-    });
+    pending_.take_before_unordered(t, keep_state);
     return;
   }
+  // The changes before t, by time (ready_ is reused from one batch to the next).
   std::vector<Change>& ready = ready_;
   pending_.take_before(t, ready);
   if (ready.empty()) return;
@@ -227,9 +228,7 @@ void VcdWriter::write_before(Picos t) {
     while (j < ready.size() && ready[j].t == ready[i].t) ++j;
     const Picos at = ready[i].t;
     if (at < window_.start()) {
-      // Before the window: only the state, which the dump opens with.
-      for (std::size_t k = i; k < j; ++k)
-        if (at >= state_time_[ready[k].s]) last_[ready[k].s] = ready[k].v;
+      for (std::size_t k = i; k < j; ++k) keep_state(at, ready[k].v, ready[k].s);
       i = j;
       continue;
     }
