@@ -18,9 +18,10 @@ struct X86ArchConfig {
 };
 
 struct CpuConfig {
-  Picos cycle = 0;             // clock period (core_cycle_picos of cpu.freq_mhz)
-  Picos quantum = 0;           // temporal-decoupling quantum (sim.quantum_ns); 0 = lock-step
-  Picos instruction_time = 0;  // cpu.base_cpi cycles: what a retired instruction costs
+  Picos cycle = 0;                   // clock period (core_cycle_picos of cpu.freq_mhz)
+  Picos quantum = 0;                 // temporal-decoupling quantum (sim.quantum_ns); 0 = lock-step
+  Picos instruction_time = 0;        // cpu.base_cpi cycles: what a retired instruction costs
+  std::uint64_t syscall_cycles = 0;  // cpu.syscall_cycles: SYSCALL entry and SYSRET
   X86ArchConfig arch;
 
   static CpuConfig from_params(const Params& p);
@@ -31,7 +32,7 @@ struct CpuConfig {
 // every block on the core's clock (core, MMU, TLB arrays) uses.
 Picos core_cycle_picos(const Params& p);
 
-// Declares cpu.freq_mhz, cpu.la57 and sim.quantum_ns.
+// Declares cpu.freq_mhz, cpu.la57, cpu.base_cpi, cpu.syscall_cycles and sim.quantum_ns.
 void declare_cpu_params(Params& p);
 
 }  // namespace mmvp

@@ -101,6 +101,17 @@ void CpuCore::deliver_exception(const ExceptionInfo& info) {
   if (probes_) probes_->exception(0, now());
 }
 
+std::int64_t CpuCore::syscall(const SyscallFrame& frame) {
+  check_irqs();
+  ++stats_.syscalls;
+  DPRINTF(Fault, name(), "SYSCALL {} ({:#x}, {:#x}, {:#x})", frame.nr, frame.arg[0], frame.arg[1],
+          frame.arg[2]);
+  local_ += cfg_.syscall_cycles * cfg_.cycle;
+  const std::int64_t rax = arch_.deliver_syscall(frame);
+  maybe_sync();
+  return rax;
+}
+
 void CpuCore::machine_check(PAddr pa, const char* what) {
   ++stats_.machine_checks;
   if (!arch_.has_exception_handler(vec::MC)) {

@@ -89,6 +89,8 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   void set_irq_handler(unsigned vector, IrqHandler h) override {
     arch_.set_irq_handler(vector, std::move(h));
   }
+  void set_syscall_handler(SyscallHandler h) override { arch_.set_syscall_handler(std::move(h)); }
+  std::int64_t syscall(const SyscallFrame& frame) override;
   void mark_milestone(Milestone m, std::uint64_t n) override {
     if (probes_) probes_->milestone(m, n, now());
   }

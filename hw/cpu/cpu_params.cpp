@@ -15,6 +15,11 @@ void declare_cpu_params(Params& p) {
              "cycles of every retired instruction (a trace's I record) besides its memory "
              "stalls: the CPI of cache-resident code (a 4-wide core at an IPC of 2)",
              0, 1000});
+  p.declare({"cpu.syscall_cycles", ParamType::integer, "100",
+             "cycles of a SYSCALL's entry and SYSRET with the kernel's entry stub, besides the "
+             "work of the call (about 25 ns at 4 GHz: a null system call on Skylake without "
+             "KPTI; approximate)",
+             0, 100000});
   p.declare({"sim.quantum_ns", ParamType::integer, "10000",
              "temporal-decoupling quantum in ns; 0 = lock-step (every access synchronises, "
              "no DMI)",
@@ -32,6 +37,7 @@ CpuConfig CpuConfig::from_params(const Params& p) {
   c.quantum = p.u64("sim.quantum_ns") * 1000;
   c.instruction_time =
       static_cast<Picos>(p.real("cpu.base_cpi") * static_cast<double>(c.cycle) + 0.5);
+  c.syscall_cycles = p.u64("cpu.syscall_cycles");
   c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
   c.arch.la57_supported = p.flag("cpu.la57");
   return c;

@@ -20,6 +20,18 @@ struct ExceptionInfo {
 };
 
 using ExceptionHandler = std::function<void(const ExceptionInfo&)>;
+
+// The registers of a SYSCALL as Linux's x86-64 ABI passes them: the number in RAX, the
+// arguments in RDI, RSI, RDX, R10, R8, R9 (arch/x86/entry/entry_64.S). A trace holds
+// no memory contents, so a path argument (mmap's file, through its fd's openat)
+// travels with the call: `path` stands for the user string the kernel would copy in.
+struct SyscallFrame {
+  std::uint64_t nr = 0;
+  std::uint64_t arg[6] = {};
+  const char* path = nullptr;
+};
+// The kernel's entry point (IA32_LSTAR): returns RAX, -errno on failure.
+using SyscallHandler = std::function<std::int64_t(const SyscallFrame&)>;
 using IrqHandler = std::function<void(unsigned vector)>;
 
 // Raised out of the core when software cannot continue: an exception with no
@@ -76,6 +88,13 @@ class CpuPort {
 
   virtual void set_exception_handler(unsigned vector, ExceptionHandler h) = 0;
   virtual void set_irq_handler(unsigned vector, IrqHandler h) = 0;
+  // WRMSR IA32_LSTAR: where SYSCALL enters the kernel.
+  virtual void set_syscall_handler(SyscallHandler h) = 0;
+  // SYSCALL (SDM Vol. 2B): #UD unless IA-32e mode is active and EFER.SCE is set; enters
+  // the handler at CPL 0 with RFLAGS.IF and AC cleared (Linux's IA32_FMASK), costs
+  // cpu.syscall_cycles for the entry and SYSRET, and returns the handler's RAX at the
+  // caller's privilege level.
+  virtual std::int64_t syscall(const SyscallFrame& frame) = 0;
 
   // Names the software routine now running, for the waveform (0 = none). Costs
   // nothing when no VCD is written.

@@ -13,6 +13,7 @@ void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, Picos cycle, Stat
   r.add(prefix + ".gp_faults", s.gp_faults, "#GP delivered (non-canonical addresses)");
   r.add(prefix + ".machine_checks", s.machine_checks, "accesses with no memory behind them");
   r.add(prefix + ".irqs", s.irqs, "interrupts delivered");
+  r.add(prefix + ".syscalls", s.syscalls, "SYSCALL instructions (system calls entered)");
   r.add(prefix + ".cr3_writes", s.cr3_writes, "MOV to CR3 (address-space switches)");
   r.add(prefix + ".io_accesses", s.io_accesses, "IN/OUT instructions");
   r.add(prefix + ".dmi_accesses", s.dmi_accesses, "data accesses through DMI pointers (fast mode)");

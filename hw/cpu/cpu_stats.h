@@ -13,6 +13,7 @@ struct CpuStats {
   std::uint64_t page_splits = 0;                     // accesses straddling a 4 KB page
   std::uint64_t page_faults = 0, gp_faults = 0, machine_checks = 0;
   std::uint64_t irqs = 0;
+  std::uint64_t syscalls = 0;
   std::uint64_t cr3_writes = 0;
   std::uint64_t io_accesses = 0;
   std::uint64_t dmi_accesses = 0, bus_accesses = 0;

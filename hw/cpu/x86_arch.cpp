@@ -157,6 +157,17 @@ void X86Arch::deliver_exception(const ExceptionInfo& info) {
   exception_handlers_[info.vector](info);
 }
 
+std::int64_t X86Arch::deliver_syscall(const SyscallFrame& f) {
+  // SDM Vol. 2B SYSCALL: "IF (CS.L != 1) or (IA32_EFER.LMA != 1) or (IA32_EFER.SCE != 1)
+  // THEN #UD".
+  if (!(ctx_.efer & efer::LMA) || !(ctx_.efer & efer::SCE))
+    throw CpuHalt(fmt::format("SYSCALL {} with EFER.SCE = 0 or outside IA-32e mode (#UD)", f.nr));
+  if (!syscall_handler_)
+    throw CpuHalt(fmt::format("SYSCALL {} with no entry point (IA32_LSTAR)", f.nr));
+  HandlerFrame frame(*this);
+  return syscall_handler_(f);
+}
+
 void X86Arch::raise_irq(unsigned vector) {
   if (vector < 32 || vector >= irq_lines_.size()) return;
   irq_lines_[vector] = true;

@@ -44,6 +44,10 @@ class X86Arch {
   // The IDT. Vectors 0-31 are exceptions, 32-255 interrupts; out of range: CpuHalt.
   void set_exception_handler(unsigned vector, ExceptionHandler h);
   void set_irq_handler(unsigned vector, IrqHandler h);
+  void set_syscall_handler(SyscallHandler h) { syscall_handler_ = std::move(h); }
+  // SYSCALL's checks and entry (SDM Vol. 2B): CpuHalt for #UD (no #UD handler is
+  // modelled) or a missing entry point; runs the handler in a handler frame.
+  std::int64_t deliver_syscall(const SyscallFrame& f);
   bool has_exception_handler(unsigned vector) const {
     return vector < exception_handlers_.size() && exception_handlers_[vector];
   }
@@ -89,6 +93,7 @@ class X86Arch {
   unsigned depth_ = 0;
   std::array<ExceptionHandler, 32> exception_handlers_{};
   std::array<IrqHandler, 256> irq_handlers_{};
+  SyscallHandler syscall_handler_;
   std::array<bool, 256> irq_lines_{};
   bool irq_pending_ = false;
 };

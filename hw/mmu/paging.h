@@ -21,6 +21,7 @@ inline constexpr std::uint64_t SMEP = 1ULL << 20;
 inline constexpr std::uint64_t SMAP = 1ULL << 21;
 }  // namespace cr4
 namespace efer {
+inline constexpr std::uint64_t SCE = 1ULL << 0;  // SYSCALL/SYSRET enabled
 inline constexpr std::uint64_t LME = 1ULL << 8;
 inline constexpr std::uint64_t LMA = 1ULL << 10;
 inline constexpr std::uint64_t NXE = 1ULL << 11;

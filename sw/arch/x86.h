@@ -15,6 +15,7 @@ using mmvp::AccessKind;
 using mmvp::ExceptionInfo;
 using mmvp::LAddr;
 using mmvp::PAddr;
+using mmvp::SyscallFrame;
 namespace cr0 = mmvp::cr0;
 namespace cr4 = mmvp::cr4;
 namespace efer = mmvp::efer;

@@ -4,8 +4,9 @@
 
 #include "sw/kernel/layout.h"
 #include "sw/kernel/task.h"
-#include "sw/mm/page.h"
-#include "sw/mm/page_alloc.h"
+#include "sw/mm/memory.h"
+#include "sw/mm/mmap.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/pgtable.h"
 
 namespace mmvp::sw {
@@ -25,40 +26,59 @@ namespace {
   k.panic(fmt::format("Oops: page fault at {:#x} in kernel mode", info.address));
 }
 
-void do_page_fault(Kernel& k, const ExceptionInfo& info) {
-  RoutineScope r(k, Routine::page_fault, Routine::user);
-  LAddr va = info.address;
-  LAddr t = current_task(k);
-  bool user_addr = va < TASK_SIZE_MAX;
-  if (info.cpl != 3 && !user_addr) kernel_oops(k, info);
-  if (!t) kernel_oops(k, info);
-  Guest& g = k.mem;
-  if (user_addr && !(info.error_code & (pf::P | pf::RSVD))) {
-    // Anonymous demand paging (do_anonymous_page): a zeroed page, mapped writable.
-    LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
-    LAddr m = g.get(t, task::mm);
-    if (!page || !map_page(k, g.get(m, mm::pgd), va & ~(PAGE_SIZE - 1),
-                           page::page_to_pfn(page) << PAGE_SHIFT, pte::P | pte::RW | pte::US)) {
-      if (page) __free_pages(k, page, 0);
-      k.printk(
-          fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
-      throw ProcessKilled(fmt::format("out of memory at {:#x}", va));
-    }
-    g.set(m, mm::rss, g.get(m, mm::rss) + 1);
-    g.set(t, task::min_flt, g.get(t, task::min_flt) + 1);
-    return;
-  }
-  // A protection violation, a reserved bit, or a user access to kernel space: SIGSEGV
-  // (show_signal_msg's line).
+// bad_area(): SIGSEGV with show_signal_msg's line.
+[[noreturn]] void segfault(Kernel& k, LAddr t, const ExceptionInfo& info, const char* why) {
   k.printk(
       fmt::format("{}[{}]: segfault at {:x} ip 0000000000000000 sp 0000000000000000 error {:x}",
-                  task_comm(k, t), task_pid(k, t), va, info.error_code));
-  throw ProcessKilled(fmt::format("segfault at {:#x}: {} (error code {:#x})", va,
-                                  (info.error_code & pf::RSVD)
-                                      ? "reserved bit set in a paging entry"
-                                  : !user_addr ? "user access to a kernel address"
-                                               : "protection violation",
-                                  info.error_code));
+                  task_comm(k, t), task_pid(k, t), info.address, info.error_code));
+  throw ProcessKilled(
+      fmt::format("segfault at {:#x}: {} (error code {:#x})", info.address, why, info.error_code));
+}
+
+// access_error() (arch/x86/mm/fault.c): a write needs VM_WRITE; any other fault on a
+// present page is a protection fault (PROT_NONE, or a fetch from an XD page); a read of
+// a not-present page needs the VMA to be accessible.
+bool access_error(std::uint32_t error_code, std::uint64_t vm_flags) {
+  if (error_code & pf::W) return !(vm_flags & VM_WRITE);
+  if (error_code & pf::P) return true;
+  return !(vm_flags & VM_ACCESS_FLAGS);
+}
+
+void do_page_fault(Kernel& k, const ExceptionInfo& info) {
+  RoutineScope r(k, Routine::page_fault, Routine::user);
+  const LAddr va = info.address;
+  const LAddr t = current_task(k);
+  const bool user_addr = va < TASK_SIZE_MAX;
+  if (info.cpl != 3 && !user_addr) kernel_oops(k, info);
+  if (!t) kernel_oops(k, info);
+  count_vm_event(k, PGFAULT);
+  if (info.error_code & pf::RSVD) segfault(k, t, info, "reserved bit set in a paging entry");
+  if (!user_addr) segfault(k, t, info, "user access to a kernel address");
+  // do_user_addr_fault(): the VMA, then the access the VMA allows.
+  Guest& g = k.mem;
+  const LAddr m = g.get(t, task::mm);
+  const LAddr v = fault_vma(k, m, va);
+  if (!v) segfault(k, t, info, "address in no mapping (SEGV_MAPERR)");
+  const std::uint64_t flags = g.get(v, vma::vm_flags);
+  if (access_error(info.error_code, flags))
+    segfault(k, t, info, "access the mapping does not allow (SEGV_ACCERR)");
+  if (info.error_code & pf::P) {
+    // A write to a present read-only PTE of a writable VMA (do_wp_page reusing the
+    // page): make it writable. The SDM (4.10.4.1) drops the faulting translation.
+    const PAddr pgd = g.get(m, mm::pgd);
+    unsigned level = 0;
+    const std::uint64_t e = lookup_address(k, pgd, va, &level);
+    if (e && level == 1) {
+      map_page(k, pgd, va & ~(PAGE_SIZE - 1), e & pte::ADDR_MASK,
+               vm_page_prot(flags) | (e & (pte::A | pte::D)));
+      k.cpu.invlpg(va);
+    }
+    return;
+  }
+  if (!do_anonymous_page(k, t, m, v, va)) {
+    k.printk(fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
+    throw ProcessKilled(fmt::format("out of memory at {:#x}", va));
+  }
 }
 
 // exc_general_protection (arch/x86/kernel/traps.c). The only #GP the core raises on an

@@ -1,6 +1,7 @@
 // start_kernel (init/main.c): the boot sequence after firmware hands over.
 #include "sw/drivers/isa_dma.h"
 #include "sw/kernel/boot.h"
+#include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
@@ -16,6 +17,7 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   vmalloc_init(k);
   fork_init(k);  // task_struct and mm_struct caches, the task list
   install_fault_handlers(k);
+  syscall_init(k);  // EFER.SCE and the SYSCALL entry
   isa_dma_init(k);  // the ISA DMA channel table and the DMA validator
   k.printk("Run /init as init process");
   k.cpu.mark_milestone(Cpu::Milestone::boot_end);

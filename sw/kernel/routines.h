@@ -33,6 +33,12 @@ enum class Routine : std::uint16_t {
   context_switch = 41,
   do_exit = 42,
   fork = 43,
+  mmap = 44,
+  munmap = 45,
+  brk = 46,
+  mprotect = 47,
+  madvise = 48,
+  syscall = 49,  // entry and every other system call
   proc_show = 50,
   selftest = 60,
   dma = 70,

@@ -17,7 +17,9 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   LAddr tasks[kMax] = {};
   bool done[kMax] = {};
   for (std::size_t i = 0; i < n; ++i) {
-    tasks[i] = create_process(k, programs[i].name);
+    // No ELF loader maps a program's segments and stack: its first touches do
+    // (MMF_VMA_ON_TOUCH; its traced mmaps, if any, map the rest).
+    tasks[i] = create_process(k, programs[i].name, mm::MMF_VMA_ON_TOUCH);
     if (!tasks[i]) k.panic("run_processes: cannot create process " + programs[i].name);
     results[i].pid = task_pid(k, tasks[i]);
   }
@@ -27,6 +29,11 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
     if (alive == 1 && opt.after_last_record) opt.after_last_record(k);
     results[i].faults = g.get(tasks[i], task::min_flt);
     results[i].switches_in = g.get(tasks[i], task::nvcsw);
+    const LAddr m = g.get(tasks[i], task::mm);
+    results[i].vmas_at_exit = g.get(m, mm::map_count);
+    results[i].on_touch_faults = g.get(m, mm::on_touch_faults);
+    results[i].peak_rss_pages = g.get(m, mm::hiwater_rss);
+    if (opt.before_exit) opt.before_exit(k, tasks[i]);
     do_exit(k, tasks[i], code);
     done[i] = true;
     --alive;
@@ -39,9 +46,11 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
     for (std::size_t i = 0; i < n; ++i) {
       if (!programs[i].pages) continue;
       switch_to(k, tasks[i]);
-      ReplayCounts c = replay_as_user(k.cpu, *programs[i].pages, touch_only);
-      if (c.killed) {
-        results[i].counts = c;
+      ReplayCounts pre;
+      replay_as_user(k.cpu, *programs[i].pages, touch_only, pre);
+      if (pre.killed) {
+        results[i].counts.killed = true;
+        results[i].counts.kill_reason = pre.kill_reason;
         end_task(i, task::SIGSEGV);
       }
     }
@@ -73,24 +82,19 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
       // A process alone on the runqueue runs to its end (nothing to switch to).
       std::uint64_t quantum = alive == 1 ? 0 : opt.slice_records;
       slice.max_records = quantum;
-      ReplayCounts c;
+      ReplayCounts& acc = results[i].counts;
+      std::uint64_t ran = 0;
       {
         RoutineScope user(k, Routine::user);
-        c = programs[i].native ? run_as_user(k.cpu, programs[i].native)
-                               : replay_as_user(k.cpu, *programs[i].code, slice);
+        if (programs[i].native)
+          run_as_user(k.cpu, programs[i].native, acc);
+        else
+          ran = replay_as_user(k.cpu, *programs[i].code, slice, acc);
       }
-      ReplayCounts& acc = results[i].counts;
-      acc.records += c.records;
-      acc.instructions += c.instructions;
-      acc.loads += c.loads;
-      acc.stores += c.stores;
-      acc.modifies += c.modifies;
-      if (c.killed) {
-        acc.killed = true;
-        acc.kill_reason = c.kill_reason;
+      if (acc.killed) {
         end_task(i, task::SIGSEGV);
-      } else if (programs[i].native || quantum == 0 || c.records < quantum) {
-        end_task(i, 0);
+      } else if (programs[i].native || quantum == 0 || ran < quantum || acc.exited) {
+        end_task(i, static_cast<std::uint32_t>(acc.exit_status));
       }
       if (opt.between_slices) opt.between_slices(k);
     }

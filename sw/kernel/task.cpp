@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include "sw/kernel/layout.h"
+#include "sw/mm/mmap.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/pgtable.h"
 #include "sw/mm/slab.h"
+#include "sw/mm/vma.h"
 
 namespace mmvp::sw {
 namespace {
@@ -19,43 +21,6 @@ LAddr mm_of(Kernel& k, LAddr t) {
 }
 PAddr pgd_of(Kernel& k, LAddr t) {
   return k.mem.get(mm_of(k, t), mm::pgd);
-}
-
-// Frees the user half of a page-table tree (free_pgtables + zap_page_range): every
-// mapped user frame and every table page below PML4 entries 0..255.
-void free_user_tables(Kernel& k, LAddr m, PAddr pgd) {
-  Guest& g = k.mem;
-  std::uint64_t freed_pages = 0, freed_tables = 0;
-  for (unsigned i = 0; i < 256; ++i) {
-    std::uint64_t pml4e = g.r64(page::__va(pgd) + 8 * i);
-    if (!(pml4e & pte::P)) continue;
-    PAddr pud = pml4e & pte::ADDR_MASK;
-    for (unsigned j = 0; j < 512; ++j) {
-      std::uint64_t pude = g.r64(page::__va(pud) + 8 * j);
-      if (!(pude & pte::P)) continue;
-      PAddr pmd = pude & pte::ADDR_MASK;
-      for (unsigned l = 0; l < 512; ++l) {
-        std::uint64_t pmde = g.r64(page::__va(pmd) + 8 * l);
-        if (!(pmde & pte::P)) continue;
-        PAddr pt = pmde & pte::ADDR_MASK;
-        for (unsigned e = 0; e < 512; ++e) {
-          std::uint64_t p = g.r64(page::__va(pt) + 8 * e);
-          if (!(p & pte::P)) continue;
-          __free_pages(k, page::pfn_to_page((p & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
-          ++freed_pages;
-        }
-        free_page(k, page::__va(pt));
-        ++freed_tables;
-      }
-      free_page(k, page::__va(pmd));
-      ++freed_tables;
-    }
-    free_page(k, page::__va(pud));
-    ++freed_tables;
-  }
-  g.set(m, mm::rss, g.get(m, mm::rss) - freed_pages);
-  g.set(m, mm::pgtables, 0);
-  (void)freed_tables;
 }
 
 }  // namespace
@@ -72,9 +37,10 @@ void fork_init(Kernel& k) {
   if (!tc || !mc) k.panic("fork_init: cannot create the task caches");
   g.set(G, tasks_globals::task_cachep, tc);
   g.set(G, tasks_globals::mm_cachep, mc);
+  vma_cache_init(k);
 }
 
-LAddr create_process(Kernel& k, const std::string& comm) {
+LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags) {
   RoutineScope r(k, Routine::fork);
   Guest& g = k.mem;
   LAddr t = kmem_cache_alloc(k, g.get(G, tasks_globals::task_cachep), GFP_KERNEL);
@@ -92,6 +58,8 @@ LAddr create_process(Kernel& k, const std::string& comm) {
   g.set(m, mm::pgd, page::__pa(pgd_va));
   g.set(m, mm::rss, 0);
   g.set(m, mm::pgtables, 0);
+  mm_vmas_init(k, m);
+  g.set(m, mm::flags, mm_flags);
 
   std::uint32_t pid = g.get(G, tasks_globals::next_pid);
   g.set(G, tasks_globals::next_pid, pid + 1);
@@ -131,7 +99,7 @@ void do_exit(Kernel& k, LAddr t, std::uint32_t code) {
   g.set(t, task::state, task::EXIT_DEAD);
   LAddr m = mm_of(k, t);
   PAddr pgd = g.get(m, mm::pgd);
-  free_user_tables(k, m, pgd);
+  exit_mmap(k, m);
   free_page(k, page::__va(pgd));
   kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
   list::del(g, t + task::tasks);
@@ -142,6 +110,15 @@ void do_exit(Kernel& k, LAddr t, std::uint32_t code) {
 std::uint32_t task_pid(Kernel& k, LAddr t) {
   return k.mem.get(t, task::pid);
 }
+void for_each_task(Kernel& k, const std::function<void(LAddr)>& f) {
+  const LAddr head = G + tasks_globals::task_list;
+  for (LAddr e = k.mem.get(head, list::next); e != head;) {
+    const LAddr next = k.mem.get(e, list::next);  // f may not remove the task, but read first
+    f(e - task::tasks);
+    e = next;
+  }
+}
+
 std::string task_comm(Kernel& k, LAddr t) {
   return k.mem.read_string(t + task::comm, kTaskCommLen);
 }

@@ -4,10 +4,12 @@
 // down the user page tables and returning every page to the buddy allocator.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "sw/kernel/kernel.h"
 #include "sw/kernel/layout.h"
+#include "sw/mm/mm_types.h"
 
 namespace mmvp::sw {
 
@@ -28,14 +30,6 @@ inline constexpr std::uint32_t EXIT_DEAD = 16;
 inline constexpr std::uint32_t SIGSEGV = 11;  // exit_code of a process the kernel killed
 }  // namespace task
 
-// struct mm_struct (the fields we model), kmem_cache "mm_struct".
-namespace mm {
-inline constexpr Field<PAddr> pgd{0};                // physical address of the PML4
-inline constexpr Field<std::uint64_t> rss{8};        // resident user pages
-inline constexpr Field<std::uint64_t> pgtables{16};  // page-table pages of the user half
-inline constexpr unsigned kSize = 24;
-}  // namespace mm
-
 // Globals at layout::TASKS.
 inline constexpr LAddr TASKS_GLOBALS = layout::TASKS;
 namespace tasks_globals {
@@ -50,15 +44,18 @@ inline constexpr Field<std::uint64_t> context_switches{48};
 
 // Creates the task caches and the empty task list (fork_init).
 void fork_init(Kernel& k);
-// A new process with an empty user address space; returns its task_struct or 0.
-LAddr create_process(Kernel& k, const std::string& comm);
+// A new process with an empty user address space (no VMA); returns its task_struct
+// or 0. mm_flags go to mm->flags (mm::MMF_VMA_ON_TOUCH for a replayed trace).
+LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags = 0);
 // Switches to task t (switch_mm: CR3 write, TLB flush of non-global entries).
 void switch_to(Kernel& k, LAddr t);
 LAddr current_task(Kernel& k);
-// Ends task t: unmaps and frees every user page and user page-table page, the PGD,
-// the mm and the task (exit_mmap, free_pgtables, __mmdrop).
+// Ends task t: unmaps and frees every user page, user page-table page and VMA, the
+// PGD, the mm and the task (exit_mmap, free_pgtables, __mmdrop).
 void do_exit(Kernel& k, LAddr t, std::uint32_t code);
 std::uint32_t task_pid(Kernel& k, LAddr t);
+// Calls f for every live task, in creation order (for_each_process).
+void for_each_task(Kernel& k, const std::function<void(LAddr)>& f);
 std::string task_comm(Kernel& k, LAddr t);
 
 // The #PF handler (arch/x86/mm/fault.c): demand paging for user addresses, SIGSEGV

@@ -1,6 +1,7 @@
 // Self-tests of processes: address spaces, context switches, demand paging, exit.
 #include "sw/kernel/selftest.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/mmap.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/pgtable.h"
@@ -18,6 +19,15 @@ void user_touch(Kernel& k, LAddr va, AccessKind kind) {
     throw;
   }
   k.cpu.set_cpl(0);
+}
+
+// A process that maps and exits, so that the slab caches a process uses hold their
+// pages before a test counts free pages.
+void warm_process_caches(Kernel& k) {
+  LAddr p = create_process(k, "warm");
+  do_mmap(k, k.mem.get(p, task::mm), 0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
+          nullptr);
+  do_exit(k, p, 0);
 }
 
 }  // namespace
@@ -38,9 +48,14 @@ KTEST(process, kernel_half_is_shared_and_user_half_empty) {
 }
 
 KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
+  warm_process_caches(t.k);
   std::uint64_t free_before = nr_free_pages(t.k);
   LAddr p = create_process(t.k, "pager");
   switch_to(t.k, p);
+  const LAddr m = t.k.mem.get(p, task::mm);
+  KEXPECT_EQ(do_mmap(t.k, m, 0x400000, 10 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, nullptr),
+             0x400000);
   for (unsigned i = 0; i < 10; ++i) user_touch(t.k, 0x400000 + i * PAGE_SIZE, AccessKind::write);
   user_touch(t.k, 0x400000, AccessKind::read);  // already mapped: no fault
   KEXPECT_EQ(t.k.mem.get(p, task::min_flt), 10u);
@@ -67,7 +82,7 @@ KTEST(process, protection_violation_kills_only_the_process) {
   KEXPECT_EQ(t.k.cpu.cpl(), 0u);
   do_exit(t.k, p, 11);
   // The kernel goes on: another process runs fine.
-  LAddr q = create_process(t.k, "survivor");
+  LAddr q = create_process(t.k, "survivor", mm::MMF_VMA_ON_TOUCH);
   switch_to(t.k, q);
   user_touch(t.k, 0x7000, AccessKind::write);
   KEXPECT_EQ(t.k.mem.get(q, task::min_flt), 1u);

@@ -1,20 +1,82 @@
 #include "sw/kernel/user_replay.h"
 
+#include <algorithm>
+#include <initializer_list>
+#include <iterator>
+#include <stdexcept>
+
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/syscall.h"
 
 namespace mmvp::sw {
 
-ReplayCounts replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& opt) {
-  ReplayCounts c;
-  constexpr std::size_t kBatch = 4096;
-  static thread_local MemAccess batch[kBatch];
+namespace {
+
+constexpr std::uint64_t kMapFixed = 0x10;
+constexpr std::uint64_t kPrSetMm = 35, kPrSetMmStartBrk = 6, kPrSetMmBrk = 7;
+constexpr std::uint32_t kNrMmap = 9, kNrBrk = 12, kNrPrctl = 157, kNrExit = 60, kNrExitGroup = 231;
+
+std::int64_t make_call(Cpu& cpu, std::uint64_t nr, std::initializer_list<std::uint64_t> args,
+                       const char* path = nullptr) {
+  SyscallFrame f;
+  f.nr = nr;
+  unsigned i = 0;
+  for (std::uint64_t a : args) f.arg[i++] = a;
+  f.path = path;
+  return cpu.syscall(f);
+}
+
+// A traced system call made again (the rules are in user_replay.h).
+void replay_syscall(Cpu& cpu, const SyscallRecord& r, ReplayCounts& c) {
+  const bool ends = r.nr == kNrExit || r.nr == kNrExitGroup;
+  if (r.result < 0 && !ends) {
+    ++c.syscalls_not_made;
+    return;
+  }
+  if (r.nr == kNrBrk && !c.loader_brk_set) {
+    c.loader_brk_set = true;
+    const auto base = static_cast<std::uint64_t>(r.result);
+    make_call(cpu, kNrPrctl, {kPrSetMm, kPrSetMmStartBrk, base});
+    make_call(cpu, kNrPrctl, {kPrSetMm, kPrSetMmBrk, base});
+  }
+  SyscallFrame f;
+  f.nr = r.nr;
+  std::copy(std::begin(r.arg), std::end(r.arg), std::begin(f.arg));
+  if (r.nr == kNrMmap && !(f.arg[3] & kMapFixed)) f.arg[0] = static_cast<std::uint64_t>(r.result);
+  if (!r.path.empty()) f.path = r.path.c_str();
+  ++c.syscalls;
+  if (cpu.syscall(f) != r.result) ++c.syscall_mismatches;
+}
+
+// The process ended itself or was ended: no more records.
+template <typename Body>
+void run_process_code(Cpu& cpu, ReplayCounts& c, Body&& body) {
   cpu.set_cpl(3);  // SYSRET into the process
   try {
+    body();
+  } catch (const ProcessKilled& e) {
+    c.killed = true;
+    c.kill_reason = e.what();
+  } catch (const ProcessExited& e) {
+    c.exited = true;
+    c.exit_status = e.status;
+  }
+  cpu.set_cpl(0);
+}
+
+}  // namespace
+
+std::uint64_t replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& opt,
+                             ReplayCounts& c) {
+  constexpr std::size_t kBatch = 4096;
+  static thread_local MemAccess batch[kBatch];
+  const std::uint64_t first = c.records;
+  run_process_code(cpu, c, [&] {
     for (;;) {
       std::size_t want = kBatch;
       if (opt.max_records) {
-        if (c.records >= opt.max_records) break;
-        want = std::min<std::uint64_t>(want, opt.max_records - c.records);
+        if (c.records - first >= opt.max_records) break;
+        want = std::min<std::uint64_t>(want, opt.max_records - (c.records - first));
       }
       std::size_t n = src.read(batch, want);
       if (n == 0) break;
@@ -39,29 +101,19 @@ ReplayCounts replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& op
             cpu.touch(a.addr, a.size, AccessKind::write, false);
             ++c.modifies;
             break;
+          case AccessType::syscall:
+            replay_syscall(cpu, src.syscall(a.addr), c);
+            break;
         }
-        ++c.records;
+        ++c.records;  // a record that ends the process is not counted
       }
     }
-  } catch (const ProcessKilled& e) {
-    c.killed = true;
-    c.kill_reason = e.what();
-  }
-  cpu.set_cpl(0);
-  return c;
+  });
+  return c.records - first;
 }
 
-ReplayCounts run_as_user(Cpu& cpu, const NativeProgram& program) {
-  ReplayCounts c;
-  cpu.set_cpl(3);
-  try {
-    program(cpu);
-  } catch (const ProcessKilled& e) {
-    c.killed = true;
-    c.kill_reason = e.what();
-  }
-  cpu.set_cpl(0);
-  return c;
+void run_as_user(Cpu& cpu, const NativeProgram& program, ReplayCounts& c) {
+  run_process_code(cpu, c, [&] { program(cpu); });
 }
 
 }  // namespace mmvp::sw

@@ -3,13 +3,26 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace mmvp::sw {
 
 // valgrind lackey's four kinds: instruction fetch, load, store, modify
-// (a load and a store to the same address by one instruction).
-enum class AccessType : std::uint8_t { instr = 0, load = 1, store = 2, modify = 3 };
+// (a load and a store to the same address by one instruction); and a system call the
+// traced program made at this point (valgrind --trace-syscalls=yes): its record is
+// AccessSource::syscall(addr).
+enum class AccessType : std::uint8_t { instr = 0, load = 1, store = 2, modify = 3, syscall = 4 };
+
+// A system call of a traced run: Linux's x86-64 number, its six argument registers and
+// what the real kernel returned (-errno on failure). `path` is the file a file-backed
+// mmap maps (the path of its fd's openat), empty when the log does not say.
+struct SyscallRecord {
+  std::uint32_t nr = 0;
+  std::uint64_t arg[6] = {};
+  std::int64_t result = 0;
+  std::string path;
+};
 
 struct MemAccess {
   std::uint64_t addr = 0;
@@ -28,6 +41,11 @@ class AccessSource {
   virtual std::size_t read(MemAccess* out, std::size_t max) = 0;
   // A short name for reports (the file name).
   virtual std::string name() const = 0;
+  // The system call of a record of type syscall returned by the last read(), by its
+  // addr; valid until the next read().
+  virtual const SyscallRecord& syscall(std::uint64_t /*id*/) const {
+    throw std::logic_error(name() + ": a system-call record from a source without system calls");
+  }
 };
 
 }  // namespace mmvp::sw

@@ -63,10 +63,27 @@ enum node_stat_item : unsigned {
   NR_SLAB_RECLAIMABLE_B = 0,
   NR_SLAB_UNRECLAIMABLE_B,
   NR_KERNEL_STACK_KB,
-  NR_PAGETABLE,  // pages of page tables allocated from the buddy allocator
-  NR_VMALLOC,    // pages mapped by vmalloc
+  NR_PAGETABLE,    // pages of page tables allocated from the buddy allocator
+  NR_VMALLOC,      // pages mapped by vmalloc
+  NR_ANON_MAPPED,  // anonymous pages mapped by processes (AnonPages)
+  NR_ANON_THPS,    // of which in transparent huge pages, in pages (AnonHugePages)
   NR_VM_NODE_STAT_ITEMS
 };
+
+// Event counters (enum vm_event_item, /proc/vmstat), with Linux's names in
+// vm_event_names.
+enum vm_event_item : unsigned {
+  PGFAULT = 0,
+  NR_TLB_LOCAL_FLUSH_ALL,
+  NR_TLB_LOCAL_FLUSH_ONE,
+  THP_FAULT_ALLOC,
+  THP_FAULT_FALLBACK,
+  THP_SPLIT_PMD,
+  NR_VM_EVENT_ITEMS
+};
+inline constexpr const char* vm_event_names[NR_VM_EVENT_ITEMS] = {
+    "pgfault",         "nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
+    "thp_fault_alloc", "thp_fault_fallback",     "thp_split_pmd"};
 
 // The mm globals (mm/page_alloc.c, mm/memblock.c, arch/x86/mm/pat/set_memory.c).
 namespace mm_globals {
@@ -78,8 +95,11 @@ inline constexpr Field<std::uint64_t> watermark_scale_factor{32};  // default 10
 inline constexpr Field<std::uint64_t> after_bootmem{40};  // 1 once the buddy allocator owns memory
 // 4k, 2M, 1G pages of the direct map
 inline constexpr ArrayField<std::uint64_t, 3> direct_pages_count{48};
+inline constexpr Field<LAddr> vm_area_cachep{72};  // kmem_cache of vm_area_struct
 inline constexpr ArrayField<std::uint64_t, NR_VM_NODE_STAT_ITEMS> vm_node_stat{128};
-inline constexpr unsigned kSize = vm_node_stat.offset + 8 * NR_VM_NODE_STAT_ITEMS;
+inline constexpr ArrayField<std::uint64_t, NR_VM_EVENT_ITEMS> vm_events{256};
+inline constexpr unsigned kSize = vm_events.offset + 8 * NR_VM_EVENT_ITEMS;
+static_assert(vm_node_stat.offset + 8 * NR_VM_NODE_STAT_ITEMS <= vm_events.offset);
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 
@@ -128,6 +148,17 @@ inline void mod_node_page_state(Kernel& k, node_stat_item item, std::int64_t del
 }
 inline std::uint64_t global_node_page_state(Kernel& k, node_stat_item item) {
   return k.mem.get(MM_GLOBALS, mm_globals::vm_node_stat(item));
+}
+
+// count_vm_event() / count_vm_events().
+inline void count_vm_events(Kernel& k, vm_event_item item, std::uint64_t n) {
+  k.mem.add(MM_GLOBALS, mm_globals::vm_events(item), n);
+}
+inline void count_vm_event(Kernel& k, vm_event_item item) {
+  count_vm_events(k, item, 1);
+}
+inline std::uint64_t vm_event_count(Kernel& k, vm_event_item item) {
+  return k.mem.get(MM_GLOBALS, mm_globals::vm_events(item));
 }
 
 // Watermarks and lowmem_reserve from the zones' managed pages (mm/page_alloc.c:

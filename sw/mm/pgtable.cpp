@@ -33,7 +33,8 @@ unsigned level_index(LAddr va, unsigned level) {
 // The physical address of va's entry at `level` (1 = PTE, 2 = PMD, 3 = PUD) under pgd,
 // allocating missing tables when `alloc`; 0 if a table is missing (and !alloc), could
 // not be allocated, or a large page is in the way.
-PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc) {
+PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
+                 std::uint64_t* tables = nullptr) {
   PAddr table = pgd;
   for (unsigned l = 4; l > level; --l) {
     PAddr slot = table + 8 * level_index(va, l);
@@ -42,6 +43,7 @@ PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc) {
       if (!alloc) return 0;
       PAddr t = alloc_table(k);
       if (!t) return 0;
+      if (tables) ++*tables;
       // User addresses get user-accessible tables (_PAGE_TABLE); the leaf decides.
       e = t | (va < TASK_SIZE_MAX ? PAGE_TABLE : KERNPG_TABLE);
       k.mem.w64(early_phys(k, slot), e);
@@ -59,8 +61,9 @@ PAddr init_pgd(Kernel&) {
   return layout::pa_symbol(layout::INIT_PGD);
 }
 
-bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags) {
-  PAddr slot = entry_slot(k, pgd, va, 1, true);
+bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags,
+              std::uint64_t* tables) {
+  PAddr slot = entry_slot(k, pgd, va, 1, true, tables);
   if (!slot) return false;
   k.mem.w64(early_phys(k, slot), (pa & pte::ADDR_MASK) | flags);
   return true;

@@ -13,8 +13,10 @@ PAddr init_pgd(Kernel& k);
 
 // Maps one 4 KB page va -> pa with `flags` (pte::P | ... | pte::XD) in the tables rooted
 // at pgd (physical), allocating missing intermediate tables (zeroed, GFP_KERNEL; user
-// bit set on them for user addresses). Returns false if a table could not be allocated.
-bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags);
+// bit set on them for user addresses), counting them in *tables when given. Returns
+// false if a table could not be allocated.
+bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags,
+              std::uint64_t* tables = nullptr);
 // Clears the PTE for va and returns its old value (0 if none). The caller flushes.
 std::uint64_t unmap_page(Kernel& k, PAddr pgd, LAddr va);
 // The leaf entry mapping va (PTE, or PMD/PUD with PS), 0 if not mapped; *level = 1..3.

@@ -12,5 +12,8 @@ std::string proc_zoneinfo(Kernel& k);     // /proc/zoneinfo (sw/proc/zoneinfo.cp
 std::string proc_meminfo(Kernel& k);      // /proc/meminfo (sw/proc/meminfo.cpp)
 std::string proc_vmallocinfo(Kernel& k);  // /proc/vmallocinfo (sw/proc/vmallocinfo.cpp)
 std::string proc_slabinfo(Kernel& k);     // /proc/slabinfo (sw/proc/slabinfo.cpp)
+// /proc/PID/maps and /proc/PID/smaps_rollup of task t (sw/proc/pid_maps.cpp).
+std::string proc_pid_maps(Kernel& k, LAddr t);
+std::string proc_pid_smaps_rollup(Kernel& k, LAddr t);
 
 }  // namespace mmvp::sw

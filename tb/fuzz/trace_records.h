@@ -13,8 +13,10 @@ namespace mmvp::fuzz {
 
 inline constexpr std::size_t kMaxRecords = 1u << 20;
 
-// Reads up to kMaxRecords records; appends them to *kept if given.
-inline void read_all_records(sw::AccessSource& src, std::vector<sw::MemAccess>* kept) {
+// Reads up to kMaxRecords records; appends them to *kept if given, a system call's
+// record with addr = its index in *calls (when given).
+inline void read_all_records(sw::AccessSource& src, std::vector<sw::MemAccess>* kept,
+                             std::vector<sw::SyscallRecord>* calls = nullptr) {
   sw::MemAccess block[256];
   std::size_t total = 0;
   while (total < kMaxRecords) {
@@ -22,9 +24,19 @@ inline void read_all_records(sw::AccessSource& src, std::vector<sw::MemAccess>* 
     if (n == 0) break;
     FUZZ_CHECK(n <= 256);
     for (std::size_t i = 0; i < n; ++i) {
-      FUZZ_CHECK(trace::access_problem(block[i].addr, block[i].size) == nullptr);
-      FUZZ_CHECK(static_cast<unsigned>(block[i].type) <= 3);
-      if (kept) kept->push_back(block[i]);
+      sw::MemAccess a = block[i];
+      if (a.type == sw::AccessType::syscall) {
+        const sw::SyscallRecord& call = src.syscall(a.addr);  // throws if it has none
+        FUZZ_CHECK(call.path.size() <= 4096);
+        if (calls) {
+          a.addr = calls->size();
+          calls->push_back(call);
+        }
+      } else {
+        FUZZ_CHECK(trace::access_problem(a.addr, a.size) == nullptr);
+        FUZZ_CHECK(static_cast<unsigned>(a.type) <= 3);
+      }
+      if (kept) kept->push_back(a);
     }
     total += n;
   }

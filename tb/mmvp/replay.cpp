@@ -9,6 +9,8 @@
 #include "hw/common/output_file.h"
 #include "sw/kernel/boot.h"
 #include "sw/kernel/sched.h"
+#include "sw/kernel/task.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/proc/proc.h"
 #include "tb/mmvp/options.h"
@@ -18,7 +20,9 @@ namespace {
 
 // One access per distinct page of a stream, with the strongest kind the stream uses
 // on it (a store beats a fetch beats a load), in first-touch order: replaying it
-// faults every page in as the real stream would, and sets A and D bits alike.
+// faults every page in as the real stream would, and sets A and D bits alike. A stream
+// with system calls changes its mappings as it runs, so it cannot be populated ahead:
+// has_syscalls() tells.
 class PageTouchSource : public sw::AccessSource {
  public:
   explicit PageTouchSource(sw::AccessSource& src) : name_(src.name()) {
@@ -35,6 +39,10 @@ class PageTouchSource : public sw::AccessSource {
     while (std::size_t n = src.read(buf.data(), buf.size())) {
       for (std::size_t i = 0; i < n; ++i) {
         const auto& a = buf[i];
+        if (a.type == sw::AccessType::syscall) {
+          has_syscalls_ = true;
+          continue;
+        }
         sw::AccessType t = a.type == sw::AccessType::modify ? sw::AccessType::store : a.type;
         std::uint64_t last = (a.addr + (a.size ? a.size - 1 : 0)) >> 12;
         for (std::uint64_t pg = a.addr >> 12; pg <= last; ++pg)
@@ -49,6 +57,7 @@ class PageTouchSource : public sw::AccessSource {
     return n;
   }
   std::string name() const override { return name_ + " (pages)"; }
+  bool has_syscalls() const { return has_syscalls_; }
 
  private:
   static int rank(sw::AccessType t) {
@@ -57,6 +66,7 @@ class PageTouchSource : public sw::AccessSource {
   std::string name_;
   std::vector<sw::MemAccess> pages_;
   std::size_t next_ = 0;
+  bool has_syscalls_ = false;
 };
 
 }  // namespace
@@ -84,6 +94,7 @@ class LimitedSource : public sw::AccessSource {
     return n;
   }
   std::string name() const override { return s_->name(); }
+  const sw::SyscallRecord& syscall(std::uint64_t id) const override { return s_->syscall(id); }
 
  private:
   std::unique_ptr<sw::AccessSource> s_;
@@ -103,6 +114,14 @@ void write_proc_files(sw::Kernel& k, const std::string& dir) {
                         {"vmallocinfo", sw::proc_vmallocinfo}};
   sw::RoutineScope r(k, sw::Routine::proc_show);
   for (const auto& f : files) write_output_file(dir + "/" + f.name, f.render(k), "--proc");
+}
+
+// DIR/PID/maps and DIR/PID/smaps_rollup of task t.
+void write_pid_files(sw::Kernel& k, const std::string& dir, sw::LAddr t) {
+  const std::string pid_dir = dir + "/" + std::to_string(sw::task_pid(k, t));
+  make_output_directory(pid_dir, "--proc");
+  write_output_file(pid_dir + "/maps", sw::proc_pid_maps(k, t), "--proc");
+  write_output_file(pid_dir + "/smaps_rollup", sw::proc_pid_smaps_rollup(k, t), "--proc");
 }
 
 }  // namespace
@@ -144,7 +163,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
         std::unique_ptr<sw::AccessSource> scan = plan.workloads[i].open();
         if (plan.options.max_records)
           scan = std::make_unique<LimitedSource>(std::move(scan), plan.options.max_records);
-        pages[i] = std::make_unique<PageTouchSource>(*scan);
+        auto touches = std::make_unique<PageTouchSource>(*scan);
+        if (!touches->has_syscalls()) pages[i] = std::move(touches);
       }
       std::string comm = std::filesystem::path(plan.workloads[i].name).filename().string();
       programs[i] = {comm, code[i].get(), pages[i].get(), {}};
@@ -158,11 +178,20 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     so.between_slices = [&](sw::Kernel& kk) {
       while (next_snapshot < plan.proc_at_ns.size() && !plan.proc_dir.empty() &&
              platform.now_ns() >= plan.proc_at_ns[next_snapshot]) {
-        write_proc_files(
-            kk, plan.proc_dir + "/at-" + std::to_string(plan.proc_at_ns[next_snapshot]) + "ns");
+        const std::string at =
+            plan.proc_dir + "/at-" + std::to_string(plan.proc_at_ns[next_snapshot]) + "ns";
+        write_proc_files(kk, at);
+        sw::for_each_task(kk, [&](sw::LAddr t) { write_pid_files(kk, at, t); });
         ++next_snapshot;
       }
     };
+    if (!plan.proc_dir.empty()) {
+      // Each process's maps as it stood just before it exited.
+      so.before_exit = [&](sw::Kernel& kk, sw::LAddr t) {
+        make_output_directory(plan.proc_dir, "--proc");
+        write_pid_files(kk, plan.proc_dir, t);
+      };
+    }
     so.after_last_record = [&](sw::Kernel&) {
       StatsReport r;
       platform.report(r);
@@ -170,10 +199,14 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     };
     std::vector<sw::ProcessResult> results(n);
     if (n) sw::run_processes(k, programs.data(), n, so, results.data());
-    for (std::size_t i = 0; i < n; ++i)
-      out.processes.push_back(
-          {plan.workloads[i].name, results[i].pid, results[i].counts, results[i].faults});
+    for (std::size_t i = 0; i < n; ++i) {
+      const sw::ProcessResult& r = results[i];
+      out.processes.push_back({plan.workloads[i].name, r.pid, r.counts, r.faults, r.vmas_at_exit,
+                               r.on_touch_faults, r.peak_rss_pages, pages[i] != nullptr});
+    }
     out.free_pages_at_end = sw::nr_free_pages(k);
+    for (unsigned e = 0; e < sw::NR_VM_EVENT_ITEMS; ++e)
+      out.vm_events.push_back(sw::vm_event_count(k, static_cast<sw::vm_event_item>(e)));
     if (!plan.proc_dir.empty()) write_proc_files(k, plan.proc_dir);
   });
   return out;
@@ -208,6 +241,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
     total.loads += p.counts.loads;
     total.stores += p.counts.stores;
     total.modifies += p.counts.modifies;
+    total.syscalls += p.counts.syscalls;
+    total.syscalls_not_made += p.counts.syscalls_not_made;
+    total.syscall_mismatches += p.counts.syscall_mismatches;
     killed += p.counts.killed;
   }
   r.add("trace.workloads", out.processes.size(), "workloads replayed, each as its own process");
@@ -217,6 +253,12 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
   r.add("trace.stores", total.stores, "store records (S)");
   r.add("trace.modifies", total.modifies, "modify records (M): a load and a store each");
   r.add("trace.killed", killed, "processes ended by the kernel (protection violations)");
+  r.add("trace.syscalls", total.syscalls,
+        "system calls of the traces made again (valgrind --trace-syscalls=yes records)");
+  r.add("trace.syscalls_not_made", total.syscalls_not_made,
+        "system calls that failed in the traced run, so were not made again");
+  r.add("trace.syscall_mismatches", total.syscall_mismatches,
+        "system calls whose result differs from the traced run's (an mmap placed elsewhere)");
   for (std::size_t i = 0; i < out.processes.size(); ++i) {
     const auto& p = out.processes[i];
     std::string w = "workload." + std::to_string(i);
@@ -224,6 +266,14 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
     r.add(w + ".pid", p.pid, "process id it ran as");
     r.add(w + ".records", p.counts.records, "records replayed");
     r.add(w + ".faults", p.faults, "demand-paging faults (populate pass included)");
+    r.add(w + ".populated", p.populated ? 1 : 0,
+          "1: its pages were faulted in before the measured replay (trace.populate; not for a "
+          "trace with system calls)");
+    r.add(w + ".vmas", p.vmas_at_exit, "VMAs of its address space when it ended");
+    r.add(w + ".on_touch_faults", p.on_touch_faults,
+          "faults outside every VMA that mapped a page (mappings no system call made: the "
+          "loader's segments and stack, or a trace without system calls)");
+    r.add(w + ".peak_rss_kb", p.peak_rss_pages * 4, "largest resident set (hiwater_rss, VmHWM)");
     if (p.counts.killed) r.add_text(w + ".killed", p.counts.kill_reason, "why the kernel ended it");
   }
   if (out.kernel_work) {
@@ -242,6 +292,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
                   static_cast<double>(std::get<std::uint64_t>(l->value)),
                   "L1 DTLB miss rate of the kernel work");
   }
+  for (std::size_t e = 0; e < out.vm_events.size(); ++e)
+    r.add(std::string("kernel.vmstat.") + sw::vm_event_names[e], out.vm_events[e],
+          "/proc/vmstat event since boot (include/linux/vm_event_item.h)");
   r.add("kernel.boot_cycles", out.boot_cycles,
         "simulated cycles of the kernel's boot (start_kernel)");
   r.add_real("host.boot_seconds", out.boot_host_seconds, "host seconds of the kernel's boot");

@@ -47,6 +47,8 @@ struct ReplayOutcome {
     std::uint32_t pid = 0;
     sw::ReplayCounts counts;
     std::uint64_t faults = 0;
+    std::uint64_t vmas_at_exit = 0, on_touch_faults = 0, peak_rss_pages = 0;
+    bool populated = false;  // faulted in by the populate pre-pass
   };
   std::vector<Process> processes;
   // Statistics at the end of the measured phase (after the last record, before the
@@ -55,8 +57,9 @@ struct ReplayOutcome {
   // Statistics of the kernel work alone (plan.kernel_work), if any.
   std::optional<StatsReport> kernel_work;
   std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
-  std::uint64_t boot_cycles = 0;  // simulated cycles of start_kernel
-  double boot_host_seconds = 0;   // host time of start_kernel
+  std::vector<std::uint64_t> vm_events;  // /proc/vmstat's events at the end, since boot
+  std::uint64_t boot_cycles = 0;         // simulated cycles of start_kernel
+  double boot_host_seconds = 0;          // host time of start_kernel
 };
 
 // Boots the guest kernel on the platform's core and runs every workload as its own

@@ -41,6 +41,9 @@ TEST(KernelSelftest, vmalloc) {
 TEST(KernelSelftest, process) {
   run_suite("process");
 }
+TEST(KernelSelftest, vma) {
+  run_suite("vma");
+}
 TEST(KernelSelftest, isa_dma) {
   run_suite("isa_dma");
 }

@@ -13,7 +13,12 @@ namespace {
 constexpr std::size_t kBlockSize = std::size_t{1} << 20;
 constexpr std::size_t kMaxSizeVarintBytes = 5;    // 32-bit size
 constexpr std::size_t kMaxDeltaVarintBytes = 10;  // 64-bit delta
-constexpr std::size_t kMaxRecordBytes = 1 + kMaxSizeVarintBytes + kMaxDeltaVarintBytes;
+constexpr std::size_t kMaxAccessRecordBytes = 1 + kMaxSizeVarintBytes + kMaxDeltaVarintBytes;
+constexpr std::size_t kMaxPathBytes = 4096;  // PATH_MAX
+// Escape, kind, number, six arguments, result, path length and path.
+constexpr std::size_t kMaxSyscallRecordBytes = 2 + 1 + 5 + 6 * 10 + 10 + 2 + kMaxPathBytes;
+constexpr std::size_t kMaxRecordBytes = kMaxSyscallRecordBytes;
+constexpr std::uint64_t kSyscallKind = 1;
 constexpr unsigned kInlineSizeLimit = 64;  // sizes below fit in the header byte
 
 // Why a varint could not be decoded.
@@ -77,8 +82,39 @@ bool BinaryTraceSource::refill() {
   return end_ > before;
 }
 
+void BinaryTraceSource::read_syscall(const std::uint8_t*& p, const std::uint8_t* end,
+                                     const std::uint8_t* record, const std::uint8_t* buf) {
+  auto fail = [&](VarintStatus status, const char* what) {
+    std::string where = " at byte " + std::to_string(buf_offset_ + (record - buf));
+    if (status == VarintStatus::truncated) throw InputError(name() + ": truncated record" + where);
+    throw InputError(name() + ": corrupt system-call record" + where + " (" + what + ")");
+  };
+  auto varint = [&](std::size_t max_bytes, const char* what) {
+    std::uint64_t v = 0;
+    VarintStatus status = decode_varint(p, end, max_bytes, v);
+    if (status != VarintStatus::ok) fail(status, what);
+    return v;
+  };
+  if (varint(kMaxDeltaVarintBytes, "kind") != kSyscallKind)
+    fail(VarintStatus::ok, "unknown extension record");
+  sw::SyscallRecord call;
+  std::uint64_t number = varint(kMaxSizeVarintBytes, "number");
+  if (number > UINT32_MAX) fail(VarintStatus::ok, "number out of range");
+  call.nr = static_cast<std::uint32_t>(number);
+  for (auto& a : call.arg) a = varint(kMaxDeltaVarintBytes, "argument");
+  std::uint64_t zigzag = varint(kMaxDeltaVarintBytes, "result");
+  call.result = static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+  std::uint64_t length = varint(kMaxSizeVarintBytes, "path length");
+  if (length > kMaxPathBytes) fail(VarintStatus::ok, "path longer than 4096 bytes");
+  if (static_cast<std::uint64_t>(end - p) < length) fail(VarintStatus::truncated, "path");
+  call.path.assign(reinterpret_cast<const char*>(p), length);
+  p += length;
+  syscalls_.push_back(std::move(call));
+}
+
 std::size_t BinaryTraceSource::read(sw::MemAccess* out, std::size_t max) {
   std::size_t count = 0;
+  syscalls_.clear();
   while (count < max) {
     if (end_ - pos_ < kMaxRecordBytes && !input_eof_) refill();
     if (pos_ == end_) break;
@@ -100,6 +136,11 @@ std::size_t BinaryTraceSource::read(sw::MemAccess* out, std::size_t max) {
         VarintStatus status = decode_varint(p, end, kMaxSizeVarintBytes, size);
         if (status != VarintStatus::ok) bad_record(status, "size varint too long");
         if (size > UINT32_MAX) bad_record(status, "size out of range");
+        if (size == 0 && header == 0) {
+          read_syscall(p, end, record, buf);
+          out[count++] = sw::MemAccess{syscalls_.size() - 1, 0, sw::AccessType::syscall};
+          continue;
+        }
       }
       std::uint64_t zigzag = 0;
       VarintStatus status = decode_varint(p, end, kMaxDeltaVarintBytes, zigzag);
@@ -134,6 +175,8 @@ void BinaryTraceWriter::write(const sw::MemAccess& access) {
   if (const char* problem = access_problem(access.addr, access.size))
     throw std::invalid_argument(std::string("BinaryTraceWriter: ") + problem);
   if (buf_.size() - used_ < kMaxRecordBytes) flush();
+  if (access.type == sw::AccessType::syscall)
+    throw std::invalid_argument("BinaryTraceWriter: a syscall record without its call");
   unsigned type = static_cast<unsigned>(access.type) & 3;
   char* p = buf_.data() + used_;
   bool inline_size = access.size < kInlineSizeLimit;
@@ -147,8 +190,36 @@ void BinaryTraceWriter::write(const sw::MemAccess& access) {
   ++records_;
 }
 
+void BinaryTraceWriter::write_syscall(const sw::SyscallRecord& call) {
+  if (call.path.size() > kMaxPathBytes)
+    throw std::invalid_argument("BinaryTraceWriter: a system call's path longer than 4096 bytes");
+  if (buf_.size() - used_ < kMaxRecordBytes) flush();
+  char* p = buf_.data() + used_;
+  *p++ = 0;  // the escape: header 0 and size 0
+  *p++ = 0;
+  p = encode_varint(p, kSyscallKind);
+  p = encode_varint(p, call.nr);
+  for (std::uint64_t a : call.arg) p = encode_varint(p, a);
+  const auto r = static_cast<std::uint64_t>(call.result);
+  p = encode_varint(p, (r << 1) ^ static_cast<std::uint64_t>(-static_cast<std::int64_t>(r >> 63)));
+  p = encode_varint(p, call.path.size());
+  std::memcpy(p, call.path.data(), call.path.size());
+  used_ = static_cast<std::size_t>(p - buf_.data()) + call.path.size();
+  ++records_;
+}
+
 void BinaryTraceWriter::write(const sw::MemAccess* accesses, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) write(accesses[i]);
+}
+
+void BinaryTraceWriter::write(const sw::MemAccess* accesses, std::size_t count,
+                              const sw::AccessSource& source) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (accesses[i].type == sw::AccessType::syscall)
+      write_syscall(source.syscall(accesses[i].addr));
+    else
+      write(accesses[i]);
+  }
 }
 
 void BinaryTraceWriter::flush() {

@@ -15,6 +15,13 @@
 //              type), computed modulo 2^64 as a signed 64-bit value d and zigzag-mapped
 //              to (d << 1) ^ (d >> 63), so small negative steps are short too
 //
+//   syscall := the header byte 0x00 and the size varint 0 (a size no access has), then
+//              varint 1 (the kind: a system call), varint number, six varints (the
+//              argument registers), the zigzag varint of the result, varint path
+//              length (at most 4096) and the path's bytes: a system call of the
+//              traced run (sw::SyscallRecord), an AccessType::syscall record. Files
+//              written before system calls were recorded never contain it.
+//
 // The previous address of every type starts at 0. Instruction fetches and data
 // accesses thus delta-encode separately: sequential code costs 2 bytes a record. A
 // record cut off by the end of the file is an error ("FILE: truncated record at byte
@@ -44,8 +51,13 @@ class BinaryTraceSource final : public sw::AccessSource {
 
   std::size_t read(sw::MemAccess* out, std::size_t max) override;
   std::string name() const override { return input_->name(); }
+  const sw::SyscallRecord& syscall(std::uint64_t id) const override { return syscalls_.at(id); }
 
  private:
+  // Decodes the system-call record after the escape at p (advanced past it).
+  void read_syscall(const std::uint8_t*& p, const std::uint8_t* end, const std::uint8_t* record,
+                    const std::uint8_t* buf);
+
   // Keeps the unparsed bytes and reads more behind them; false if nothing was added.
   bool refill();
 
@@ -56,6 +68,7 @@ class BinaryTraceSource final : public sw::AccessSource {
   std::uint64_t buf_offset_ = 0;  // file offset of buf_[0]
   bool input_eof_ = false;
   std::array<std::uint64_t, 4> prev_addr_{};
+  std::vector<sw::SyscallRecord> syscalls_;  // those of the last read()
 };
 
 // Where BinaryTraceWriter puts its bytes.
@@ -81,9 +94,13 @@ class BinaryTraceWriter {
   BinaryTraceWriter(const BinaryTraceWriter&) = delete;
   BinaryTraceWriter& operator=(const BinaryTraceWriter&) = delete;
 
-  // Throws std::invalid_argument for size 0.
+  // Throws std::invalid_argument for size 0 (or a syscall record: use the overloads
+  // that take the source or the call).
   void write(const sw::MemAccess& access);
   void write(const sw::MemAccess* accesses, std::size_t count);
+  void write_syscall(const sw::SyscallRecord& call);
+  // Every record of a batch read from source, its system calls included.
+  void write(const sw::MemAccess* accesses, std::size_t count, const sw::AccessSource& source);
   void flush();
   std::uint64_t records_written() const { return records_; }
 

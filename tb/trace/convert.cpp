@@ -78,7 +78,8 @@ class ZstdSink final : public ByteSink {
 std::uint64_t write_records(sw::AccessSource& source, ByteSink& sink) {
   BinaryTraceWriter writer(sink);
   std::vector<sw::MemAccess> batch(kBatchRecords);
-  while (std::size_t n = source.read(batch.data(), batch.size())) writer.write(batch.data(), n);
+  while (std::size_t n = source.read(batch.data(), batch.size()))
+    writer.write(batch.data(), n, source);
   writer.flush();
   return writer.records_written();
 }

@@ -78,8 +78,30 @@ void LackeyTraceSource::fail(const char* line_start, const std::string& problem)
                    escape_bytes(text) + "'");
 }
 
+const char* LackeyTraceSource::syscall_line(const char* p, std::uint64_t line, sw::MemAccess* out,
+                                            std::size_t& count) {
+  const char* eol = static_cast<const char*>(std::memchr(p, '\n', buf_.data() + lines_end_ - p));
+  std::string_view text(p, static_cast<std::size_t>(eol - p));
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  sw::SyscallRecord call;
+  std::string problem;
+  switch (parser_.parse(text, call, problem)) {
+    case ValgrindSyscallParser::Outcome::malformed:
+      line_ = line;
+      fail(p, problem);
+    case ValgrindSyscallParser::Outcome::record:
+      syscalls_.push_back(std::move(call));
+      out[count++] = sw::MemAccess{syscalls_.size() - 1, 0, sw::AccessType::syscall};
+      break;
+    case ValgrindSyscallParser::Outcome::none:
+      break;
+  }
+  return eol + 1;
+}
+
 std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
   std::size_t count = 0;
+  syscalls_.clear();
   while (count < max) {
     if (pos_ == lines_end_ && !refill()) break;
     // [pos_, lines_end_) holds complete lines, the last ending in '\n': every check
@@ -99,6 +121,10 @@ std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
         if (p[1] != ' ' || p[2] != ' ') malformed("expected 'I  addr,size'");
         type = sw::AccessType::instr;
       } else if (p[0] == ' ') {
+        if (p[1] == '-' && p[2] == '-' && p[3] == '>') {  // a system call's result line
+          p = syscall_line(p, line, out, count);
+          continue;
+        }
         switch (p[1]) {
           case 'L':
             type = sw::AccessType::load;
@@ -113,8 +139,11 @@ std::size_t LackeyTraceSource::read(sw::MemAccess* out, std::size_t max) {
             malformed("expected ' L addr,size', ' S addr,size' or ' M addr,size'");
         }
         if (p[2] != ' ') malformed(std::string("expected ' ") + p[1] + " addr,size'");
-      } else if (p[0] == '=' && p[1] == '=') {
+      } else if ((p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-')) {
         p = static_cast<const char*>(std::memchr(p, '\n', end - p)) + 1;
+        continue;
+      } else if (p[0] == 'S' && std::strncmp(p, "SYSCALL[", 8) == 0) {
+        p = syscall_line(p, line, out, count);
         continue;
       } else if (p[0] == '\n' || (p[0] == '\r' && p[1] == '\n')) {
         p += p[0] == '\n' ? 1 : 2;

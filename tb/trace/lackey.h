@@ -6,8 +6,10 @@
 //    M 0421a5e0,4      modify (load and store of the same address)
 //
 // The address is hexadecimal without "0x", the size decimal (>= 1). Lines starting
-// with "==" (valgrind's own messages) and empty lines are skipped; anything else is
-// reported as mmvp::InputError "FILE:LINE: problem".
+// "SYSCALL[" (and their " -->" result lines) are the system calls of
+// --trace-syscalls=yes (valgrind_syscalls.h): the address-space calls become records of
+// type syscall. Lines starting with "==" or "--" (valgrind's own messages) and empty
+// lines are skipped; anything else is reported as mmvp::InputError "FILE:LINE: problem".
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +18,7 @@
 
 #include "sw/kernel/workload.h"
 #include "tb/trace/compressed_input.h"
+#include "tb/trace/valgrind_syscalls.h"
 
 namespace mmvp::trace {
 
@@ -26,12 +29,19 @@ class LackeyTraceSource final : public sw::AccessSource {
 
   std::size_t read(sw::MemAccess* out, std::size_t max) override;
   std::string name() const override { return input_->name(); }
+  const sw::SyscallRecord& syscall(std::uint64_t id) const override { return syscalls_.at(id); }
+  // System calls of the log that do not change the address space (read, openat, ...).
+  std::uint64_t syscalls_dropped() const { return parser_.dropped(); }
   // Number of the last line parsed (1-based).
   std::uint64_t line() const { return line_; }
 
  private:
   // Moves the partial last line to the front and reads more; false at the end.
   bool refill();
+  // Parses the system-call line at p (line number `line`), appending its record if it
+  // completes a kept call; returns the next line.
+  const char* syscall_line(const char* p, std::uint64_t line, sw::MemAccess* out,
+                           std::size_t& count);
   [[noreturn]] void fail(const char* line_start, const std::string& problem) const;
 
   std::unique_ptr<ByteInput> input_;
@@ -41,6 +51,8 @@ class LackeyTraceSource final : public sw::AccessSource {
   std::size_t data_end_ = 0;   // one past the last byte read into buf_
   bool input_eof_ = false;
   std::uint64_t line_ = 0;
+  ValgrindSyscallParser parser_;
+  std::vector<sw::SyscallRecord> syscalls_;  // those of the last read()
 };
 
 }  // namespace mmvp::trace

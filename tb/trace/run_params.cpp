@@ -7,7 +7,8 @@ void declare_replay_params(Params& p) {
   p.declare({"trace.populate", ParamType::boolean, "true",
              "fault in every page a workload touches before replaying it, then flush the TLBs "
              "and reset statistics, so statistics describe the workload alone; false: pages "
-             "fault in during the replay"});
+             "fault in during the replay (as they always do for a trace with system calls, "
+             "whose mappings change as it runs)"});
   p.declare({"trace.max_records", ParamType::integer, "0",
              "stop each workload after this many records (0: no limit)"});
   p.declare({"kernel.slice_records", ParamType::integer, "10000",

@@ -196,6 +196,30 @@ TEST_F(X86ArchTest, InterruptsHighestVectorFirstOnlyWithIf) {
 
 // ---- configuration ---------------------------------------------------------------
 
+TEST_F(X86ArchTest, SyscallNeedsIa32eAndSceThenRunsTheEntryAtCpl0) {
+  SyscallFrame f;
+  f.nr = 9;
+  f.arg[1] = 4096;
+  unsigned cpl_inside = 99;
+  arch.set_syscall_handler([&](const SyscallFrame& call) {
+    cpl_inside = arch.cpl();
+    EXPECT_FALSE(arch.interrupts_enabled());  // IA32_FMASK clears IF
+    return static_cast<std::int64_t>(call.arg[1]) + 1;
+  });
+  // SDM Vol. 2B SYSCALL: #UD outside IA-32e mode and with EFER.SCE = 0.
+  EXPECT_NE(halt_message([&] { arch.deliver_syscall(f); }).find("(#UD)"), std::string::npos);
+  enter_long_mode();
+  EXPECT_NE(halt_message([&] { arch.deliver_syscall(f); }).find("EFER.SCE = 0"), std::string::npos);
+  arch.wrmsr(msr::EFER, arch.rdmsr(msr::EFER) | efer::SCE);
+  arch.set_cpl(3);
+  arch.set_if(true);
+  EXPECT_EQ(arch.deliver_syscall(f), 4097);
+  EXPECT_EQ(cpl_inside, 0u);
+  EXPECT_EQ(arch.cpl(), 3u);  // SYSRET
+  EXPECT_TRUE(arch.interrupts_enabled());
+  EXPECT_TRUE(tlb.log.empty());  // SCE flushes nothing
+}
+
 TEST(CpuConfig, DefaultsAreTheDeclaredOnes) {
   const CpuConfig c = CpuConfig::defaults();
   EXPECT_EQ(c.quantum, 10'000'000u) << "sim.quantum_ns = 10000";

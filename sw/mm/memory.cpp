@@ -1,0 +1,202 @@
+#include "sw/mm/memory.h"
+
+#include "sw/kernel/task.h"
+#include "sw/mm/init.h"
+#include "sw/mm/mmzone.h"
+#include "sw/mm/page.h"
+#include "sw/mm/page_alloc.h"
+#include "sw/mm/pgtable.h"
+
+namespace mmvp::sw {
+namespace {
+
+constexpr unsigned kLevelShift[5] = {0, 12, 21, 30, 39};  // entry span at levels 1..4
+constexpr std::uint64_t kTlbSinglePageFlushCeiling = 33;  // arch/x86/mm/tlb.c
+
+std::uint64_t span(unsigned level) {
+  return 1ULL << kLevelShift[level];
+}
+unsigned index_at(LAddr va, unsigned level) {
+  return (va >> kLevelShift[level]) & 511;
+}
+LAddr table_va(std::uint64_t entry) {
+  return page::__va(entry & pte::ADDR_MASK);
+}
+// The end of the level-`level` entry holding addr, or end if sooner (pXd_addr_end).
+LAddr addr_end(LAddr addr, LAddr end, unsigned level) {
+  const LAddr boundary = (addr + span(level)) & ~(span(level) - 1);
+  return boundary - 1 < end - 1 ? boundary : end;
+}
+
+// pte_free() / pmd_free() / pud_free(): a user page-table page back to the buddy
+// allocator, with its NR_PAGETABLE and mm accounting.
+void free_table(Kernel& k, LAddr m, std::uint64_t entry) {
+  free_page(k, table_va(entry));
+  mod_node_page_state(k, NR_PAGETABLE, -1);
+  k.mem.add(m, mm::pgtables, static_cast<std::uint64_t>(-1));
+}
+
+// Calls leaf(slot, pte, va) for every present PTE of [start, end) under pgd, skipping
+// absent tables whole.
+template <typename Leaf>
+void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf) {
+  Guest& g = k.mem;
+  LAddr va = start;
+  while (va < end) {
+    LAddr table = page::__va(pgd);
+    bool descended = true;
+    for (unsigned level = 4; level > 1; --level) {
+      const std::uint64_t e = g.r64(table + 8 * index_at(va, level));
+      if (!(e & pte::P) || (e & pte::PS)) {
+        va = addr_end(va, end, level);
+        descended = false;
+        break;
+      }
+      table = table_va(e);
+    }
+    if (!descended) continue;
+    const LAddr stop = addr_end(va, end, 2);
+    for (; va < stop; va += PAGE_SIZE) {
+      const LAddr slot = table + 8 * index_at(va, 1);
+      const std::uint64_t e = g.r64(slot);
+      if (e & pte::P) leaf(slot, e, va);
+    }
+  }
+}
+
+// free_pud_range / free_pmd_range / free_pte_range over the entries of `table` (at
+// `level`) in [addr, end): a PTE page under a PMD entry is freed outright (the caller
+// trimmed the range); a PMD or PUD table once its span, as Linux checks it, lies within
+// [floor, ceiling).
+void free_level(Kernel& k, LAddr m, LAddr table, unsigned level, LAddr addr, LAddr end, LAddr floor,
+                LAddr ceiling, TlbGather& tlb) {
+  Guest& g = k.mem;
+  do {
+    const LAddr next = addr_end(addr, end, level);
+    const LAddr slot = table + 8 * index_at(addr, level);
+    const std::uint64_t e = g.r64(slot);
+    if ((e & pte::P) && !(e & pte::PS)) {
+      if (level == 2) {  // free_pte_range(): the PTE page
+        g.w64(slot, 0);
+        free_table(k, m, e);
+        tlb.adjust(addr, addr + PAGE_SIZE);
+      } else {
+        free_level(k, m, table_va(e), level - 1, addr, next, floor, ceiling, tlb);
+        // The child table (covering span(level)) goes too if the range owns it whole.
+        const LAddr mask = ~(span(level) - 1);
+        LAddr c = ceiling;
+        bool whole = (addr & mask) >= floor;
+        if (whole && c) {
+          c &= mask;
+          whole = c != 0;
+        }
+        if (whole && next - 1 > c - 1) whole = false;
+        if (whole) {
+          g.w64(slot, 0);
+          free_table(k, m, e);
+          tlb.adjust(addr, addr + PAGE_SIZE);
+        }
+      }
+    }
+    addr = next;
+  } while (addr != end);
+}
+
+}  // namespace
+
+std::uint64_t vm_page_prot(std::uint64_t vm_flags) {
+  // PROT_NONE: Linux clears _PAGE_PRESENT and sets _PAGE_PROTNONE; a supervisor-only
+  // present entry has the same effect here (every user access faults, the frame stays).
+  if (!(vm_flags & VM_ACCESS_FLAGS)) return pte::P | pte::XD;
+  std::uint64_t prot = pte::P | pte::US;
+  if (vm_flags & VM_WRITE) prot |= pte::RW;
+  if (!(vm_flags & VM_EXEC)) prot |= pte::XD;
+  return prot;
+}
+
+bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
+  Guest& g = k.mem;
+  LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
+  if (!page) return false;
+  std::uint64_t tables = 0;
+  if (!map_page(k, g.get(m, mm::pgd), addr & ~(PAGE_SIZE - 1),
+                page::page_to_pfn(page) << PAGE_SHIFT, vm_page_prot(g.get(v, vma::vm_flags)),
+                &tables)) {
+    __free_pages(k, page, 0);
+    g.add(m, mm::pgtables, tables);
+    return false;
+  }
+  g.add(m, mm::pgtables, tables);
+  const std::uint64_t rss = g.add(m, mm::rss, 1);
+  if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
+  mod_node_page_state(k, NR_ANON_MAPPED, 1);
+  g.add(t, task::min_flt, 1);
+  return true;
+}
+
+void zap_page_range(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb) {
+  Guest& g = k.mem;
+  std::uint64_t freed = 0;
+  for_each_pte(k, g.get(m, mm::pgd), start, end, [&](LAddr slot, std::uint64_t e, LAddr va) {
+    g.w64(slot, 0);
+    __free_pages(k, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
+    tlb.adjust(va, va + PAGE_SIZE);
+    ++freed;
+  });
+  if (!freed) return;
+  g.add(m, mm::rss, -freed);
+  mod_node_page_state(k, NR_ANON_MAPPED, -static_cast<std::int64_t>(freed));
+}
+
+void free_pgd_range(Kernel& k, LAddr m, LAddr addr, LAddr end, LAddr floor, LAddr ceiling,
+                    TlbGather& tlb) {
+  // Linux's free_pgd_range(): trim [addr, end) to the PMD-aligned part no neighbour
+  // shares.
+  const LAddr pmd_mask = ~(PMD_SIZE - 1);
+  addr &= pmd_mask;
+  if (addr < floor) {
+    addr += PMD_SIZE;
+    if (!addr) return;
+  }
+  if (ceiling) {
+    ceiling &= pmd_mask;
+    if (!ceiling) return;
+  }
+  if (end - 1 > ceiling - 1) end -= PMD_SIZE;
+  if (addr > end - 1) return;
+  free_level(k, m, page::__va(k.mem.get(m, mm::pgd)), 4, addr, end, floor, ceiling, tlb);
+}
+
+void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t vm_flags,
+                       TlbGather& tlb) {
+  Guest& g = k.mem;
+  const std::uint64_t prot = vm_page_prot(vm_flags);
+  for_each_pte(k, g.get(m, mm::pgd), start, end, [&](LAddr slot, std::uint64_t e, LAddr va) {
+    constexpr std::uint64_t kProtBits = pte::RW | pte::US | pte::XD;
+    const std::uint64_t updated = (e & ~kProtBits) | (prot & kProtBits);
+    if (updated == e) return;
+    g.w64(slot, updated);
+    tlb.adjust(va, va + PAGE_SIZE);
+  });
+}
+
+void walk_present_ptes(Kernel& k, LAddr m, LAddr start, LAddr end,
+                       const std::function<void(LAddr va, std::uint64_t pte)>& visit) {
+  for_each_pte(k, k.mem.get(m, mm::pgd), start, end,
+               [&](LAddr, std::uint64_t e, LAddr va) { visit(va, e); });
+}
+
+void tlb_finish(Kernel& k, const TlbGather& tlb) {
+  if (tlb.empty()) return;
+  const std::uint64_t pages = (tlb.end - tlb.start) >> PAGE_SHIFT;
+  if (pages > kTlbSinglePageFlushCeiling) {
+    // flush_tlb_local(): reloading CR3 drops every non-global entry (SDM 4.10.4.1).
+    k.cpu.write_cr(3, k.cpu.read_cr(3));
+    count_vm_event(k, NR_TLB_LOCAL_FLUSH_ALL);
+    return;
+  }
+  for (LAddr va = tlb.start; va < tlb.end; va += PAGE_SIZE) k.cpu.invlpg(va);
+  count_vm_events(k, NR_TLB_LOCAL_FLUSH_ONE, pages);
+}
+
+}  // namespace mmvp::sw

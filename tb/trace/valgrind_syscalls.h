@@ -1,0 +1,55 @@
+// The system calls valgrind writes into a lackey log with --trace-syscalls=yes
+// (coregrind/m_syswrap/syswrap-main.c, VG_(client_syscall)):
+//
+//   SYSCALL[pid,tid](9) sys_mmap ( 0x0, 8192, 3, 34, 4294967295, 0 ) --> [pre-success]
+//   Success(0x4835000) SYSCALL[pid,tid](257) sys_openat ( 4294967196, 0x4034bb0(/lib/libc.so.6),
+//   524288 ) --> [async] ... SYSCALL[pid,tid](257) ... [async] --> Success(0x4)
+//   SYSCALL[pid,tid](10) sys_mprotect ( 0x4a44000, 16384, 1 )[sync] --> Success(0x0)
+//   SYSCALL[pid,tid](334) unimplemented (by the kernel) syscall: 334! (ni_syscall)
+//    --> [pre-fail] Failure(0x26)
+//
+// Arguments are decimal or 0x-hexadecimal, a pointer to a string followed by the string
+// in parentheses; the result is Success(value) or Failure(errno). Only the calls that
+// change the address space are kept (brk, mmap, munmap, mprotect, mremap, madvise,
+// exit, exit_group); openat/open and close are followed so that a file mmap carries
+// the path its fd was opened with. Every other call is counted and dropped.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "sw/kernel/workload.h"
+
+namespace mmvp::trace {
+
+// Linux's x86-64 system-call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
+namespace nr {
+inline constexpr std::uint32_t open = 2, close = 3, mmap = 9, mprotect = 10, munmap = 11, brk = 12,
+                               mremap = 25, madvise = 28, exit = 60, openat = 257, exit_group = 231;
+}
+
+class ValgrindSyscallParser {
+ public:
+  enum class Outcome { record, none, malformed };
+  // One line that starts with "SYSCALL[" or " -->" (without its '\n'). On `record`, out
+  // holds a kept call; `malformed` sets problem.
+  Outcome parse(std::string_view line, sw::SyscallRecord& out, std::string& problem);
+  std::uint64_t dropped() const { return dropped_; }
+
+ private:
+  // A call whose result comes on a later line ([async] ..., or the " -->" line).
+  struct Pending {
+    bool active = false;
+    sw::SyscallRecord call;
+    std::string string_arg;  // openat/open's path
+  };
+  Outcome complete(Pending& p, std::int64_t result, sw::SyscallRecord& out);
+
+  std::unordered_map<std::uint64_t, Pending> pending_;  // by thread id
+  std::uint64_t last_tid_ = 0;                          // whose call a " -->" line ends
+  std::unordered_map<std::int64_t, std::string> fd_path_;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace mmvp::trace
