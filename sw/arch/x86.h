@@ -27,7 +27,8 @@ namespace boot = mmvp::boot;
 
 inline constexpr std::uint64_t PAGE_SIZE = 4096;
 inline constexpr unsigned PAGE_SHIFT = 12;
-inline constexpr std::uint64_t PMD_SIZE = 1ULL << 21;
+inline constexpr unsigned PMD_SHIFT = 21;
+inline constexpr std::uint64_t PMD_SIZE = 1ULL << PMD_SHIFT;
 inline constexpr std::uint64_t PUD_SIZE = 1ULL << 30;
 
 // The classic x86-64 Linux layout (Documentation/x86/x86_64/mm.rst, 4-level, pre-KASLR).

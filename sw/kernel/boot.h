@@ -9,8 +9,12 @@
 
 namespace mmvp::sw {
 
+// transparent_hugepage= (mm/huge_memory.c), and mmvp's idealised 2 MB-everywhere mode.
+enum class ThpMode : std::uint8_t { never = 0, always = 1, madvise = 2, every_fault = 3 };
+
 struct BootOptions {
   bool slab_debug = false;  // slub_debug=FZP for every cache
+  ThpMode thp = ThpMode::madvise;
 };
 
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,

@@ -75,6 +75,8 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
     }
     return;
   }
+  // __handle_mm_fault(): a 2 MB page where the THP policy allows and a block is free.
+  if (thp_vma_allowable(k, v, va) && do_huge_pmd_anonymous_page(k, t, m, v, va)) return;
   if (!do_anonymous_page(k, t, m, v, va)) {
     k.printk(fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
     throw ProcessKilled(fmt::format("out of memory at {:#x}", va));

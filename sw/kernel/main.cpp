@@ -3,6 +3,7 @@
 #include "sw/kernel/boot.h"
 #include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
 
@@ -16,6 +17,7 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
   vmalloc_init(k);
   fork_init(k);  // task_struct and mm_struct caches, the task list
+  k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
   install_fault_handlers(k);
   syscall_init(k);  // EFER.SCE and the SYSCALL entry
   isa_dma_init(k);  // the ISA DMA channel table and the DMA validator

@@ -45,7 +45,12 @@ void replay_syscall(Cpu& cpu, const SyscallRecord& r, ReplayCounts& c) {
   if (r.nr == kNrMmap && !(f.arg[3] & kMapFixed)) f.arg[0] = static_cast<std::uint64_t>(r.result);
   if (!r.path.empty()) f.path = r.path.c_str();
   ++c.syscalls;
-  if (cpu.syscall(f) != r.result) ++c.syscall_mismatches;
+  const std::int64_t got = cpu.syscall(f);
+  if (got != r.result && c.syscall_mismatches++ == 0) {
+    c.first_mismatch = "system call " + std::to_string(r.nr) + " (" + std::to_string(f.arg[0]) +
+                       ", " + std::to_string(f.arg[1]) + ", ...) returned " + std::to_string(got) +
+                       ", the traced run got " + std::to_string(r.result);
+  }
 }
 
 // The process ended itself or was ended: no more records.

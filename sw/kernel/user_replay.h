@@ -39,6 +39,7 @@ struct ReplayCounts {
   std::uint64_t syscalls = 0;            // system calls made
   std::uint64_t syscalls_not_made = 0;   // failed in the traced run: not made again
   std::uint64_t syscall_mismatches = 0;  // made, with a result other than the traced one
+  std::string first_mismatch;            // what the first of them was
   bool loader_brk_set = false;           // the first brk's prctl was made
   bool killed = false;
   std::string kill_reason;

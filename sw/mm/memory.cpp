@@ -1,5 +1,6 @@
 #include "sw/mm/memory.h"
 
+#include "sw/kernel/boot.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/init.h"
 #include "sw/mm/mmzone.h"
@@ -37,16 +38,21 @@ void free_table(Kernel& k, LAddr m, std::uint64_t entry) {
 }
 
 // Calls leaf(slot, pte, va) for every present PTE of [start, end) under pgd, skipping
-// absent tables whole.
-template <typename Leaf>
-void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf) {
+// absent tables whole, and huge(slot, pmd, haddr) for every 2 MB PMD leaf the range
+// touches: huge returns true when it split the leaf into a PTE table, whose entries the
+// walk then visits.
+template <typename Leaf, typename Huge>
+void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Huge&& huge) {
   Guest& g = k.mem;
   LAddr va = start;
   while (va < end) {
     LAddr table = page::__va(pgd);
     bool descended = true;
     for (unsigned level = 4; level > 1; --level) {
-      const std::uint64_t e = g.r64(table + 8 * index_at(va, level));
+      const LAddr slot = table + 8 * index_at(va, level);
+      std::uint64_t e = g.r64(slot);
+      if ((e & pte::P) && (e & pte::PS) && level == 2 && huge(slot, e, va & ~(PMD_SIZE - 1)))
+        e = g.r64(slot);  // split: now a PTE table
       if (!(e & pte::P) || (e & pte::PS)) {
         va = addr_end(va, end, level);
         descended = false;
@@ -62,6 +68,43 @@ void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf) {
       if (e & pte::P) leaf(slot, e, va);
     }
   }
+}
+
+// The bits a 2 MB leaf and its 4 KB PTEs share (SDM Table 4-18/4-19: PS and the PAT
+// bit's position differ).
+constexpr std::uint64_t kLeafBits =
+    pte::P | pte::RW | pte::US | pte::PWT | pte::PCD | pte::A | pte::D | pte::G | pte::XD;
+
+// __split_huge_pmd(): the 2 MB leaf at slot becomes a PTE table mapping the same 512
+// frames, each now its own page (split_page); the 2 MB translation is invalidated.
+bool split_huge_pmd(Kernel& k, LAddr m, LAddr slot, std::uint64_t pmd, LAddr haddr,
+                    TlbGather& tlb) {
+  Guest& g = k.mem;
+  const LAddr pt = get_zeroed_page(k, GFP_KERNEL);
+  if (!pt) return false;
+  mod_node_page_state(k, NR_PAGETABLE, 1);
+  g.add(m, mm::pgtables, 1);
+  const PAddr base = pmd & pte::ADDR_MASK & ~(PMD_SIZE - 1);
+  for (unsigned i = 0; i < 512; ++i) g.w64(pt + 8 * i, (base + i * PAGE_SIZE) | (pmd & kLeafBits));
+  g.w64(slot, page::__pa(pt) | PAGE_TABLE);
+  split_page(k, page::pfn_to_page(base >> PAGE_SHIFT), PMD_SHIFT - PAGE_SHIFT);
+  mod_node_page_state(k, NR_ANON_THPS, -512);
+  count_vm_event(k, THP_SPLIT_PMD);
+  tlb.adjust_huge(haddr, haddr + PMD_SIZE);
+  return true;
+}
+
+// What an operation over [start, end) does with a 2 MB leaf: the whole leaf when the
+// range covers it (whole), else split it first so the 4 KB pages can be treated alone.
+template <typename Whole>
+auto huge_or_split(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb, Whole&& whole) {
+  return [&k, m, start, end, &tlb, whole](LAddr slot, std::uint64_t pmd, LAddr haddr) {
+    if (haddr >= start && haddr + PMD_SIZE <= end) {
+      whole(slot, pmd, haddr);
+      return false;
+    }
+    return split_huge_pmd(k, m, slot, pmd, haddr, tlb);
+  };
 }
 
 // free_pud_range / free_pmd_range / free_pte_range over the entries of `table` (at
@@ -114,6 +157,44 @@ std::uint64_t vm_page_prot(std::uint64_t vm_flags) {
   return prot;
 }
 
+bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr) {
+  Guest& g = k.mem;
+  if (g.get(v, vma::vm_file)) return false;  // no page cache: only anonymous THPs
+  const auto mode = static_cast<ThpMode>(g.get(MM_GLOBALS, mm_globals::transparent_hugepage));
+  if (mode == ThpMode::every_fault) return true;
+  const std::uint64_t flags = g.get(v, vma::vm_flags);
+  const bool enabled = mode == ThpMode::always    ? !(flags & VM_NOHUGEPAGE)
+                       : mode == ThpMode::madvise ? (flags & VM_HUGEPAGE) != 0
+                                                  : false;
+  const LAddr haddr = addr & ~(PMD_SIZE - 1);
+  return enabled && g.get(v, vma::vm_start) <= haddr && haddr + PMD_SIZE <= g.get(v, vma::vm_end);
+}
+
+bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
+  Guest& g = k.mem;
+  const LAddr haddr = addr & ~(PMD_SIZE - 1);
+  const PAddr pgd = g.get(m, mm::pgd);
+  std::uint64_t tables = 0;
+  const PAddr slot = pgtable_entry(k, pgd, haddr, 2, true, &tables);
+  g.add(m, mm::pgtables, tables);
+  if (!slot || g.r64(page::__va(slot)) != 0) return false;  // a PTE table is there already
+  // GFP_TRANSHUGE_LIGHT: no reclaim; zeroed as clear_huge_page does.
+  const LAddr page = alloc_pages(k, GFP_USER | __GFP_ZERO | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+  if (!page) {
+    count_vm_event(k, THP_FAULT_FALLBACK);
+    return false;
+  }
+  g.w64(page::__va(slot),
+        (page::page_to_pfn(page) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
+  const std::uint64_t rss = g.add(m, mm::rss, 512);
+  if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
+  mod_node_page_state(k, NR_ANON_MAPPED, 512);
+  mod_node_page_state(k, NR_ANON_THPS, 512);
+  count_vm_event(k, THP_FAULT_ALLOC);
+  g.add(t, task::min_flt, 1);
+  return true;
+}
+
 bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
   Guest& g = k.mem;
   LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
@@ -137,12 +218,23 @@ bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
 void zap_page_range(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb) {
   Guest& g = k.mem;
   std::uint64_t freed = 0;
-  for_each_pte(k, g.get(m, mm::pgd), start, end, [&](LAddr slot, std::uint64_t e, LAddr va) {
+  auto zap_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr) {  // zap_huge_pmd()
     g.w64(slot, 0);
-    __free_pages(k, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
-    tlb.adjust(va, va + PAGE_SIZE);
-    ++freed;
-  });
+    __free_pages(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT),
+                 PMD_SHIFT - PAGE_SHIFT);
+    mod_node_page_state(k, NR_ANON_THPS, -512);
+    tlb.adjust_huge(haddr, haddr + PMD_SIZE);
+    freed += 512;
+  };
+  for_each_pte(
+      k, g.get(m, mm::pgd), start, end,
+      [&](LAddr slot, std::uint64_t e, LAddr va) {
+        g.w64(slot, 0);
+        __free_pages(k, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
+        tlb.adjust(va, va + PAGE_SIZE);
+        ++freed;
+      },
+      huge_or_split(k, m, start, end, tlb, zap_huge));
   if (!freed) return;
   g.add(m, mm::rss, -freed);
   mod_node_page_state(k, NR_ANON_MAPPED, -static_cast<std::int64_t>(freed));
@@ -170,32 +262,49 @@ void free_pgd_range(Kernel& k, LAddr m, LAddr addr, LAddr end, LAddr floor, LAdd
 void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t vm_flags,
                        TlbGather& tlb) {
   Guest& g = k.mem;
-  const std::uint64_t prot = vm_page_prot(vm_flags);
-  for_each_pte(k, g.get(m, mm::pgd), start, end, [&](LAddr slot, std::uint64_t e, LAddr va) {
-    constexpr std::uint64_t kProtBits = pte::RW | pte::US | pte::XD;
-    const std::uint64_t updated = (e & ~kProtBits) | (prot & kProtBits);
-    if (updated == e) return;
+  constexpr std::uint64_t kProtBits = pte::RW | pte::US | pte::XD;
+  const std::uint64_t prot = vm_page_prot(vm_flags) & kProtBits;
+  auto protect_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr) {  // change_huge_pmd()
+    const std::uint64_t updated = (pmd & ~kProtBits) | prot;
+    if (updated == pmd) return;
     g.w64(slot, updated);
-    tlb.adjust(va, va + PAGE_SIZE);
-  });
+    tlb.adjust_huge(haddr, haddr + PMD_SIZE);
+  };
+  for_each_pte(
+      k, g.get(m, mm::pgd), start, end,
+      [&](LAddr slot, std::uint64_t e, LAddr va) {
+        const std::uint64_t updated = (e & ~kProtBits) | prot;
+        if (updated == e) return;
+        g.w64(slot, updated);
+        tlb.adjust(va, va + PAGE_SIZE);
+      },
+      huge_or_split(k, m, start, end, tlb, protect_huge));
 }
 
-void walk_present_ptes(Kernel& k, LAddr m, LAddr start, LAddr end,
-                       const std::function<void(LAddr va, std::uint64_t pte)>& visit) {
-  for_each_pte(k, k.mem.get(m, mm::pgd), start, end,
-               [&](LAddr, std::uint64_t e, LAddr va) { visit(va, e); });
+void walk_present_ptes(
+    Kernel& k, LAddr m, LAddr start, LAddr end,
+    const std::function<void(LAddr va, std::uint64_t pte, unsigned level)>& visit) {
+  for_each_pte(
+      k, k.mem.get(m, mm::pgd), start, end,
+      [&](LAddr, std::uint64_t e, LAddr va) { visit(va, e, 1); },
+      [&](LAddr, std::uint64_t pmd, LAddr haddr) {
+        visit(haddr, pmd, 2);
+        return false;
+      });
 }
 
 void tlb_finish(Kernel& k, const TlbGather& tlb) {
   if (tlb.empty()) return;
-  const std::uint64_t pages = (tlb.end - tlb.start) >> PAGE_SHIFT;
+  // tlb_get_unmap_shift(): the stride is the smallest page size the change touched.
+  const unsigned shift = tlb.ptes ? PAGE_SHIFT : PMD_SHIFT;
+  const std::uint64_t pages = (tlb.end - tlb.start) >> shift;
   if (pages > kTlbSinglePageFlushCeiling) {
     // flush_tlb_local(): reloading CR3 drops every non-global entry (SDM 4.10.4.1).
     k.cpu.write_cr(3, k.cpu.read_cr(3));
     count_vm_event(k, NR_TLB_LOCAL_FLUSH_ALL);
     return;
   }
-  for (LAddr va = tlb.start; va < tlb.end; va += PAGE_SIZE) k.cpu.invlpg(va);
+  for (LAddr va = tlb.start; va < tlb.end; va += 1ULL << shift) k.cpu.invlpg(va);
   count_vm_events(k, NR_TLB_LOCAL_FLUSH_ONE, pages);
 }
 

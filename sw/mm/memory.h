@@ -19,13 +19,28 @@ std::uint64_t vm_page_prot(std::uint64_t vm_flags);
 struct TlbGather {
   LAddr start = ~LAddr{0};
   LAddr end = 0;
+  bool ptes = false;  // a 4 KB entry changed (else only 2 MB ones: flushed by 2 MB)
   void adjust(LAddr s, LAddr e) {
+    adjust_huge(s, e);
+    ptes = true;
+  }
+  void adjust_huge(LAddr s, LAddr e) {
     if (s < start) start = s;
     if (e > end) end = e;
   }
   bool empty() const { return start >= end; }
 };
 
+// thp_vma_allowable_orders(): whether a fault at addr in VMA v may take a 2 MB page,
+// by kernel.thp (always: unless MADV_NOHUGEPAGE; madvise: only after MADV_HUGEPAGE;
+// never) for an anonymous VMA that covers addr's whole 2 MB-aligned range; under
+// kernel.user_page_size=2m for any anonymous fault.
+bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr);
+// do_huge_pmd_anonymous_page(): maps a zeroed 2 MB page (order 9 from the buddy
+// allocator, PS in the PMD) over addr's 2 MB-aligned range, which the caller checked the
+// VMA covers. False when a PTE table is there already or no 2 MB block is free
+// (thp_fault_fallback): the caller falls back to 4 KB.
+bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr);
 // do_anonymous_page(): maps a zeroed page at addr's page in VMA v of mm m (the faulting
 // task t's). False if no page or page table could be allocated.
 bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr);
@@ -40,10 +55,12 @@ void free_pgd_range(Kernel& k, LAddr m, LAddr start, LAddr end, LAddr floor, LAd
 // change_protection(): rewrites the present PTEs of [start, end) for vm_flags.
 void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t vm_flags,
                        TlbGather& tlb);
-// Calls visit(va, pte) for every present 4 KB PTE of [start, end) in m's tables (the
-// page walk of /proc/PID/smaps: walk_page_vma).
-void walk_present_ptes(Kernel& k, LAddr m, LAddr start, LAddr end,
-                       const std::function<void(LAddr va, std::uint64_t pte)>& visit);
+// Calls visit(va, entry, level) for every present leaf of [start, end) in m's tables:
+// 4 KB PTEs (level 1) and 2 MB PMD leaves (level 2, va 2 MB-aligned) (the page walk of
+// /proc/PID/smaps: walk_page_vma).
+void walk_present_ptes(
+    Kernel& k, LAddr m, LAddr start, LAddr end,
+    const std::function<void(LAddr va, std::uint64_t entry, unsigned level)>& visit);
 // flush_tlb_mm_range() for the current mm: INVLPG per page up to
 // tlb_single_page_flush_ceiling (33) pages, else a flush of every non-global entry
 // (a CR3 reload); counted as nr_tlb_local_flush_one / _all.

@@ -1,7 +1,9 @@
 #include "sw/mm/mmap.h"
 
+#include "sw/kernel/boot.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/memory.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/pgtable.h"
 #include "sw/mm/vma.h"
 
@@ -96,7 +98,7 @@ std::int64_t do_mmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len, std::uin
     if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(k, m, addr, addr + len))
       return -EEXIST;
   } else {
-    const std::int64_t a = get_unmapped_area(k, m, addr, len);
+    const std::int64_t a = get_unmapped_area(k, m, addr, len, anonymous);
     if (a < 0) return a;
     addr = static_cast<LAddr>(a);
   }
@@ -277,7 +279,20 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
     return v;
   }
   if (!(k.mem.get(m, mm::flags) & mm::MMF_VMA_ON_TOUCH)) return 0;
-  LAddr fresh = vma_create(k, m, page, page + PAGE_SIZE, VM_ACCESS_FLAGS | VM_MAY_ALL, nullptr, 0);
+  // The page, or under kernel.user_page_size=2m the free part of its 2 MB range, which
+  // the 2 MB page will map.
+  LAddr start = page, end = page + PAGE_SIZE;
+  const auto mode = static_cast<ThpMode>(k.mem.get(MM_GLOBALS, mm_globals::transparent_hugepage));
+  if (mode == ThpMode::every_fault) {
+    const LAddr haddr = page & ~(PMD_SIZE - 1);
+    const LAddr prev = v ? vma_prev(k, m, v) : (first_vma(k, m) ? last_vma(k, m) : 0);
+    start = std::max(haddr, prev ? vend(k, prev) : 0);
+    end = std::min(haddr + PMD_SIZE, v ? vstart(k, v) : TASK_SIZE);
+    // Leave the heap room to grow from the loader's break.
+    const LAddr start_brk = k.mem.get(m, mm::start_brk);
+    if (start_brk && page < start_brk) end = std::min(end, start_brk);
+  }
+  LAddr fresh = vma_create(k, m, start, end, VM_ACCESS_FLAGS | VM_MAY_ALL, nullptr, 0);
   if (!fresh) return 0;
   k.mem.add(m, mm::on_touch_faults, 1);
   return vma_merge_neighbours(k, m, fresh);

@@ -1,11 +1,13 @@
 // Self-tests of VMAs and the memory system calls, made with SYSCALL from CPL 3 as a
 // process makes them: placement, merging and splitting, every error path, TLB
 // invalidation, page and page-table freeing, and the fault rules of do_user_addr_fault.
+#include "sw/kernel/boot.h"
 #include "sw/kernel/selftest.h"
 #include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/mmap.h"
 #include "sw/mm/mmzone.h"
+#include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/pgtable.h"
 #include "sw/mm/vma.h"
@@ -247,6 +249,123 @@ KTEST(vma, madvise_dontneed_drops_pages_and_hugepage_marks_the_vma) {
   KEXPECT_EQ(p.vmas(), 2u);
   KEXPECT(p.flags_at(a) & VM_HUGEPAGE);
   KEXPECT(!(p.flags_at(a + 3 * PAGE_SIZE) & VM_HUGEPAGE));
+}
+
+}  // namespace mmvp::sw
+
+namespace mmvp::sw {
+namespace {
+
+// Sets the THP mode for one test and restores the boot's after.
+struct ThpModeScope {
+  Kernel& k;
+  std::uint32_t saved;
+  ThpModeScope(Kernel& kk, ThpMode mode)
+      : k(kk), saved(kk.mem.get(MM_GLOBALS, mm_globals::transparent_hugepage)) {
+    k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(mode));
+  }
+  ~ThpModeScope() { k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, saved); }
+};
+
+std::uint64_t pmd_of(Proc& p, LAddr va) {
+  unsigned level = 0;
+  const std::uint64_t e = lookup_address(p.k, p.k.mem.get(p.mm, mm::pgd), va, &level);
+  return level == 2 ? e : 0;
+}
+
+}  // namespace
+
+KTEST(thp, madvised_fault_maps_a_2mb_page_and_munmap_splits_it) {
+  ThpModeScope mode(t.k, ThpMode::madvise);
+  Proc p(t.k);
+  const LAddr a = static_cast<LAddr>(sys_mmap(t.k, 0, 2 * PMD_SIZE, kRW, kAnon));
+  KEXPECT_EQ(a % PMD_SIZE, 0u);  // thp_get_unmapped_area: 2 MB-aligned
+  // Without MADV_HUGEPAGE, madvise mode faults 4 KB pages.
+  KEXPECT(!user_touch_kills(t.k, a + PMD_SIZE, AccessKind::write));
+  KEXPECT_EQ(pmd_of(p, a + PMD_SIZE), 0u);
+  KEXPECT_EQ(sys(t.k, sysno::madvise, a, PMD_SIZE, MADV_HUGEPAGE), 0);
+  const std::uint64_t allocs = vm_event_count(t.k, THP_FAULT_ALLOC);
+  const std::uint64_t thps = global_node_page_state(t.k, NR_ANON_THPS);
+  KEXPECT(!user_touch_kills(t.k, a + 12345, AccessKind::write));
+  KEXPECT_EQ(vm_event_count(t.k, THP_FAULT_ALLOC) - allocs, 1u);
+  KEXPECT((pmd_of(p, a) & (pte::P | pte::PS | pte::US | pte::RW)) ==
+          (pte::P | pte::PS | pte::US | pte::RW));
+  KEXPECT_EQ(p.rss(), 513u);
+  KEXPECT_EQ(global_node_page_state(t.k, NR_ANON_THPS) - thps, 512u);
+  t.k.cpu.set_ac(true);  // STAC: a kernel read of user memory past SMAP (copy_from_user)
+  KEXPECT_EQ(t.k.mem.r64(a + 4096), 0u);  // zeroed
+  t.k.cpu.set_ac(false);
+  // munmap of one page in the middle: split_huge_pmd, the other 511 pages stay.
+  const std::uint64_t splits = vm_event_count(t.k, THP_SPLIT_PMD);
+  KEXPECT_EQ(sys(t.k, sysno::munmap, a + 100 * PAGE_SIZE, PAGE_SIZE), 0);
+  KEXPECT_EQ(vm_event_count(t.k, THP_SPLIT_PMD) - splits, 1u);
+  KEXPECT_EQ(pmd_of(p, a), 0u);
+  KEXPECT(p.pte(a + 99 * PAGE_SIZE) != 0);
+  KEXPECT_EQ(p.pte(a + 100 * PAGE_SIZE), 0u);
+  KEXPECT_EQ(p.rss(), 512u);
+  KEXPECT_EQ(global_node_page_state(t.k, NR_ANON_THPS), thps);
+}
+
+KTEST(thp, always_mode_mprotect_of_part_splits_and_whole_unmap_frees_the_block) {
+  ThpModeScope mode(t.k, ThpMode::always);
+  const std::uint64_t free_before = nr_free_pages(t.k);
+  {
+    Proc p(t.k);
+    const LAddr a = static_cast<LAddr>(sys_mmap(t.k, 0, 2 * PMD_SIZE, kRW, kAnon));
+    KEXPECT(!user_touch_kills(t.k, a, AccessKind::write));
+    KEXPECT(!user_touch_kills(t.k, a + PMD_SIZE, AccessKind::write));
+    KEXPECT(pmd_of(p, a) != 0 && pmd_of(p, a + PMD_SIZE) != 0);
+    // mprotect of a whole 2 MB page changes the PMD; of part of one splits it.
+    KEXPECT_EQ(sys(t.k, sysno::mprotect, a + PMD_SIZE, PMD_SIZE, PROT_READ), 0);
+    KEXPECT_EQ(pmd_of(p, a + PMD_SIZE) & pte::RW, 0u);
+    KEXPECT(user_touch_kills(t.k, a + PMD_SIZE, AccessKind::write));
+    KEXPECT_EQ(sys(t.k, sysno::mprotect, a, PAGE_SIZE, PROT_READ), 0);
+    KEXPECT_EQ(pmd_of(p, a), 0u);
+    KEXPECT_EQ(p.pte(a) & pte::RW, 0u);
+    KEXPECT(p.pte(a + PAGE_SIZE) & pte::RW);
+    // MADV_NOHUGEPAGE keeps a VMA on 4 KB pages even in always mode.
+    const LAddr b = static_cast<LAddr>(sys_mmap(t.k, 0, PMD_SIZE, kRW, kAnon));
+    KEXPECT_EQ(sys(t.k, sysno::madvise, b, PMD_SIZE, MADV_NOHUGEPAGE), 0);
+    KEXPECT(!user_touch_kills(t.k, b, AccessKind::write));
+    KEXPECT_EQ(pmd_of(p, b), 0u);
+  }
+  KEXPECT(nr_free_pages(t.k) + 8 >= free_before);  // all but slab and table-cache pages back
+}
+
+KTEST(thp, no_free_2mb_block_falls_back_to_4kb) {
+  ThpModeScope mode(t.k, ThpMode::always);
+  // Take every free order-9 block, chained through their first words.
+  LAddr chain = 0;
+  while (LAddr blk = alloc_pages(t.k, GFP_KERNEL | __GFP_NOWARN, 9)) {
+    t.k.mem.w64(page::page_to_virt(blk), chain);
+    chain = page::page_to_virt(blk);
+  }
+  {
+    Proc p(t.k);
+    const LAddr a = static_cast<LAddr>(sys_mmap(t.k, 0, PMD_SIZE, kRW, kAnon));
+    const std::uint64_t fallbacks = vm_event_count(t.k, THP_FAULT_FALLBACK);
+    KEXPECT(!user_touch_kills(t.k, a, AccessKind::write));
+    KEXPECT_EQ(vm_event_count(t.k, THP_FAULT_FALLBACK) - fallbacks, 1u);
+    KEXPECT_EQ(pmd_of(p, a), 0u);
+    KEXPECT(p.pte(a) != 0);
+  }
+  while (chain) {
+    const LAddr next = t.k.mem.r64(chain);
+    free_pages(t.k, chain, 9);
+    chain = next;
+  }
+}
+
+KTEST(thp, user_page_size_2m_maps_every_anonymous_fault_huge) {
+  ThpModeScope mode(t.k, ThpMode::every_fault);
+  LAddr task = create_process(t.k, "bound", mm::MMF_VMA_ON_TOUCH);
+  switch_to(t.k, task);
+  KEXPECT(!user_touch_kills(t.k, 0x400123, AccessKind::write));  // a one-page on-touch VMA
+  unsigned level = 0;
+  const LAddr m = t.k.mem.get(task, task::mm);
+  KEXPECT(lookup_address(t.k, t.k.mem.get(m, mm::pgd), 0x5ff000, &level) != 0);
+  KEXPECT_EQ(level, 2u);
+  do_exit(t.k, task, 0);
 }
 
 }  // namespace mmvp::sw

@@ -96,6 +96,8 @@ inline constexpr Field<std::uint64_t> after_bootmem{40};  // 1 once the buddy al
 // 4k, 2M, 1G pages of the direct map
 inline constexpr ArrayField<std::uint64_t, 3> direct_pages_count{48};
 inline constexpr Field<LAddr> vm_area_cachep{72};  // kmem_cache of vm_area_struct
+// transparent_hugepage_flags: a ThpMode (sw/kernel/boot.h).
+inline constexpr Field<std::uint32_t> transparent_hugepage{80};
 inline constexpr ArrayField<std::uint64_t, NR_VM_NODE_STAT_ITEMS> vm_node_stat{128};
 inline constexpr ArrayField<std::uint64_t, NR_VM_EVENT_ITEMS> vm_events{256};
 inline constexpr unsigned kSize = vm_events.offset + 8 * NR_VM_EVENT_ITEMS;

@@ -256,6 +256,17 @@ void __free_pages(Kernel& k, LAddr page, unsigned order) {
   free_the_page(k, page, order);
 }
 
+void split_page(Kernel& k, LAddr page, unsigned order) {
+  const std::uint64_t zone = k.mem.get(page, page::flags) & kZoneMask;
+  k.mem.set(page, page::flags, zone);
+  k.mem.set(page, page::compound_order, 0);
+  for (std::uint64_t i = 1; i < (1ULL << order); ++i) {
+    const LAddr tail = page + i * page::kSize;
+    k.mem.set(tail, page::flags, zone);
+    k.mem.set(tail, page::refcount, 1);
+  }
+}
+
 LAddr __get_free_pages(Kernel& k, gfp_t gfp, unsigned order) {
   LAddr page = alloc_pages(k, gfp, order);
   return page ? page::page_to_virt(page) : 0;

@@ -14,6 +14,8 @@ namespace mmvp::sw {
 LAddr alloc_pages(Kernel& k, gfp_t gfp, unsigned order);
 LAddr alloc_page(Kernel& k, gfp_t gfp);
 void __free_pages(Kernel& k, LAddr page, unsigned order);
+// split_page(): an order-N allocation becomes 2^N order-0 pages, each freed alone.
+void split_page(Kernel& k, LAddr page, unsigned order);
 // Direct-map addresses (page_address()).
 LAddr __get_free_pages(Kernel& k, gfp_t gfp, unsigned order);
 LAddr get_zeroed_page(Kernel& k, gfp_t gfp);

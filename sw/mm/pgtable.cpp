@@ -57,6 +57,11 @@ PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
 
 }  // namespace
 
+PAddr pgtable_entry(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
+                    std::uint64_t* tables) {
+  return entry_slot(k, pgd, va, level, alloc, tables);
+}
+
 PAddr init_pgd(Kernel&) {
   return layout::pa_symbol(layout::INIT_PGD);
 }

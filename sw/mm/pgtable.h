@@ -17,6 +17,11 @@ PAddr init_pgd(Kernel& k);
 // false if a table could not be allocated.
 bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags,
               std::uint64_t* tables = nullptr);
+// The physical address of va's entry at `level` (1 PTE, 2 PMD, 3 PUD) under pgd,
+// allocating missing tables when `alloc` (counted in *tables); 0 if a table is missing,
+// could not be allocated, or a large page is in the way above.
+PAddr pgtable_entry(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
+                    std::uint64_t* tables = nullptr);
 // Clears the PTE for va and returns its old value (0 if none). The caller flushes.
 std::uint64_t unmap_page(Kernel& k, PAddr pgd, LAddr va);
 // The leaf entry mapping va (PTE, or PMD/PUD with PS), 0 if not mapped; *level = 1..3.

@@ -68,6 +68,10 @@ LAddr first_vma(Kernel& k, LAddr m) {
   LAddr e = k.mem.get(m + mm::mmap, list::next);
   return e == m + mm::mmap ? 0 : vma_of(e);
 }
+LAddr last_vma(Kernel& k, LAddr m) {
+  LAddr e = k.mem.get(m + mm::mmap, list::prev);
+  return e == m + mm::mmap ? 0 : vma_of(e);
+}
 LAddr vma_next(Kernel& k, LAddr m, LAddr v) {
   LAddr e = k.mem.get(v + vma::vm_list, list::next);
   return e == m + mm::mmap ? 0 : vma_of(e);
@@ -168,7 +172,7 @@ LAddr vma_merge_neighbours(Kernel& k, LAddr m, LAddr v) {
   return v;
 }
 
-std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len) {
+std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len, bool anonymous) {
   Guest& g = k.mem;
   if (len > TASK_SIZE - MMAP_MIN_ADDR) return -ENOMEM;
   if (hint) {
@@ -177,18 +181,25 @@ std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len
         !find_vma_intersection(k, m, hint, hint + len))
       return static_cast<std::int64_t>(hint);
   }
-  // vm_unmapped_area() top-down: the highest gap of len bytes that ends at or below
-  // mmap_base, walking the VMAs from the top.
-  const LAddr base = g.get(m, mm::mmap_base);
-  LAddr gap_end = base;
-  const LAddr tail = g.get(m + mm::mmap, list::prev);
-  for (LAddr v = tail == m + mm::mmap ? 0 : vma_of(tail); v; v = vma_prev(k, m, v)) {
+  // An anonymous mapping of whole 2 MB units is 2 MB-aligned so THPs can back it
+  // (__get_unmapped_area -> thp_get_unmapped_area): search for a gap 2 MB longer.
+  const bool align = anonymous && len && len % PMD_SIZE == 0;
+  const std::uint64_t need = align ? len + PMD_SIZE : len;
+  auto place = [&](LAddr gap_end) {
+    LAddr a = gap_end - len;
+    if (align) a &= ~(PMD_SIZE - 1);
+    return static_cast<std::int64_t>(a);
+  };
+  // vm_unmapped_area() top-down: the highest gap that ends at or below mmap_base,
+  // walking the VMAs from the top.
+  LAddr gap_end = g.get(m, mm::mmap_base);
+  for (LAddr v = last_vma(k, m); v; v = vma_prev(k, m, v)) {
     const LAddr vs = g.get(v, vma::vm_start), ve = g.get(v, vma::vm_end);
     if (vs >= gap_end) continue;  // at or above the top of the search
-    if (ve <= gap_end && gap_end - ve >= len) return static_cast<std::int64_t>(gap_end - len);
+    if (ve <= gap_end && gap_end - ve >= need) return place(gap_end);
     gap_end = std::min(gap_end, vs);
   }
-  if (gap_end >= MMAP_MIN_ADDR + len) return static_cast<std::int64_t>(gap_end - len);
+  if (gap_end >= MMAP_MIN_ADDR + need) return place(gap_end);
   return -ENOMEM;
 }
 

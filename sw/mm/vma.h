@@ -19,6 +19,7 @@ LAddr find_vma(Kernel& k, LAddr m, LAddr addr);
 LAddr vma_prev(Kernel& k, LAddr m, LAddr v);
 LAddr vma_next(Kernel& k, LAddr m, LAddr v);
 LAddr first_vma(Kernel& k, LAddr m);
+LAddr last_vma(Kernel& k, LAddr m);
 // The first VMA that overlaps [start, end), 0 if none (find_vma_intersection).
 LAddr find_vma_intersection(Kernel& k, LAddr m, LAddr start, LAddr end);
 
@@ -37,8 +38,9 @@ LAddr split_vma(Kernel& k, LAddr m, LAddr v, LAddr addr, bool new_below);
 LAddr vma_merge_neighbours(Kernel& k, LAddr m, LAddr v);
 // get_unmapped_area() for anonymous and file mappings: the hint if [hint, hint + len)
 // is free and in range, else the highest free gap below mmap_base (top-down,
-// vm_unmapped_area). -ENOMEM if there is none.
-std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len);
+// vm_unmapped_area), 2 MB-aligned for an anonymous length of whole 2 MB units.
+// -ENOMEM if there is none.
+std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len, bool anonymous);
 
 // The path of v's file, empty for anonymous memory.
 std::string vma_file_path(Kernel& k, LAddr v);

@@ -47,11 +47,12 @@ std::string proc_meminfo(Kernel& k) {
   show(out, "MemFree:", kb(free));
   show(out, "MemAvailable:", kb(static_cast<std::uint64_t>(available)));
   for (const char* l :
-       {"Buffers:",      "Cached:",         "SwapCached:",   "Active:",         "Inactive:",
-        "Active(anon):", "Inactive(anon):", "Active(file):", "Inactive(file):", "Unevictable:",
-        "Mlocked:",      "SwapTotal:",      "SwapFree:",     "Zswap:",          "Zswapped:",
-        "Dirty:",        "Writeback:",      "AnonPages:",    "Mapped:",         "Shmem:"})
+       {"Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:", "Active(anon):",
+        "Inactive(anon):", "Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:",
+        "SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:", "Writeback:"})
     show(out, l, 0);
+  show(out, "AnonPages:", kb(global_node_page_state(k, NR_ANON_MAPPED)));
+  for (const char* l : {"Mapped:", "Shmem:"}) show(out, l, 0);
   show(out, "KReclaimable:", kb(sreclaimable));
   show(out, "Slab:", kb(sreclaimable + sunreclaim));
   show(out, "SReclaimable:", kb(sreclaimable));
@@ -65,8 +66,9 @@ std::string proc_meminfo(Kernel& k) {
   show(out, "VmallocTotal:", (VMALLOC_END - VMALLOC_START) >> 10);
   show(out, "VmallocUsed:", kb(global_node_page_state(k, NR_VMALLOC)));
   show(out, "VmallocChunk:", 0);
-  for (const char* l : {"Percpu:", "HardwareCorrupted:", "AnonHugePages:", "ShmemHugePages:",
-                        "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"})
+  for (const char* l : {"Percpu:", "HardwareCorrupted:"}) show(out, l, 0);
+  show(out, "AnonHugePages:", kb(global_node_page_state(k, NR_ANON_THPS)));
+  for (const char* l : {"ShmemHugePages:", "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"})
     show(out, l, 0);
   for (const char* l :
        {"HugePages_Total:", "HugePages_Free:", "HugePages_Rsvd:", "HugePages_Surp:"})

@@ -61,18 +61,20 @@ std::string proc_pid_smaps_rollup(Kernel& k, LAddr t) {
   RoutineScope rs(k, Routine::proc_show);
   const LAddr m = k.mem.get(t, task::mm);
   // struct mem_size_stats, in pages: every page is private (no fork, no sharing).
-  std::uint64_t rss = 0, dirty = 0, referenced = 0, anon = 0, file = 0;
+  std::uint64_t rss = 0, dirty = 0, referenced = 0, anon = 0, file = 0, anon_thp = 0;
   LAddr first = 0, last_end = 0;
   for (LAddr v = first_vma(k, m); v; v = vma_next(k, m, v)) {
     const LAddr s = k.mem.get(v, vma::vm_start), e = k.mem.get(v, vma::vm_end);
     if (!first) first = s;
     last_end = e;
     const bool is_file = k.mem.get(v, vma::vm_file) != 0;
-    walk_present_ptes(k, m, s, e, [&](LAddr, std::uint64_t p) {
-      ++rss;
-      dirty += (p & pte::D) != 0;
-      referenced += (p & pte::A) != 0;
-      (is_file ? file : anon) += 1;
+    walk_present_ptes(k, m, s, e, [&](LAddr, std::uint64_t p, unsigned level) {
+      const std::uint64_t pages = level == 2 ? 512 : 1;
+      rss += pages;
+      if (p & pte::D) dirty += pages;
+      if (p & pte::A) referenced += pages;
+      (is_file ? file : anon) += pages;
+      if (level == 2) anon_thp += pages;
     });
   }
   std::string out;
@@ -95,7 +97,7 @@ std::string proc_pid_smaps_rollup(Kernel& k, LAddr t) {
               {"Anonymous:", anon},
               {"KSM:", 0},
               {"LazyFree:", 0},
-              {"AnonHugePages:", 0},
+              {"AnonHugePages:", anon_thp},
               {"ShmemPmdMapped:", 0},
               {"FilePmdMapped:", 0},
               {"Shared_Hugetlb:", 0},

@@ -77,6 +77,11 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.options.max_records = p.u64("trace.max_records");
   plan.slice_records = p.u64("kernel.slice_records");
   plan.slab_debug = p.flag("kernel.slab_debug");
+  const std::string& thp = p.str("kernel.thp");
+  plan.thp = p.str("kernel.user_page_size") == "2m" ? sw::ThpMode::every_fault
+             : thp == "always"                      ? sw::ThpMode::always
+             : thp == "never"                       ? sw::ThpMode::never
+                                                    : sw::ThpMode::madvise;
   return plan;
 }
 
@@ -133,6 +138,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     k.console = plan.console;
     sw::BootOptions boot;
     boot.slab_debug = plan.slab_debug;
+    boot.thp = plan.thp;
     std::uint64_t c0 = cpu.cycles();
     auto h0 = std::chrono::steady_clock::now();
     sw::start_kernel(k, boot);
@@ -275,6 +281,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
           "loader's segments and stack, or a trace without system calls)");
     r.add(w + ".peak_rss_kb", p.peak_rss_pages * 4, "largest resident set (hiwater_rss, VmHWM)");
     if (p.counts.killed) r.add_text(w + ".killed", p.counts.kill_reason, "why the kernel ended it");
+    if (p.counts.syscall_mismatches)
+      r.add_text(w + ".first_syscall_mismatch", p.counts.first_mismatch,
+                 "the first system call whose result differs from the traced run's");
   }
   if (out.kernel_work) {
     // The kernel's own allocator work, measured alone (before the processes).

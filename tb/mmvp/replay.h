@@ -10,6 +10,7 @@
 
 #include "hw/common/stats.h"
 #include "hw/platform/platform.h"
+#include "sw/kernel/boot.h"
 #include "sw/kernel/kernel.h"
 #include "sw/kernel/user_replay.h"
 #include "sw/kernel/workload.h"
@@ -32,6 +33,7 @@ struct ReplayPlan {
   bool populate = true;  // fault every page in first, then flush TLBs and reset statistics
   std::uint64_t slice_records = 10000;  // round-robin time slice
   bool slab_debug = false;
+  sw::ThpMode thp = sw::ThpMode::madvise;  // kernel.thp and kernel.user_page_size
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times

@@ -44,6 +44,9 @@ TEST(KernelSelftest, process) {
 TEST(KernelSelftest, vma) {
   run_suite("vma");
 }
+TEST(KernelSelftest, thp) {
+  run_suite("thp");
+}
 TEST(KernelSelftest, isa_dma) {
   run_suite("isa_dma");
 }

@@ -17,6 +17,24 @@ void declare_replay_params(Params& p) {
              1, UINT64_MAX});
   p.declare({"kernel.slab_debug", ParamType::boolean, "false",
              "red zones and poisoning in every slab cache (slub_debug=FZP)"});
+  p.declare({"kernel.thp",
+             ParamType::choice,
+             "madvise",
+             "transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): always, "
+             "madvise (only VMAs given MADV_HUGEPAGE; what Debian-family hosts such as this "
+             "one ship, while mm/Kconfig defaults to always) or never",
+             0,
+             0,
+             {"always", "madvise", "never"}});
+  p.declare({"kernel.user_page_size",
+             ParamType::choice,
+             "4k",
+             "the idealised bound: 2m maps every anonymous user fault with a 2 MB page when "
+             "the buddy allocator has one, whatever the VMA covers (one global page size, as "
+             "ChampSim and drcachesim offer); 4k: Linux's rules (kernel.thp)",
+             0,
+             0,
+             {"4k", "2m"}});
 }
 
 Params all_params() {
