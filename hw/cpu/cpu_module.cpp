@@ -8,6 +8,18 @@
 #include "hw/common/sc_time.h"
 
 namespace mmvp {
+namespace {
+
+// CPUID.PCID on a core whose TLB arrays can hold PCID tags: the RTL twin cannot, so a
+// core with one reports no PCID (software then runs without, as on an older part).
+X86ArchConfig arch_config(X86ArchConfig a, const MmuConfig& mmu) {
+  for (const auto* arrays : {&mmu.dtlb, &mmu.itlb, &mmu.stlb})
+    for (const TlbArrayConfig& c : *arrays)
+      if (c.entries && c.impl != "cpp") a.pcid_supported = false;
+  return a;
+}
+
+}  // namespace
 
 CpuCore::CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuConfig& mmu_cfg,
                  const CacheHierarchyConfig& cache_cfg)
@@ -16,7 +28,7 @@ CpuCore::CpuCore(sc_core::sc_module_name name, const CpuConfig& cfg, const MmuCo
       io_socket("io_socket"),
       cfg_(cfg),
       mmu_(mmu_cfg, *this),
-      arch_(cfg.arch, mmu_),
+      arch_(arch_config(cfg.arch, mmu_cfg), mmu_),
       caches_(cache_cfg, *this),
       quantum_(cfg.quantum),
       instruction_time_(cfg.instruction_time) {
@@ -338,6 +350,11 @@ void CpuCore::write_cr(unsigned n, std::uint64_t value) {
 void CpuCore::invlpg(LAddr la) {
   check_irqs();
   mmu_.invlpg(la);
+}
+
+void CpuCore::invpcid(unsigned type, std::uint64_t pcid, LAddr la) {
+  check_irqs();
+  arch_.invpcid(type, pcid, la);
 }
 
 void CpuCore::wbinvd() {

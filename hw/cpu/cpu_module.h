@@ -65,6 +65,7 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   Picos now() const;
 
   // CpuPort
+  CpuidFeatures cpuid() const override { return arch_.cpuid(); }
   std::uint64_t load(LAddr la, unsigned size) override;
   void store(LAddr la, unsigned size, std::uint64_t value) override;
   void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) override;
@@ -74,6 +75,7 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   std::uint64_t rdmsr(std::uint32_t index) override { return arch_.rdmsr(index); }
   void wrmsr(std::uint32_t index, std::uint64_t value) override { arch_.wrmsr(index, value); }
   void invlpg(LAddr la) override;
+  void invpcid(unsigned type, std::uint64_t pcid, LAddr la) override;
   void wbinvd() override;
   std::uint32_t in(std::uint16_t port, unsigned size) override;
   void out(std::uint16_t port, unsigned size, std::uint32_t value) override;

@@ -11,6 +11,8 @@ void declare_cpu_params(Params& p) {
              100, 10000});
   p.declare({"cpu.la57", ParamType::boolean, "false",
              "CPUID reports 5-level paging: software may set CR4.LA57"});
+  p.declare({"cpu.pcid", ParamType::boolean, "true",
+             "CPUID reports PCID and INVPCID (Skylake does): software may set CR4.PCIDE"});
   p.declare({"cpu.base_cpi", ParamType::real, "0.5",
              "cycles of every retired instruction (a trace's I record) besides its memory "
              "stalls: the CPI of cache-resident code (a 4-wide core at an IPC of 2)",
@@ -40,6 +42,7 @@ CpuConfig CpuConfig::from_params(const Params& p) {
   c.syscall_cycles = p.u64("cpu.syscall_cycles");
   c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
   c.arch.la57_supported = p.flag("cpu.la57");
+  c.arch.pcid_supported = p.flag("cpu.pcid");
   return c;
 }
 

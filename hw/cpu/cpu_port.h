@@ -45,9 +45,16 @@ namespace msr {
 inline constexpr std::uint32_t EFER = 0xC0000080;
 }
 
+// What CPUID reports of the features software must ask about.
+struct CpuidFeatures {
+  bool pcid = false;  // CPUID.01H:ECX.PCID[17] and CPUID.07H:EBX.INVPCID[10]
+  bool la57 = false;  // CPUID.07H:ECX.LA57[16]
+};
+
 class CpuPort {
  public:
   virtual ~CpuPort() = default;
+  virtual CpuidFeatures cpuid() const = 0;
 
   // Loads and stores of 1, 2, 4 or 8 bytes at a linear address, at the current
   // privilege level. A fault goes to the registered handler, then the access restarts.
@@ -69,6 +76,9 @@ class CpuPort {
   virtual std::uint64_t rdmsr(std::uint32_t index) = 0;
   virtual void wrmsr(std::uint32_t index, std::uint64_t value) = 0;
   virtual void invlpg(LAddr la) = 0;
+  // INVPCID type (0 one page of pcid, 1 all of pcid, 2 all, 3 all but global) (SDM
+  // Vol. 2A).
+  virtual void invpcid(unsigned type, std::uint64_t pcid, LAddr la) = 0;
   // WBINVD (SDM Vol. 2): writes every dirty cache line back to memory and invalidates
   // every cache.
   virtual void wbinvd() = 0;

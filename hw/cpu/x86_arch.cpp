@@ -64,12 +64,23 @@ void X86Arch::write_cr0(std::uint64_t value) {
 }
 
 void X86Arch::write_cr3(std::uint64_t value) {
+  const bool pcide = ctx_.cr4 & cr4::PCIDE;
+  const bool noflush = pcide && (value & cr3::NOFLUSH);
+  if (pcide) value &= ~cr3::NOFLUSH;  // bit 63 is an instruction to MOV, never stored
   // Bits 51:MAXPHYADDR of CR3 are reserved (SDM 4.5, Table 4-12): #GP.
   const std::uint64_t reserved = ~((1ULL << cfg_.maxphyaddr) - 1) & ((1ULL << 52) - 1);
   if (value & reserved)
     throw CpuHalt(fmt::format("MOV to CR3 {:#x}: bits at or above MAXPHYADDR {} (#GP)", value,
                               cfg_.maxphyaddr));
   ctx_.cr3 = value;
+  if (pcide) {
+    // SDM 4.10.4.1: with CR4.PCIDE = 1, MOV to CR3 invalidates the non-global entries of
+    // the new PCID unless bit 63 is set; other PCIDs' entries stay.
+    const auto pcid = static_cast<unsigned>(value & cr3::PCID_MASK);
+    tlb_.set_pcid(pcid, true);
+    if (!noflush) tlb_.flush_pcid(pcid);
+    return;
+  }
   // SDM 4.10.4.1: MOV to CR3 invalidates all non-global entries (all with PGE = 0).
   if (ctx_.cr4 & cr4::PGE)
     tlb_.flush_non_global();
@@ -83,9 +94,42 @@ void X86Arch::write_cr4(std::uint64_t value) {
     throw CpuHalt("MOV to CR4: LA57 set but cpu.la57 is false (#GP)");
   if ((changed & cr4::LA57) && (ctx_.efer & efer::LMA))
     throw CpuHalt("MOV to CR4: LA57 changed in IA-32e mode (#GP)");
+  if ((changed & value & cr4::PCIDE)) {
+    // SDM Vol. 3A 2.5 / 4.10.1: setting PCIDE needs CPUID.PCID, IA-32e mode and
+    // CR3[11:0] = 0.
+    if (!cfg_.pcid_supported) throw CpuHalt("MOV to CR4: PCIDE set but cpu.pcid is false (#GP)");
+    if (!(ctx_.efer & efer::LMA)) throw CpuHalt("MOV to CR4: PCIDE set outside IA-32e mode (#GP)");
+    if (ctx_.cr3 & cr3::PCID_MASK) throw CpuHalt("MOV to CR4: PCIDE set with CR3[11:0] != 0 (#GP)");
+  }
   ctx_.cr4 = value;
-  // SDM 4.10.4.1: changing PGE, PAE, SMEP (or LA57) invalidates all TLB entries.
-  if (changed & (cr4::PGE | cr4::PAE | cr4::SMEP | cr4::LA57)) tlb_.flush_all();
+  // SDM 4.10.4.1: changing PGE, PAE, SMEP (or LA57) invalidates all TLB entries, and so
+  // does clearing PCIDE (every PCID's).
+  if ((changed & (cr4::PGE | cr4::PAE | cr4::SMEP | cr4::LA57)) ||
+      (changed & cr4::PCIDE && !(value & cr4::PCIDE)))
+    tlb_.flush_all();
+  if (changed & cr4::PCIDE)
+    tlb_.set_pcid(static_cast<unsigned>(ctx_.cr3 & cr3::PCID_MASK), value & cr4::PCIDE);
+}
+
+void X86Arch::invpcid(unsigned type, std::uint64_t pcid, LAddr la) {
+  if (!cfg_.pcid_supported) throw CpuHalt("INVPCID without CPUID support (cpu.pcid) (#UD)");
+  if (type > 3) throw CpuHalt(fmt::format("INVPCID type {} (#GP)", type));
+  if (pcid > cr3::PCID_MASK)
+    throw CpuHalt(fmt::format("INVPCID PCID {:#x} above 4095 (#GP)", pcid));
+  if (type <= 1 && pcid != 0 && !(ctx_.cr4 & cr4::PCIDE))
+    throw CpuHalt(fmt::format("INVPCID type {} of PCID {} with CR4.PCIDE = 0 (#GP)", type, pcid));
+  if (type == 0 && !is_canonical(la, ctx_.la57()))
+    throw CpuHalt(fmt::format("INVPCID type 0 of non-canonical address {:#x} (#GP)", la));
+  switch (type) {
+    case 0:
+      return tlb_.invalidate_pcid(la, static_cast<unsigned>(pcid));
+    case 1:
+      return tlb_.flush_pcid(static_cast<unsigned>(pcid));
+    case 2:
+      return tlb_.flush_all();
+    default:
+      return tlb_.flush_non_global();
+  }
 }
 
 std::uint64_t X86Arch::rdmsr(std::uint32_t index) const {

@@ -19,6 +19,7 @@ class X86Arch {
   X86Arch(const X86ArchConfig& cfg, TlbMaintenance& tlb) : cfg_(cfg), tlb_(tlb) {}
 
   const PagingContext& paging() const { return ctx_; }
+  CpuidFeatures cpuid() const { return {cfg_.pcid_supported, cfg_.la57_supported}; }
   unsigned cpl() const { return ctx_.cpl; }
   bool interrupts_enabled() const { return if_; }
 
@@ -29,6 +30,11 @@ class X86Arch {
   void write_cr(unsigned n, std::uint64_t value);
   std::uint64_t rdmsr(std::uint32_t index) const;
   void wrmsr(std::uint32_t index, std::uint64_t value);
+
+  // INVPCID (SDM Vol. 2A): type 0 one page of one PCID, 1 one PCID, 2 everything, 3
+  // everything but global entries; #GP (CpuHalt) for a type above 3, without CPUID
+  // support, a non-canonical address (type 0) or a PCID other than 0 while CR4.PCIDE = 0.
+  void invpcid(unsigned type, std::uint64_t pcid, LAddr la);
 
   void set_cpl(unsigned cpl) { ctx_.cpl = cpl == 3 ? 3 : 0; }
   void set_ac(bool ac) { ctx_.ac = ac; }

@@ -149,6 +149,32 @@ void Mmu::flush_all() {
   walker_->flush();
 }
 
+void Mmu::set_pcid(unsigned pcid, bool enabled) {
+  if (pcid == pcid_ && enabled == pcid_enabled_) return;
+  if (enabled && pcid_enabled_) ++stats_.pcid_switches;
+  pcid_ = pcid;
+  pcid_enabled_ = enabled;
+  dtlb_.set_pcid(pcid, enabled);
+  itlb_.set_pcid(pcid, enabled);
+  stlb_.set_pcid(pcid, enabled);
+  walker_->flush();
+}
+
+void Mmu::flush_pcid(unsigned pcid) {
+  ++stats_.flushes_pcid;
+  dtlb_.flush_pcid(pcid);
+  itlb_.flush_pcid(pcid);
+  stlb_.flush_pcid(pcid);
+  walker_->flush();
+}
+
+void Mmu::invalidate_pcid(LAddr la, unsigned pcid) {
+  dtlb_.invalidate_pcid(la, pcid);
+  itlb_.invalidate_pcid(la, pcid);
+  stlb_.invalidate_pcid(la, pcid);
+  walker_->flush();
+}
+
 void Mmu::reset_stats() {
   stats_ = MmuStats{};
   dtlb_.reset_stats();
@@ -190,6 +216,10 @@ void Mmu::report(StatsReport& r, const std::string& prefix) const {
   r.add(prefix + ".flushes_non_global", stats_.flushes_non_global,
         "TLB flushes keeping global entries (CR3 writes with CR4.PGE = 1)");
   r.add(prefix + ".flushes_all", stats_.flushes_all, "full TLB flushes");
+  r.add(prefix + ".flushes_pcid", stats_.flushes_pcid,
+        "flushes of one PCID's non-global entries (CR3 writes without bit 63, INVPCID type 1)");
+  r.add(prefix + ".pcid_switches", stats_.pcid_switches,
+        "CR3 writes that changed the current PCID (CR4.PCIDE = 1)");
 }
 
 }  // namespace mmvp

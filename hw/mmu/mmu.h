@@ -43,7 +43,13 @@ class TlbMaintenance {
  public:
   virtual ~TlbMaintenance() = default;
   virtual void flush_all() = 0;         // every entry, global ones included
-  virtual void flush_non_global() = 0;  // MOV to CR3 with CR4.PGE = 1
+  virtual void flush_non_global() = 0;  // MOV to CR3 with CR4.PGE = 1 (every PCID's)
+  // The current PCID (CR3[11:0]) while CR4.PCIDE = 1; enabled false when PCIDs go off.
+  virtual void set_pcid(unsigned pcid, bool enabled) = 0;
+  // The non-global entries of one PCID (MOV to CR3 without bit 63, INVPCID type 1).
+  virtual void flush_pcid(unsigned pcid) = 0;
+  // The non-global entries of one PCID for one page (INVPCID type 0).
+  virtual void invalidate_pcid(LAddr la, unsigned pcid) = 0;
 };
 
 enum class FaultKind : std::uint8_t { none, page_fault, general_protection, bus_error };
@@ -98,6 +104,8 @@ struct MmuStats {
   std::uint64_t invlpg = 0;
   std::uint64_t flushes_non_global = 0;
   std::uint64_t flushes_all = 0;
+  std::uint64_t flushes_pcid = 0;   // one PCID's non-global entries
+  std::uint64_t pcid_switches = 0;  // CR3 writes that changed the current PCID
 };
 
 class Mmu : public TlbMaintenance {
@@ -136,6 +144,11 @@ class Mmu : public TlbMaintenance {
   void flush_non_global() override;  // MOV to CR3 with CR4.PGE = 1
   // MOV to CR3 with PGE = 0, CR4.PGE/PAE/SMEP/LA57 changes, CR0.PG/WP changes
   void flush_all() override;
+  // The paging-structure caches are not PCID-tagged: a PCID change empties them (the
+  // SDM lets a processor invalidate more than it must).
+  void set_pcid(unsigned pcid, bool enabled) override;
+  void flush_pcid(unsigned pcid) override;
+  void invalidate_pcid(LAddr la, unsigned pcid) override;
 
   void set_observer(MmuObserver* o) { observer_ = o; }
   // Probes of TLB arrays with signals of their own (impl = rtl), under
@@ -174,6 +187,8 @@ class Mmu : public TlbMaintenance {
   std::unique_ptr<PageWalker> walker_;
   Picos l1_hit_latency_ = 0;
   MmuObserver* observer_ = nullptr;
+  unsigned pcid_ = 0;
+  bool pcid_enabled_ = false;
 };
 
 // Declares every mmu.* parameter and registers the mmu.* values of the "skylake" and

@@ -17,6 +17,7 @@ namespace cr4 {
 inline constexpr std::uint64_t PAE = 1ULL << 5;
 inline constexpr std::uint64_t PGE = 1ULL << 7;
 inline constexpr std::uint64_t LA57 = 1ULL << 12;
+inline constexpr std::uint64_t PCIDE = 1ULL << 17;
 inline constexpr std::uint64_t SMEP = 1ULL << 20;
 inline constexpr std::uint64_t SMAP = 1ULL << 21;
 }  // namespace cr4
@@ -26,6 +27,13 @@ inline constexpr std::uint64_t LME = 1ULL << 8;
 inline constexpr std::uint64_t LMA = 1ULL << 10;
 inline constexpr std::uint64_t NXE = 1ULL << 11;
 }  // namespace efer
+
+// CR3 with CR4.PCIDE = 1 (SDM 4.10.1): the PCID in bits 11:0; bit 63 of a MOV to CR3
+// asks the processor not to invalidate that PCID's entries (never stored in CR3).
+namespace cr3 {
+inline constexpr std::uint64_t PCID_MASK = 0xfff;
+inline constexpr std::uint64_t NOFLUSH = 1ULL << 63;
+}  // namespace cr3
 
 // Paging-structure entry bits (SDM Vol. 3A 4.5, Tables 4-15 to 4-20).
 namespace pte {

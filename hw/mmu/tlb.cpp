@@ -111,7 +111,7 @@ bool TlbArray::insert(const Translation& t, Translation* victim) {
     throw std::invalid_argument(cfg_.name + ": asked to hold a " + page_size_name(t.size) +
                                 " page it is not configured for");
   }
-  const std::uint64_t key = make_key(t.vpn, t.size);
+  const std::uint64_t key = make_key(t.vpn, t.size) | (t.global ? global_tag_ : pcid_tag_);
   const std::size_t base = static_cast<std::size_t>(t.vpn & set_mask_) * ways_;
   ++stats_.fills;
   for (unsigned w = 0; w < ways_; ++w) {
@@ -133,18 +133,44 @@ bool TlbArray::insert(const Translation& t, Translation* victim) {
   return evicted;
 }
 
-void TlbArray::invalidate(LAddr la) {
-  if (ways_ == 0) return;
-  if (impl_) return impl_->invalidate(la);
+void TlbArray::drop_tagged(LAddr la, std::uint64_t tag) {
   for (unsigned s = 0; s < kPageSizes; ++s) {
     auto size = static_cast<PageSize>(s);
     if (!holds(size)) continue;
     const std::uint64_t vpn = la >> page_shift(size);
-    const std::uint64_t key = make_key(vpn, size);
+    const std::uint64_t key = make_key(vpn, size) | tag;
     const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
     for (unsigned w = 0; w < ways_; ++w)
       if (keys_[base + w] == key) drop(base + w);
   }
+}
+
+void TlbArray::invalidate(LAddr la) {
+  if (ways_ == 0) return;
+  if (impl_) return impl_->invalidate(la);
+  drop_tagged(la, pcid_tag_);
+  if (global_tag_ != pcid_tag_) drop_tagged(la, global_tag_);
+}
+
+void TlbArray::set_pcid(unsigned pcid, bool enabled) {
+  if (impl_ && enabled)
+    throw ConfigError(cfg_.name + ": PCIDs need the cpp TLB implementation (impl=" + cfg_.impl +
+                      " has no PCID tags)");
+  pcid_tag_ = enabled ? static_cast<std::uint64_t>(pcid & cr3::PCID_MASK) << kPcidShift : 0;
+  global_tag_ = enabled ? kGlobalTag : 0;
+}
+
+void TlbArray::flush_pcid(unsigned pcid) {
+  if (impl_) return impl_->flush(true);
+  const std::uint64_t tag = static_cast<std::uint64_t>(pcid & cr3::PCID_MASK) << kPcidShift;
+  for (std::size_t i = 0; i < keys_.size(); ++i)
+    if (keys_[i] != 0 && (keys_[i] & kTagMask) == tag) drop(i);
+}
+
+void TlbArray::invalidate_pcid(LAddr la, unsigned pcid) {
+  if (ways_ == 0) return;
+  if (impl_) return impl_->invalidate(la);
+  drop_tagged(la, static_cast<std::uint64_t>(pcid & cr3::PCID_MASK) << kPcidShift);
 }
 
 void TlbArray::flush(bool keep_global) {
@@ -242,6 +268,19 @@ void Tlb::invalidate(LAddr la) {
 void Tlb::flush(bool keep_global) {
   DPRINTF(Tlb, "mmu." + name_, "flush {}", keep_global ? "non-global entries" : "all entries");
   for (TlbArray& a : arrays_) a.flush(keep_global);
+}
+
+void Tlb::set_pcid(unsigned pcid, bool enabled) {
+  for (TlbArray& a : arrays_) a.set_pcid(pcid, enabled);
+}
+
+void Tlb::flush_pcid(unsigned pcid) {
+  DPRINTF(Tlb, "mmu." + name_, "flush the non-global entries of PCID {}", pcid);
+  for (TlbArray& a : arrays_) a.flush_pcid(pcid);
+}
+
+void Tlb::invalidate_pcid(LAddr la, unsigned pcid) {
+  for (TlbArray& a : arrays_) a.invalidate_pcid(la, pcid);
 }
 
 void Tlb::report(StatsReport& r, const std::string& prefix) const {

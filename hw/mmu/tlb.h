@@ -112,11 +112,13 @@ class TlbArray {
   __attribute__((always_inline)) const Translation* lookup(LAddr la, PageSize size) {
     if (impl_) return impl_->lookup(la, size);
     const std::uint64_t vpn = la >> page_shift(size);
-    const std::uint64_t key = make_key(vpn, size);
+    const std::uint64_t page_key = make_key(vpn, size);
+    // The current PCID's entry or a global one (the same key while PCIDs are off).
+    const std::uint64_t key = page_key | pcid_tag_, global_key = page_key | global_tag_;
     const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
     const std::uint64_t* keys = keys_.data() + base;
     for (unsigned w = 0; w < ways_; ++w) {
-      if (keys[w] == key) {
+      if (keys[w] == key || keys[w] == global_key) {
         repl_.touch(base, w);
         ++stats_.hits;
         return &entries_[base + w];
@@ -127,10 +129,21 @@ class TlbArray {
   // Inserts (replacing any entry for the same page); returns true and fills *victim if a
   // valid entry was evicted to make room.
   bool insert(const Translation& t, Translation* victim = nullptr);
-  // INVLPG: drops every entry (any size held) that maps la, global or not.
+  // INVLPG: drops every entry (any size held) that maps la for the current PCID, and
+  // global ones (SDM 4.10.4.1).
   void invalidate(LAddr la);
-  // CR3 write (keep_global) or full flush.
+  // CR3 write without PCIDs (keep_global) or full flush; with keep_global every PCID's
+  // non-global entries go (INVPCID type 3).
   void flush(bool keep_global);
+  // Process-context identifiers (SDM 4.10.1): while enabled (CR4.PCIDE), entries filled
+  // from now on are tagged with pcid (global ones with no PCID) and lookups match the
+  // current PCID's entries and global ones. Throws ConfigError for an implementation
+  // other than "cpp" (the RTL array has no PCID tags).
+  void set_pcid(unsigned pcid, bool enabled);
+  // The non-global entries of one PCID (MOV to CR3 without bit 63, INVPCID type 1),
+  // or only those mapping la (INVPCID type 0).
+  void flush_pcid(unsigned pcid);
+  void invalidate_pcid(LAddr la, unsigned pcid);
 
   const TlbArrayStats& stats() const { return impl_ ? impl_->stats() : stats_; }
   void reset_stats() {
@@ -147,11 +160,17 @@ class TlbArray {
   }
 
  private:
-  // Tag of a valid entry: (vpn << 3) | (size << 1) | 1; 0 marks an invalid way. One
-  // contiguous array of keys, set-major, so a probe scans `ways_` adjacent words.
+  // Tag of a valid entry: (vpn << 3) | (size << 1) | 1, with PCIDs on also the PCID in
+  // bits 63:52 or kGlobalTag for a global entry; 0 marks an invalid way. One contiguous
+  // array of keys, set-major, so a probe scans `ways_` adjacent words.
   static std::uint64_t make_key(std::uint64_t vpn, PageSize size) {
     return (vpn << 3) | (static_cast<std::uint64_t>(size) << 1) | 1u;
   }
+  static constexpr unsigned kPcidShift = 52;
+  static constexpr std::uint64_t kGlobalTag = 1ULL << 51;
+  static constexpr std::uint64_t kTagMask = ~((1ULL << 51) - 1);  // PCID and global bits
+  // Drops the entries for la's page whose key is the page key with tag.
+  void drop_tagged(LAddr la, std::uint64_t tag);
   unsigned choose_victim(std::size_t base);
   void drop(std::size_t slot);
 
@@ -162,7 +181,8 @@ class TlbArray {
   std::vector<Translation> entries_;  // sets_ * ways_ payloads, same layout
   ReplacementState repl_;
   TlbArrayStats stats_;
-  std::shared_ptr<TlbArrayImpl> impl_;  // another implementation (impl != "cpp"), or null
+  std::uint64_t pcid_tag_ = 0, global_tag_ = 0;  // both 0 while PCIDs are off
+  std::shared_ptr<TlbArrayImpl> impl_;           // another implementation (impl != "cpp"), or null
 };
 
 struct TlbStats {
@@ -200,6 +220,10 @@ class Tlb {
   bool insert(LAddr la, const Translation& t, Translation* victim = nullptr);
   void invalidate(LAddr la);
   void flush(bool keep_global);
+  // TlbArray's PCID operations on every array.
+  void set_pcid(unsigned pcid, bool enabled);
+  void flush_pcid(unsigned pcid);
+  void invalidate_pcid(LAddr la, unsigned pcid);
 
   const TlbStats& stats() const { return stats_; }
   void reset_stats() {

@@ -17,6 +17,7 @@ using mmvp::LAddr;
 using mmvp::PAddr;
 using mmvp::SyscallFrame;
 namespace cr0 = mmvp::cr0;
+namespace cr3 = mmvp::cr3;
 namespace cr4 = mmvp::cr4;
 namespace efer = mmvp::efer;
 namespace pte = mmvp::pte;

@@ -15,6 +15,7 @@ enum class ThpMode : std::uint8_t { never = 0, always = 1, madvise = 2, every_fa
 struct BootOptions {
   bool slab_debug = false;  // slub_debug=FZP for every cache
   ThpMode thp = ThpMode::madvise;
+  bool pcid = true;  // kernel.pcid: ASIDs in CR3 (Linux since 4.14, with X86_FEATURE_PCID)
 };
 
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,

@@ -18,6 +18,7 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   vmalloc_init(k);
   fork_init(k);  // task_struct and mm_struct caches, the task list
   k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
+  if (opt.pcid && k.cpu.cpuid().pcid) enable_pcid(k);  // setup_pcid(): boot_cpu_has(PCID)
   install_fault_handlers(k);
   syscall_init(k);  // EFER.SCE and the SYSCALL entry
   isa_dma_init(k);  // the ISA DMA channel table and the DMA validator

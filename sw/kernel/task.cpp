@@ -32,6 +32,14 @@ void fork_init(Kernel& k) {
   g.set(G, tasks_globals::next_pid, 1);
   g.set(G, tasks_globals::nr_tasks, 0);
   g.set(G, tasks_globals::context_switches, 0);
+  g.set(G, tasks_globals::pcid_enabled, 0);
+  g.set(G, tasks_globals::next_asid, 1);
+  g.set(G, tasks_globals::loaded_asid, 0);
+  g.set(G, tasks_globals::last_mm_ctx_id, 1);
+  for (unsigned i = 0; i < 2 * tasks_globals::TLB_NR_DYN_ASIDS; ++i)
+    g.set(G, tasks_globals::ctxs(i), 0);
+  g.set(G, tasks_globals::switches_flushed, 0);
+  g.set(G, tasks_globals::switches_kept, 0);
   LAddr tc = kmem_cache_create(k, "task_struct", task::kSize, 8, SLAB_PANIC, nullptr);
   LAddr mc = kmem_cache_create(k, "mm_struct", mm::kSize, 8, SLAB_PANIC, nullptr);
   if (!tc || !mc) k.panic("fork_init: cannot create the task caches");
@@ -60,6 +68,8 @@ LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags)
   g.set(m, mm::pgtables, 0);
   mm_vmas_init(k, m);
   g.set(m, mm::flags, mm_flags);
+  g.set(m, mm::ctx_id, g.add(G, tasks_globals::last_mm_ctx_id, 1));  // init_new_context
+  g.set(m, mm::tlb_gen, 0);
 
   std::uint32_t pid = g.get(G, tasks_globals::next_pid);
   g.set(G, tasks_globals::next_pid, pid + 1);
@@ -79,14 +89,65 @@ LAddr current_task(Kernel& k) {
   return k.mem.get(G, tasks_globals::current);
 }
 
+namespace {
+
+// choose_new_asid() (arch/x86/mm/tlb.c): the ASID that last held this mm if any, with a
+// flush only if the mm's TLB generation moved on since; else the next one round-robin,
+// flushed.
+void choose_new_asid(Kernel& k, std::uint64_t ctx_id, std::uint64_t tlb_gen, unsigned& asid,
+                     bool& need_flush) {
+  Guest& g = k.mem;
+  for (asid = 0; asid < tasks_globals::TLB_NR_DYN_ASIDS; ++asid) {
+    if (g.get(G, tasks_globals::ctxs(2 * asid)) != ctx_id) continue;
+    need_flush = g.get(G, tasks_globals::ctxs(2 * asid + 1)) < tlb_gen;
+    return;
+  }
+  asid = g.get(G, tasks_globals::next_asid);
+  g.set(G, tasks_globals::next_asid, asid + 1);
+  if (asid >= tasks_globals::TLB_NR_DYN_ASIDS) {
+    asid = 0;
+    g.set(G, tasks_globals::next_asid, 1);
+  }
+  need_flush = true;
+}
+
+}  // namespace
+
+void enable_pcid(Kernel& k) {
+  k.cpu.write_cr(4, k.cpu.read_cr(4) | cr4::PCIDE);
+  k.mem.set(G, tasks_globals::pcid_enabled, 1);
+}
+
 void switch_to(Kernel& k, LAddr t) {
   RoutineScope r(k, Routine::context_switch);
   Guest& g = k.mem;
   if (current_task(k) == t) return;
   g.set(G, tasks_globals::current, t);
-  // switch_mm(): loading CR3 drops every non-global TLB entry (SDM 4.10.4.1); the
-  // kernel's global mappings survive.
-  k.cpu.write_cr(3, t ? pgd_of(k, t) : init_pgd(k));
+  const PAddr pgd = t ? pgd_of(k, t) : init_pgd(k);
+  if (g.get(G, tasks_globals::pcid_enabled)) {
+    // switch_mm_irqs_off() with PCIDs: init_mm is ctx_id 1 and never flushes its TLB.
+    const LAddr m = t ? mm_of(k, t) : 0;
+    const std::uint64_t ctx_id = m ? g.get(m, mm::ctx_id) : 1;
+    const std::uint64_t tlb_gen = m ? g.get(m, mm::tlb_gen) : 0;
+    unsigned asid = 0;
+    bool need_flush = true;
+    choose_new_asid(k, ctx_id, tlb_gen, asid, need_flush);
+    g.set(G, tasks_globals::loaded_asid, asid);
+    if (need_flush) {
+      g.set(G, tasks_globals::ctxs(2 * asid), ctx_id);
+      g.set(G, tasks_globals::ctxs(2 * asid + 1), tlb_gen);
+      g.add(G, tasks_globals::switches_flushed, 1);
+    } else {
+      g.add(G, tasks_globals::switches_kept, 1);
+    }
+    // build_cr3(): PCID = kern_pcid(asid) = asid + 1; bit 63 keeps the entries.
+    k.cpu.write_cr(3, pgd | (asid + 1) | (need_flush ? 0 : cr3::NOFLUSH));
+  } else {
+    // Loading CR3 drops every non-global TLB entry (SDM 4.10.4.1); the kernel's global
+    // mappings survive.
+    k.cpu.write_cr(3, pgd);
+    g.add(G, tasks_globals::switches_flushed, 1);
+  }
   if (t) g.set(t, task::nvcsw, g.get(t, task::nvcsw) + 1);
   g.set(G, tasks_globals::context_switches, g.get(G, tasks_globals::context_switches) + 1);
 }

@@ -40,6 +40,16 @@ inline constexpr Field<std::uint32_t> nr_tasks{28};
 inline constexpr Field<LAddr> task_cachep{32};  // kmem_cache for task_struct
 inline constexpr Field<LAddr> mm_cachep{40};    // kmem_cache for mm_struct
 inline constexpr Field<std::uint64_t> context_switches{48};
+// struct tlb_state (cpu_tlbstate, arch/x86/include/asm/tlbflush.h) of the one CPU.
+inline constexpr Field<std::uint32_t> pcid_enabled{56};  // X86_FEATURE_PCID in use (CR4.PCIDE)
+inline constexpr Field<std::uint32_t> next_asid{60};
+inline constexpr Field<std::uint32_t> loaded_asid{64};
+inline constexpr Field<std::uint64_t> last_mm_ctx_id{72};  // init_mm has ctx_id 1
+inline constexpr unsigned TLB_NR_DYN_ASIDS = 6;
+// ctxs[asid]: {ctx_id, tlb_gen} of the mm that asid last held.
+inline constexpr ArrayField<std::uint64_t, 2 * TLB_NR_DYN_ASIDS> ctxs{80};
+inline constexpr Field<std::uint64_t> switches_flushed{176};  // switch_mm that flushed
+inline constexpr Field<std::uint64_t> switches_kept{184};     // ... that reused a live ASID
 }  // namespace tasks_globals
 
 // Creates the task caches and the empty task list (fork_init).
@@ -47,8 +57,13 @@ void fork_init(Kernel& k);
 // A new process with an empty user address space (no VMA); returns its task_struct
 // or 0. mm_flags go to mm->flags (mm::MMF_VMA_ON_TOUCH for a replayed trace).
 LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags = 0);
-// Switches to task t (switch_mm: CR3 write, TLB flush of non-global entries).
+// Switches to task t (0: the kernel's init_mm) (switch_mm_irqs_off): a CR3 write. Without
+// PCIDs it drops every non-global TLB entry; with them (kernel.pcid) the mm gets one of
+// TLB_NR_DYN_ASIDS ASIDs as choose_new_asid gives them, PCID = ASID + 1, and the write
+// keeps the ASID's entries (CR3 bit 63) when they are still the mm's.
 void switch_to(Kernel& k, LAddr t);
+// setup_pcid(): CR4.PCIDE on, from the first switch on ASIDs are used.
+void enable_pcid(Kernel& k);
 LAddr current_task(Kernel& k);
 // Ends task t: unmaps and frees every user page, user page-table page and VMA, the
 // PGD, the mm and the task (exit_mmap, free_pgtables, __mmdrop).

@@ -104,3 +104,35 @@ KTEST(process, context_switch_loads_cr3) {
 }
 
 }  // namespace mmvp::sw
+
+namespace mmvp::sw {
+
+// ASIDs as choose_new_asid hands them out: a process switched back to keeps its ASID
+// and its TLB entries (CR3 bit 63); a seventh address space takes ASID 0 back and flushes.
+KTEST(process, pcid_asids_are_reused_without_a_flush_until_evicted) {
+  if (!t.k.mem.get(TASKS_GLOBALS, tasks_globals::pcid_enabled)) enable_pcid(t.k);
+  constexpr LAddr G = TASKS_GLOBALS;
+  LAddr procs[7];
+  for (auto& p : procs) p = create_process(t.k, "asid");
+  auto kept = [&] { return t.k.mem.get(G, tasks_globals::switches_kept); };
+  auto flushed = [&] { return t.k.mem.get(G, tasks_globals::switches_flushed); };
+  switch_to(t.k, procs[0]);
+  const unsigned asid0 = t.k.mem.get(G, tasks_globals::loaded_asid);
+  KEXPECT_EQ(t.k.cpu.read_cr(3) & cr3::PCID_MASK, asid0 + 1u);  // kern_pcid(asid)
+  switch_to(t.k, procs[1]);
+  const std::uint64_t k0 = kept(), f0 = flushed();
+  switch_to(t.k, procs[0]);  // back: same ASID, no flush
+  KEXPECT_EQ(t.k.mem.get(G, tasks_globals::loaded_asid), asid0);
+  KEXPECT_EQ(kept() - k0, 1u);
+  KEXPECT_EQ(flushed(), f0);
+  // Six more address spaces (with init_mm's): procs[0]'s ASID is taken over.
+  for (int i = 2; i < 7; ++i) switch_to(t.k, procs[i]);
+  switch_to(t.k, 0);
+  const std::uint64_t f1 = flushed();
+  switch_to(t.k, procs[0]);
+  KEXPECT_EQ(flushed() - f1, 1u);  // its ASID went to another mm: a fresh one, flushed
+  switch_to(t.k, 0);
+  for (LAddr p : procs) do_exit(t.k, p, 0);
+}
+
+}  // namespace mmvp::sw

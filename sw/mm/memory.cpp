@@ -293,8 +293,13 @@ void walk_present_ptes(
       });
 }
 
-void tlb_finish(Kernel& k, const TlbGather& tlb) {
+void tlb_finish(Kernel& k, LAddr m, const TlbGather& tlb) {
   if (tlb.empty()) return;
+  // inc_mm_tlb_gen(), and flush_tlb_func() bringing this CPU's ASID up to it.
+  const std::uint64_t gen = k.mem.add(m, mm::tlb_gen, 1);
+  constexpr LAddr G = TASKS_GLOBALS;
+  if (k.mem.get(G, tasks_globals::pcid_enabled))
+    k.mem.set(G, tasks_globals::ctxs(2 * k.mem.get(G, tasks_globals::loaded_asid) + 1), gen);
   // tlb_get_unmap_shift(): the stride is the smallest page size the change touched.
   const unsigned shift = tlb.ptes ? PAGE_SHIFT : PMD_SHIFT;
   const std::uint64_t pages = (tlb.end - tlb.start) >> shift;

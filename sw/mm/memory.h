@@ -61,9 +61,10 @@ void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t
 void walk_present_ptes(
     Kernel& k, LAddr m, LAddr start, LAddr end,
     const std::function<void(LAddr va, std::uint64_t entry, unsigned level)>& visit);
-// flush_tlb_mm_range() for the current mm: INVLPG per page up to
-// tlb_single_page_flush_ceiling (33) pages, else a flush of every non-global entry
-// (a CR3 reload); counted as nr_tlb_local_flush_one / _all.
-void tlb_finish(Kernel& k, const TlbGather& tlb);
+// flush_tlb_mm_range() for m, the current mm: a new TLB generation (inc_mm_tlb_gen),
+// then INVLPG per page up to tlb_single_page_flush_ceiling (33) pages, else a flush of
+// the mm's non-global entries (a CR3 reload: its PCID's with PCIDs on); counted as
+// nr_tlb_local_flush_one / _all.
+void tlb_finish(Kernel& k, LAddr m, const TlbGather& tlb);
 
 }  // namespace mmvp::sw

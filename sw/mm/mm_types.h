@@ -33,7 +33,11 @@ inline constexpr Field<std::uint64_t> total_vm{80};  // pages mapped by VMAs
 inline constexpr Field<LAddr> mmap_cache{88};        // the last VMA find_vma returned
 inline constexpr Field<std::uint64_t> hiwater_rss{96};
 inline constexpr Field<std::uint64_t> on_touch_faults{104};  // faults MMF_VMA_ON_TOUCH served
-inline constexpr unsigned kSize = 112;
+// mm_context_t: a unique id (never reused, so a stale ASID never matches) and the
+// generation of its TLB flushes (inc_mm_tlb_gen).
+inline constexpr Field<std::uint64_t> ctx_id{112};
+inline constexpr Field<std::uint64_t> tlb_gen{120};
+inline constexpr unsigned kSize = 128;
 // mm->flags. MMF_VMA_ON_TOUCH is mmvp's: a fault outside every VMA creates one (a
 // replayed program whose loader mappings no log shows; see docs/kernel.md).
 inline constexpr std::uint32_t MMF_VMA_ON_TOUCH = 1u << 0;

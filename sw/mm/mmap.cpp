@@ -62,7 +62,7 @@ std::int64_t unmap_range(Kernel& k, LAddr m, LAddr start, LAddr end) {
   TlbGather tlb;
   zap_page_range(k, m, start, end, tlb);
   free_pgd_range(k, m, start, end, prev ? vend(k, prev) : 0, next ? vstart(k, next) : 0, tlb);
-  tlb_finish(k, tlb);
+  tlb_finish(k, m, tlb);
   return 0;
 }
 
@@ -192,7 +192,7 @@ std::int64_t do_mprotect(Kernel& k, LAddr m, LAddr start, std::uint64_t len, std
       break;
     }
   }
-  tlb_finish(k, tlb);
+  tlb_finish(k, m, tlb);
   return error;
 }
 
@@ -241,7 +241,7 @@ std::int64_t do_madvise(Kernel& k, LAddr m, LAddr start, std::uint64_t len_in, i
     v = at < end ? find_vma(k, m, at) : 0;
   }
   if (at < end && !error) error = -ENOMEM;
-  tlb_finish(k, tlb);
+  tlb_finish(k, m, tlb);
   return error;
 }
 

@@ -77,6 +77,7 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.options.max_records = p.u64("trace.max_records");
   plan.slice_records = p.u64("kernel.slice_records");
   plan.slab_debug = p.flag("kernel.slab_debug");
+  plan.pcid = p.flag("kernel.pcid");
   const std::string& thp = p.str("kernel.thp");
   plan.thp = p.str("kernel.user_page_size") == "2m" ? sw::ThpMode::every_fault
              : thp == "always"                      ? sw::ThpMode::always
@@ -139,6 +140,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     sw::BootOptions boot;
     boot.slab_debug = plan.slab_debug;
     boot.thp = plan.thp;
+    boot.pcid = plan.pcid;
     std::uint64_t c0 = cpu.cycles();
     auto h0 = std::chrono::steady_clock::now();
     sw::start_kernel(k, boot);
@@ -211,6 +213,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
                                r.on_touch_faults, r.peak_rss_pages, pages[i] != nullptr});
     }
     out.free_pages_at_end = sw::nr_free_pages(k);
+    out.switches_flushed = k.mem.get(sw::TASKS_GLOBALS, sw::tasks_globals::switches_flushed);
+    out.switches_kept = k.mem.get(sw::TASKS_GLOBALS, sw::tasks_globals::switches_kept);
     for (unsigned e = 0; e < sw::NR_VM_EVENT_ITEMS; ++e)
       out.vm_events.push_back(sw::vm_event_count(k, static_cast<sw::vm_event_item>(e)));
     if (!plan.proc_dir.empty()) write_proc_files(k, plan.proc_dir);
@@ -304,6 +308,11 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
   for (std::size_t e = 0; e < out.vm_events.size(); ++e)
     r.add(std::string("kernel.vmstat.") + sw::vm_event_names[e], out.vm_events[e],
           "/proc/vmstat event since boot (include/linux/vm_event_item.h)");
+  r.add("kernel.switch_mm_flushes", out.switches_flushed,
+        "context switches whose CR3 write flushed the TLB (every one without PCIDs; a new or "
+        "reused ASID with them)");
+  r.add("kernel.switch_mm_flushes_avoided", out.switches_kept,
+        "context switches that kept their ASID's TLB entries (CR3 bit 63; kernel.pcid)");
   r.add("kernel.boot_cycles", out.boot_cycles,
         "simulated cycles of the kernel's boot (start_kernel)");
   r.add_real("host.boot_seconds", out.boot_host_seconds, "host seconds of the kernel's boot");

@@ -34,6 +34,7 @@ struct ReplayPlan {
   std::uint64_t slice_records = 10000;  // round-robin time slice
   bool slab_debug = false;
   sw::ThpMode thp = sw::ThpMode::madvise;  // kernel.thp and kernel.user_page_size
+  bool pcid = true;                        // kernel.pcid
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times
@@ -60,8 +61,9 @@ struct ReplayOutcome {
   std::optional<StatsReport> kernel_work;
   std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
   std::vector<std::uint64_t> vm_events;  // /proc/vmstat's events at the end, since boot
-  std::uint64_t boot_cycles = 0;         // simulated cycles of start_kernel
-  double boot_host_seconds = 0;          // host time of start_kernel
+  std::uint64_t switches_flushed = 0, switches_kept = 0;  // switch_mm, since boot
+  std::uint64_t boot_cycles = 0;                          // simulated cycles of start_kernel
+  double boot_host_seconds = 0;                           // host time of start_kernel
 };
 
 // Boots the guest kernel on the platform's core and runs every workload as its own

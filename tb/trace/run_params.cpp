@@ -26,6 +26,10 @@ void declare_replay_params(Params& p) {
              0,
              0,
              {"always", "madvise", "never"}});
+  p.declare({"kernel.pcid", ParamType::boolean, "true",
+             "PCIDs: the kernel sets CR4.PCIDE and gives each mm one of 6 ASIDs as Linux's "
+             "choose_new_asid does, so a context switch keeps the entries of an ASID still "
+             "its mm's (needs cpu.pcid); off: every switch flushes the non-global entries"});
   p.declare({"kernel.user_page_size",
              ParamType::choice,
              "4k",

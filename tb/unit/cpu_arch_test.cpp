@@ -19,6 +19,13 @@ class RecordingTlb : public TlbMaintenance {
  public:
   void flush_all() override { log.push_back("all"); }
   void flush_non_global() override { log.push_back("non_global"); }
+  void set_pcid(unsigned pcid, bool enabled) override {
+    log.push_back("pcid " + std::to_string(pcid) + (enabled ? " on" : " off"));
+  }
+  void flush_pcid(unsigned pcid) override { log.push_back("flush pcid " + std::to_string(pcid)); }
+  void invalidate_pcid(LAddr la, unsigned pcid) override {
+    log.push_back("invalidate " + std::to_string(la) + " pcid " + std::to_string(pcid));
+  }
   std::vector<std::string> log;
 };
 
@@ -218,6 +225,44 @@ TEST_F(X86ArchTest, SyscallNeedsIa32eAndSceThenRunsTheEntryAtCpl0) {
   EXPECT_EQ(arch.cpl(), 3u);  // SYSRET
   EXPECT_TRUE(arch.interrupts_enabled());
   EXPECT_TRUE(tlb.log.empty());  // SCE flushes nothing
+}
+
+TEST_F(X86ArchTest, PcideRulesAndCr3PcidWrites) {
+  // SDM 4.10.1: PCIDE needs IA-32e mode and CR3[11:0] = 0.
+  EXPECT_NE(halt_message([&] { arch.write_cr(4, cr4::PCIDE); }).find("outside IA-32e"),
+            std::string::npos);
+  enter_long_mode();
+  arch.write_cr(3, 0x1000 | 5);
+  EXPECT_NE(
+      halt_message([&] { arch.write_cr(4, arch.read_cr(4) | cr4::PCIDE); }).find("CR3[11:0] != 0"),
+      std::string::npos);
+  arch.write_cr(3, 0x1000);
+  tlb.log.clear();
+  arch.write_cr(4, arch.read_cr(4) | cr4::PCIDE);
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"pcid 0 on"}));
+  tlb.log.clear();
+  // MOV to CR3: the PCID in bits 11:0; bit 63 keeps its entries and is not stored.
+  arch.write_cr(3, 0x2000 | 7);
+  arch.write_cr(3, 0x3000 | 9 | cr3::NOFLUSH);
+  EXPECT_EQ(arch.read_cr(3), 0x3009u);
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"pcid 7 on", "flush pcid 7", "pcid 9 on"}));
+  tlb.log.clear();
+  // INVPCID's four types and its #GP cases.
+  arch.invpcid(0, 3, 0x7000);
+  arch.invpcid(1, 3, 0);
+  arch.invpcid(2, 0, 0);
+  arch.invpcid(3, 0, 0);
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"invalidate 28672 pcid 3", "flush pcid 3", "all",
+                                               "non_global"}));
+  EXPECT_NE(halt_message([&] { arch.invpcid(4, 0, 0); }).find("(#GP)"), std::string::npos);
+  EXPECT_NE(halt_message([&] { arch.invpcid(0, 1, 0x0000800000000000ULL); }).find("non-canonical"),
+            std::string::npos);
+  EXPECT_NE(halt_message([&] { arch.invpcid(1, 4096, 0); }).find("above 4095"), std::string::npos);
+  // Clearing PCIDE flushes everything, every PCID.
+  tlb.log.clear();
+  arch.write_cr(4, arch.read_cr(4) & ~cr4::PCIDE);
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"all", "pcid 9 off"}));
+  EXPECT_NE(halt_message([&] { arch.invpcid(1, 3, 0); }).find("CR4.PCIDE = 0"), std::string::npos);
 }
 
 TEST(CpuConfig, DefaultsAreTheDeclaredOnes) {

@@ -277,6 +277,52 @@ TEST_F(MmuTest, GlobalPagesSurviveCr3WritesButNotInvlpgOrFullFlush) {
   EXPECT_EQ(mmu.stats().walks, walks + 5);
 }
 
+// SDM 4.10.1-4.10.4: with PCIDs, entries are tagged with the PCID they were filled
+// under; a lookup sees only the current PCID's entries and global ones.
+TEST_F(MmuTest, PcidTaggedEntriesSurviveSwitchesAndFlushOnlyTheirOwnPcid) {
+  ctx.cr4 |= cr4::PCIDE;
+  pt.map(kLa, 0x5000, PageSize::size_4k, kUserRW);
+  pt.map(kLa + 0x1000, 0x6000, PageSize::size_4k, kUserRW | pte::G);
+  mmu.set_pcid(1, true);
+  EXPECT_EQ(tr(kLa).pa, 0x5ABCu);
+  tr(kLa + 0x1000);
+  // Another address space under PCID 2 maps kLa elsewhere: PCID 1's entry is not used.
+  pt.entry(kLa, 1) = 0x9000 | kUserRW;
+  mmu.set_pcid(2, true);
+  EXPECT_EQ(tr(kLa).pa, 0x9ABCu);
+  const auto walks = mmu.stats().walks;
+  tr(kLa + 0x1000);
+  EXPECT_EQ(mmu.stats().walks, walks) << "a global entry serves every PCID";
+  // Back to PCID 1 without a flush: its old entry answers (the tables are not read).
+  mmu.set_pcid(1, true);
+  EXPECT_EQ(tr(kLa).pa, 0x5ABCu);
+  EXPECT_EQ(mmu.stats().walks, walks);
+  EXPECT_EQ(mmu.stats().pcid_switches, 2u);
+  // Flushing PCID 2 leaves PCID 1 and global entries; flushing 1 drops its own.
+  mmu.flush_pcid(2);
+  EXPECT_EQ(tr(kLa).pa, 0x5ABCu);
+  mmu.flush_pcid(1);
+  EXPECT_EQ(tr(kLa).pa, 0x9ABCu);
+  tr(kLa + 0x1000);
+  EXPECT_EQ(mmu.stats().walks, walks + 1);
+  // INVPCID type 0 of PCID 2 leaves PCID 1's entry for the same page; INVLPG under
+  // PCID 1 drops it and the global entry.
+  mmu.set_pcid(2, true);
+  tr(kLa);
+  mmu.invalidate_pcid(kLa, 2);
+  mmu.set_pcid(1, true);
+  const auto walks2 = mmu.stats().walks;
+  tr(kLa);
+  EXPECT_EQ(mmu.stats().walks, walks2);
+  mmu.invlpg(kLa + 0x1000);
+  tr(kLa + 0x1000);
+  EXPECT_EQ(mmu.stats().walks, walks2 + 1) << "INVLPG drops global entries";
+  // PCIDs off: every entry is one address space again.
+  mmu.flush_all();
+  mmu.set_pcid(0, false);
+  EXPECT_EQ(tr(kLa).pa, 0x9ABCu);
+}
+
 TEST_F(MmuTest, FaultsAreNeverCached) {
   ASSERT_EQ(tr(kLa).fault, FaultKind::page_fault);
   pt.map(kLa, 0x5000, PageSize::size_4k, kUserRW);
