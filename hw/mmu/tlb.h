@@ -113,17 +113,11 @@ class TlbArray {
     if (impl_) return impl_->lookup(la, size);
     const std::uint64_t vpn = la >> page_shift(size);
     const std::uint64_t page_key = make_key(vpn, size);
-    // The current PCID's entry or a global one (the same key while PCIDs are off).
-    const std::uint64_t key = page_key | pcid_tag_, global_key = page_key | global_tag_;
     const std::size_t base = static_cast<std::size_t>(vpn & set_mask_) * ways_;
-    const std::uint64_t* keys = keys_.data() + base;
-    for (unsigned w = 0; w < ways_; ++w) {
-      if (keys[w] == key || keys[w] == global_key) {
-        repl_.touch(base, w);
-        ++stats_.hits;
-        return &entries_[base + w];
-      }
-    }
+    // The current PCID's entry, then (only while PCIDs are on: the tags differ) a global
+    // one, so that the common probe compares one key a way.
+    if (const Translation* t = probe(base, page_key | pcid_tag_)) return t;
+    if (global_tag_ != pcid_tag_) return probe(base, page_key | global_tag_);
     return nullptr;
   }
   // Inserts (replacing any entry for the same page); returns true and fills *victim if a
@@ -171,6 +165,17 @@ class TlbArray {
   static constexpr std::uint64_t kTagMask = ~((1ULL << 51) - 1);  // PCID and global bits
   // Drops the entries for la's page whose key is the page key with tag.
   void drop_tagged(LAddr la, std::uint64_t tag);
+  __attribute__((always_inline)) const Translation* probe(std::size_t base, std::uint64_t key) {
+    const std::uint64_t* keys = keys_.data() + base;
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (keys[w] == key) {
+        repl_.touch(base, w);
+        ++stats_.hits;
+        return &entries_[base + w];
+      }
+    }
+    return nullptr;
+  }
   unsigned choose_victim(std::size_t base);
   void drop(std::size_t slot);
 
