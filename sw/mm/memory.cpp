@@ -159,9 +159,9 @@ std::uint64_t vm_page_prot(std::uint64_t vm_flags) {
 
 bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr) {
   Guest& g = k.mem;
-  if (g.get(v, vma::vm_file)) return false;  // no page cache: only anonymous THPs
   const auto mode = static_cast<ThpMode>(g.get(MM_GLOBALS, mm_globals::transparent_hugepage));
-  if (mode == ThpMode::every_fault) return true;
+  if (mode == ThpMode::every_fault) return true;  // the bound: file mappings too (zeroed)
+  if (g.get(v, vma::vm_file)) return false;       // no page cache: only anonymous THPs
   const std::uint64_t flags = g.get(v, vma::vm_flags);
   const bool enabled = mode == ThpMode::always    ? !(flags & VM_NOHUGEPAGE)
                        : mode == ThpMode::madvise ? (flags & VM_HUGEPAGE) != 0

@@ -34,7 +34,7 @@ struct TlbGather {
 // thp_vma_allowable_orders(): whether a fault at addr in VMA v may take a 2 MB page,
 // by kernel.thp (always: unless MADV_NOHUGEPAGE; madvise: only after MADV_HUGEPAGE;
 // never) for an anonymous VMA that covers addr's whole 2 MB-aligned range; under
-// kernel.user_page_size=2m for any anonymous fault.
+// kernel.user_page_size=2m for any fault (a file mapping's pages are demand-zeroed too).
 bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr);
 // do_huge_pmd_anonymous_page(): maps a zeroed 2 MB page (order 9 from the buddy
 // allocator, PS in the PMD) over addr's 2 MB-aligned range, which the caller checked the

@@ -80,6 +80,31 @@ for e, w in (("16", "2"), ("64", "4")):
 PY
 done
 
+# 5b. The same with every user page 2 MB (kernel.user_page_size=2m): the 2 MB DTLB
+# array and the shared STLB sized in one pass equal `mmvp trace` with 2 MB pages.
+t=$src/traces/sample-lackey.txt.zst
+"$mmvp" sweep -q --trace "$t" --set kernel.user_page_size=2m --set trace.max_records=300000 \
+  --grid mmu.dtlb.l1_2m.entries=1,4 --grid mmu.dtlb.l1_2m.ways=0 --set mmu.stlb.l2_4k.entries=16 \
+  --set mmu.stlb.l2_4k.ways=4 --out "$tmp/h"
+for e in 1 4; do
+  "$mmvp" trace "$t" -q --set kernel.user_page_size=2m --set trace.max_records=300000 \
+    --set mmu.dtlb.l1_2m.entries=$e --set mmu.dtlb.l1_2m.ways=0 \
+    --set mmu.stlb.l2_4k.entries=16 --set mmu.stlb.l2_4k.ways=4 --stats-json "$tmp/h-$e.json"
+done
+$py - "$tmp/h.csv" "$tmp" <<'PY'
+import csv, json, sys
+rows = {r["mmu.dtlb.l1_2m.entries"]: r for r in csv.DictReader(open(sys.argv[1]))}
+assert int(rows["1"]["dtlb_misses"]) > int(rows["4"]["dtlb_misses"]) > 0, rows
+for e, r in rows.items():
+    assert r["engine"] == "one-pass", r["engine"]
+    m = json.load(open(f"{sys.argv[2]}/h-{e}.json"))["mmu"]
+    assert m["dtlb"]["l1_2m"]["hits"] > 0
+    for lvl in ("dtlb", "itlb", "stlb"):
+        for f in ("lookups", "hits", "misses"):
+            assert int(r[lvl + "_" + f]) == m[lvl][f], (e, lvl, f, r[lvl + "_" + f], m[lvl][f])
+    assert int(r["walks"]) == m["walker"]["walks"], e
+PY
+
 # 6. Timing runs: full `mmvp trace` children in parallel, rows with cycles.
 "$mmvp" sweep -q --trace "$trace" --scenario synthetic:accesses=5000,pages=64 \
   --grid mmu.dtlb.l1_4k.entries=16,64 --timing --jobs 2 --out "$tmp/t"

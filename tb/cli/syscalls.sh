@@ -25,6 +25,11 @@ head -1 "$tmp/proc/1/smaps_rollup" | grep -q ' ---p 00000000 00:00 0 \+\[rollup\
 # The munmap of the locale archive's mapping took its VMA away.
 ! grep -q '^0483c000-' "$tmp/proc/1/maps"
 
+# A sweep measures such a trace on the platform (not populated, with invalidations).
+"$mmvp" sweep -q --trace "$src/traces/sample-sort.mmvt.zst" --grid mmu.dtlb.l1_4k.entries=16 \
+  --out "$tmp/sw"
+/usr/bin/python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); assert [x["engine"] for x in r]==["platform"], r' "$tmp/sw.csv"
+
 # trace convert keeps the system-call records byte for byte.
 "$mmvp" trace convert "$src/traces/sample-sort.mmvt.zst" "$tmp/again.mmvt"
 zstd -q -d -c "$src/traces/sample-sort.mmvt.zst" | cmp - "$tmp/again.mmvt"

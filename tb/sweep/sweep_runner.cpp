@@ -27,11 +27,23 @@ struct Point {
   ConfigPoint config;
   UserTlbArrays arrays;
   MmuConfig mmu;
-  bool fast = false;      // a count engine gives its figures exactly
-  bool one_pass = false;  // ... the one-pass engine
+  PageSize user_pages = PageSize::size_4k;  // kernel.user_page_size
+  bool fast = false;                        // a count engine gives its figures exactly
+  bool one_pass = false;                    // ... the one-pass engine
   std::uint64_t max_records = 0;
   std::optional<AreaFigure> area;  // of the array SweepSettings::area describes
 };
+
+// Whether the workload's stream holds a system-call record (a scan to the first).
+bool has_system_calls(const WorkloadSpec& w) {
+  if (w.scenario) return false;
+  auto src = w.open();
+  std::vector<sw::MemAccess> buf(4096);
+  while (std::size_t n = src->read(buf.data(), buf.size()))
+    for (std::size_t i = 0; i < n; ++i)
+      if (buf[i].type == sw::AccessType::syscall) return true;
+  return false;
+}
 
 struct Task {
   std::size_t workload = 0;
@@ -77,14 +89,18 @@ std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std
       continue;
     }
     pt.config = std::move(c);
-    pt.arrays = user_tlb_arrays(pt.mmu);
+    pt.user_pages = p.str("kernel.user_page_size") == "2m" ? PageSize::size_2m : PageSize::size_4k;
+    pt.arrays = user_tlb_arrays(pt.mmu, pt.user_pages);
     pt.max_records = p.u64("trace.max_records");
     // The count engines run the C++ TLB model on host threads; another implementation
     // (impl = rtl: a SystemC model), and any point setting more than TLB geometry (the
     // caches, the clock, memory timing), is measured by a platform run.
     bool tlb_only = true;
     for (const auto& kv : pt.config.settings) tlb_only = tlb_only && kv.first.rfind("mmu.", 0) == 0;
-    pt.fast = !s.timing && tlb_only && p.flag("trace.populate") && all_arrays_cpp(pt.mmu);
+    // kernel.thp=always may give a trace's mappings 2 MB pages the count engines do
+    // not know of.
+    pt.fast = !s.timing && tlb_only && p.flag("trace.populate") && all_arrays_cpp(pt.mmu) &&
+              p.str("kernel.thp") != "always";
     pt.one_pass = pt.fast && OnePassHierarchy::eligible(pt.arrays);
     if (s.area) pt.area = s.area->lookup(pt.mmu);
     points.push_back(std::move(pt));
@@ -103,12 +119,16 @@ std::vector<SweepRow> run_count_task(const SweepSettings& s, const Task& t, cons
     std::vector<UserTlbArrays> arrays;
     for (const Point* p : t.points) arrays.push_back(p->arrays);
     OnePassHierarchy h(arrays);
+    // The stream's 4 KB pieces as pages of the user page size (every point of a count
+    // task shares it: it comes from the base settings).
+    const unsigned shift = page_shift(t.points.front()->user_pages) - 12;
     rc = for_each_lookup(
-        *src, max_records, [&](std::uint64_t vpn, bool fetch) { h.access(vpn, fetch); }, progress);
+        *src, max_records, [&](std::uint64_t vpn, bool fetch) { h.access(vpn >> shift, fetch); },
+        progress);
     for (std::size_t i = 0; i < t.points.size(); ++i) counts.push_back(h.counts(i));
   } else {
     std::vector<ReferenceHierarchy> hs;
-    for (const Point* p : t.points) hs.emplace_back(p->mmu);
+    for (const Point* p : t.points) hs.emplace_back(p->mmu, p->user_pages);
     rc = for_each_lookup(
         *src, max_records,
         [&](std::uint64_t vpn, bool fetch) {
@@ -179,6 +199,9 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
   for (std::size_t w = 0; w < s.workloads.size(); ++w) {
     std::map<std::uint64_t, std::vector<const Point*>> one_pass, per_config;  // by max_records
     std::vector<const Point*> platform;
+    // A trace with system calls is not populated ahead and its munmaps invalidate:
+    // only the platform gives its figures.
+    const bool counts_exact = !has_system_calls(s.workloads[w]);
     for (const Point& p : points) {
       SweepRow probe = row_base(s.workloads[w], base, p);
       order.push_back(probe.key());
@@ -188,9 +211,9 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
         ++sum.resumed;
         continue;
       }
-      if (p.one_pass)
+      if (p.one_pass && counts_exact)
         one_pass[p.max_records].push_back(&p);
-      else if (p.fast)
+      else if (p.fast && counts_exact)
         per_config[p.max_records].push_back(&p);
       else
         platform.push_back(&p);

@@ -5,9 +5,15 @@
 namespace mmvp::sweep {
 namespace {
 
-TlbArrayConfig array_holding_4k(const std::vector<TlbArrayConfig>& level) {
+// The level's array for pages of `size`; *fractured set if it has none but holds a
+// smaller size (where Tlb::insert puts the pieces).
+TlbArrayConfig array_holding(const std::vector<TlbArrayConfig>& level, PageSize size,
+                             bool* fractured) {
+  const unsigned bit = 1u << static_cast<unsigned>(size);
   for (const TlbArrayConfig& a : level)
-    if (a.entries != 0 && (a.sizes & 1u)) return a;
+    if (a.entries != 0 && (a.sizes & bit)) return a;
+  for (const TlbArrayConfig& a : level)
+    if (a.entries != 0 && (a.sizes & (bit - 1))) *fractured = true;
   return TlbArrayConfig{};
 }
 
@@ -35,7 +41,8 @@ OnePassHierarchy::Plan OnePassHierarchy::plan_of(const std::vector<UserTlbArrays
   Plan p;
   for (const UserTlbArrays& c : configs) {
     if (!eligible(c))
-      throw std::invalid_argument("one-pass simulation needs LRU 4K arrays at every level");
+      throw std::invalid_argument(
+          "one-pass simulation needs LRU arrays of the user page size at every level");
     Config x;
     x.dtlb = intern(p.dtlb, geometry_of(c.dtlb));
     x.itlb = intern(p.itlb, geometry_of(c.itlb));
@@ -53,12 +60,19 @@ OnePassHierarchy::Plan OnePassHierarchy::plan_of(const std::vector<UserTlbArrays
   return p;
 }
 
-UserTlbArrays user_tlb_arrays(const MmuConfig& cfg) {
-  return {array_holding_4k(cfg.dtlb), array_holding_4k(cfg.itlb), array_holding_4k(cfg.stlb)};
+UserTlbArrays user_tlb_arrays(const MmuConfig& cfg, PageSize user_pages) {
+  UserTlbArrays a;
+  a.dtlb = array_holding(cfg.dtlb, user_pages, &a.fractured);
+  a.itlb = array_holding(cfg.itlb, user_pages, &a.fractured);
+  a.stlb = array_holding(cfg.stlb, user_pages, &a.fractured);
+  return a;
 }
 
-ReferenceHierarchy::ReferenceHierarchy(const MmuConfig& cfg)
-    : dtlb_("dtlb", cfg.dtlb), itlb_("itlb", cfg.itlb), stlb_("stlb", cfg.stlb) {}
+ReferenceHierarchy::ReferenceHierarchy(const MmuConfig& cfg, PageSize user_pages)
+    : dtlb_("dtlb", cfg.dtlb),
+      itlb_("itlb", cfg.itlb),
+      stlb_("stlb", cfg.stlb),
+      size_(user_pages) {}
 
 TlbCounts ReferenceHierarchy::counts() const {
   TlbCounts c;
@@ -70,6 +84,7 @@ TlbCounts ReferenceHierarchy::counts() const {
 }
 
 bool OnePassHierarchy::eligible(const UserTlbArrays& a) {
+  if (a.fractured) return false;
   for (const TlbArrayConfig* t : {&a.dtlb, &a.itlb, &a.stlb})
     if (t->entries != 0 && t->policy != Replacement::lru) return false;
   return true;

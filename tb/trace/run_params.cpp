@@ -33,9 +33,10 @@ void declare_replay_params(Params& p) {
   p.declare({"kernel.user_page_size",
              ParamType::choice,
              "4k",
-             "the idealised bound: 2m maps every anonymous user fault with a 2 MB page when "
-             "the buddy allocator has one, whatever the VMA covers (one global page size, as "
-             "ChampSim and drcachesim offer); 4k: Linux's rules (kernel.thp)",
+             "the idealised bound: 2m maps every user fault with a 2 MB page when the buddy "
+             "allocator has one, whatever the VMA covers (one global page size, as ChampSim "
+             "and drcachesim offer; mmvp sweep then sizes the 2 MB arrays); 4k: Linux's rules "
+             "(kernel.thp)",
              0,
              0,
              {"4k", "2m"}});

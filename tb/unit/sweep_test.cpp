@@ -135,7 +135,8 @@ MmuConfig mmu_config(const ConfigPoint& point) {
 
 // Checks OnePassHierarchy against ReferenceHierarchy for every point of the grid.
 void expect_one_pass_exact(const std::vector<std::string>& grid,
-                           const std::vector<std::pair<std::uint64_t, bool>>& lookups) {
+                           const std::vector<std::pair<std::uint64_t, bool>>& lookups,
+                           PageSize user_pages = PageSize::size_4k) {
   std::vector<GridAxis> axes;
   for (const auto& g : grid) axes.push_back(parse_grid_axis(g));
   std::vector<UserTlbArrays> arrays;
@@ -148,14 +149,15 @@ void expect_one_pass_exact(const std::vector<std::string>& grid,
     } catch (const ConfigError&) {
       continue;  // e.g. 16 entries in 32 ways
     }
-    arrays.push_back(user_tlb_arrays(cfg));
-    refs.emplace_back(cfg);
+    arrays.push_back(user_tlb_arrays(cfg, user_pages));
+    refs.emplace_back(cfg, user_pages);
     keys.push_back(point.key());
   }
   ASSERT_GT(refs.size(), 1u);
   OnePassHierarchy one_pass(arrays);
+  const unsigned shift = page_shift(user_pages) - 12;
   for (const auto& [vpn, fetch] : lookups) {
-    one_pass.access(vpn, fetch);
+    one_pass.access(vpn >> shift, fetch);
     for (auto& r : refs) r.access(vpn, fetch);
   }
   for (std::size_t i = 0; i < refs.size(); ++i) {
@@ -210,6 +212,30 @@ TEST(SweepOnePass, SampleTracesMatchPerConfigurationSimulation) {
   expect_one_pass_exact({"mmu.dtlb.l1_4k.entries=8..256:x2", "mmu.dtlb.l1_4k.ways=1,4,0",
                          "mmu.itlb.l1_4k.entries=16,64"},
                         trace_lookups("sample-lackey.txt.zst", 150000));
+}
+
+// kernel.user_page_size=2m: the 2 MB arrays and the shared 4K/2M STLB sized on a real
+// trace, one pass against per-configuration simulation with 2 MB translations.
+TEST(SweepOnePass, TwoMegabytePagesMatchPerConfigurationSimulation) {
+  expect_one_pass_exact(
+      {"mmu.dtlb.l1_2m.entries=1,2,4,8,32", "mmu.dtlb.l1_2m.ways=1,0",
+       "mmu.stlb.l2_4k.entries=4,16", "mmu.stlb.l2_4k.ways=4", "mmu.itlb.l1_2m.entries=1,8"},
+      trace_lookups("sample-lackey.txt.zst", 200000), PageSize::size_2m);
+  // A random stream over 64 MB, so that small arrays miss.
+  std::vector<std::pair<std::uint64_t, bool>> wide;
+  for (const auto& [vpn, fetch] : random_lookups(30000, 9)) wide.emplace_back(vpn * 131, fetch);
+  expect_one_pass_exact({"mmu.dtlb.l1_2m.entries=2..32:x2", "mmu.dtlb.l1_2m.ways=1,2,0"}, wide,
+                        PageSize::size_2m);
+}
+
+TEST(SweepOnePass, FracturedLevelsAreLeftToThePerConfigurationEngine) {
+  // No ITLB array for 2 MB pages: the 4 KB ITLB array holds them in pieces.
+  ConfigPoint p = parse_config_key("mmu.itlb.l1_2m.entries=0");
+  const UserTlbArrays a = user_tlb_arrays(mmu_config(p), PageSize::size_2m);
+  EXPECT_TRUE(a.fractured);
+  EXPECT_FALSE(OnePassHierarchy::eligible(a));
+  EXPECT_TRUE(
+      OnePassHierarchy::eligible(user_tlb_arrays(mmu_config(ConfigPoint{}), PageSize::size_2m)));
 }
 
 TEST(SweepStream, CountsRecordsAsTheCoreDoes) {
