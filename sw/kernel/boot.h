@@ -16,11 +16,13 @@ struct BootOptions {
   bool slab_debug = false;  // slub_debug=FZP for every cache
   ThpMode thp = ThpMode::madvise;
   bool pcid = true;  // kernel.pcid: ASIDs in CR3 (Linux since 4.14, with X86_FEATURE_PCID)
+  unsigned hugepages_2m = 0, hugepages_1g = 0;  // hugepages= pools (kernel.hugepages_*)
 };
 
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,
-// buddy. Prints the boot log in Linux's style.
-void setup_arch_and_mm(Kernel& k);
+// buddy, with hugepages_1g gigantic pages reserved from memblock first. Prints the boot
+// log in Linux's style.
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g = 0);
 // The whole boot: stage 1, then kmem_cache_init, vmalloc_init, the page-fault
 // handler and the first process (sw/kernel/main.cpp).
 void start_kernel(Kernel& k, const BootOptions& opt);

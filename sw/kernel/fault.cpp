@@ -4,6 +4,7 @@
 
 #include "sw/kernel/layout.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/memory.h"
 #include "sw/mm/mmap.h"
 #include "sw/mm/mmzone.h"
@@ -74,6 +75,14 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
       k.cpu.invlpg(va);
     }
     return;
+  }
+  // hugetlb_fault() for a MAP_HUGETLB mapping: its pool's page, or SIGBUS when the pool
+  // is empty (the reservation made at mmap prevents it).
+  if (g.get(v, vma::vm_hpage_shift)) {
+    if (hugetlb_fault(k, m, v, va)) return;
+    k.printk(fmt::format("{}[{}]: bus error at {:x} (hugetlb pool empty)", task_comm(k, t),
+                         task_pid(k, t), va));
+    throw ProcessKilled(fmt::format("SIGBUS at {:#x}: no free huge page", va));
   }
   // __handle_mm_fault(): a 2 MB page where the THP policy allows and a block is free.
   if (thp_vma_allowable(k, v, va) && do_huge_pmd_anonymous_page(k, t, m, v, va)) return;

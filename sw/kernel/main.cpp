@@ -3,6 +3,7 @@
 #include "sw/kernel/boot.h"
 #include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
@@ -12,11 +13,12 @@ namespace mmvp::sw {
 void start_kernel(Kernel& k, const BootOptions& opt) {
   RoutineScope r(k, Routine::start_kernel);
   k.printk("mmvp guest kernel (x86-64, 4-level paging) booting");
-  setup_arch_and_mm(k);  // e820, memblock, page tables, vmemmap, zones, buddy
+  setup_arch_and_mm(k, opt.hugepages_1g);  // e820, memblock, page tables, vmemmap, zones, buddy
   if (opt.slab_debug) slab_debug_enable(k, true);
   kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
   vmalloc_init(k);
-  fork_init(k);  // task_struct and mm_struct caches, the task list
+  hugetlb_init(k, opt.hugepages_2m);  // the huge page pools
+  fork_init(k);                       // task_struct and mm_struct caches, the task list
   k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
   if (opt.pcid && k.cpu.cpuid().pcid) enable_pcid(k);  // setup_pcid(): boot_cpu_has(PCID)
   install_fault_handlers(k);

@@ -6,6 +6,7 @@
 
 #include "sw/kernel/boot.h"
 #include "sw/kernel/layout.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/init.h"
 #include "sw/mm/memblock.h"
 #include "sw/mm/mmzone.h"
@@ -109,7 +110,7 @@ void check_kernel_image_in_ram(Kernel& k, unsigned count) {
 
 }  // namespace
 
-void setup_arch_and_mm(Kernel& k) {
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g) {
   if (paging_enabled(k)) k.panic("setup_arch: entered with paging on");
   const unsigned count = e820_count(k);
   if (count == 0 || count > boot::kE820Max) k.panic("setup_arch: no e820 memory map");
@@ -132,6 +133,9 @@ void setup_arch_and_mm(Kernel& k) {
     memblock_reserve(k, 0, 0x100000);
     memblock_reserve(k, boot::kBootParamsPhys, PAGE_SIZE);
     memblock_reserve(k, layout::KERNEL_PHYS, layout::KERNEL_IMAGE_SIZE);
+    // hugepagesz=1G hugepages=N: gigantic pages from memblock before the page tables and
+    // the vmemmap take memory from its top.
+    if (hugepages_1g) hugetlb_reserve_gigantic(k, hugepages_1g);
   }
 
   init_mem_mapping(k);  // paging is on from here: globals at their virtual addresses

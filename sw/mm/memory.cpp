@@ -38,9 +38,9 @@ void free_table(Kernel& k, LAddr m, std::uint64_t entry) {
 }
 
 // Calls leaf(slot, pte, va) for every present PTE of [start, end) under pgd, skipping
-// absent tables whole, and huge(slot, pmd, haddr) for every 2 MB PMD leaf the range
-// touches: huge returns true when it split the leaf into a PTE table, whose entries the
-// walk then visits.
+// absent tables whole, and huge(slot, leaf, haddr, level) for every 2 MB PMD leaf and
+// 1 GB PUD leaf the range touches: huge returns true when it split a PMD leaf into a
+// PTE table, whose entries the walk then visits.
 template <typename Leaf, typename Huge>
 void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Huge&& huge) {
   Guest& g = k.mem;
@@ -51,7 +51,8 @@ void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Hug
     for (unsigned level = 4; level > 1; --level) {
       const LAddr slot = table + 8 * index_at(va, level);
       std::uint64_t e = g.r64(slot);
-      if ((e & pte::P) && (e & pte::PS) && level == 2 && huge(slot, e, va & ~(PMD_SIZE - 1)))
+      if ((e & pte::P) && (e & pte::PS) && level <= 3 &&
+          huge(slot, e, va & ~(span(level) - 1), level))
         e = g.r64(slot);  // split: now a PTE table
       if (!(e & pte::P) || (e & pte::PS)) {
         va = addr_end(va, end, level);
@@ -96,14 +97,16 @@ bool split_huge_pmd(Kernel& k, LAddr m, LAddr slot, std::uint64_t pmd, LAddr had
 
 // What an operation over [start, end) does with a 2 MB leaf: the whole leaf when the
 // range covers it (whole), else split it first so the 4 KB pages can be treated alone.
+// A 1 GB leaf (hugetlb only) is never split: hugetlb ranges are aligned to its size.
 template <typename Whole>
 auto huge_or_split(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb, Whole&& whole) {
-  return [&k, m, start, end, &tlb, whole](LAddr slot, std::uint64_t pmd, LAddr haddr) {
-    if (haddr >= start && haddr + PMD_SIZE <= end) {
-      whole(slot, pmd, haddr);
+  return [&k, m, start, end, &tlb, whole](LAddr slot, std::uint64_t leaf, LAddr haddr,
+                                          unsigned level) {
+    if (haddr >= start && haddr + span(level) <= end) {
+      whole(slot, leaf, haddr, level);
       return false;
     }
-    return split_huge_pmd(k, m, slot, pmd, haddr, tlb);
+    return level == 2 && split_huge_pmd(k, m, slot, leaf, haddr, tlb);
   };
 }
 
@@ -218,7 +221,8 @@ bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
 void zap_page_range(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb) {
   Guest& g = k.mem;
   std::uint64_t freed = 0;
-  auto zap_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr) {  // zap_huge_pmd()
+  auto zap_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr, unsigned level) {
+    if (level != 2) return;  // a hugetlb 1 GB page: hugetlb_unmap's (zap_huge_pmd)
     g.w64(slot, 0);
     __free_pages(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT),
                  PMD_SHIFT - PAGE_SHIFT);
@@ -264,11 +268,12 @@ void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t
   Guest& g = k.mem;
   constexpr std::uint64_t kProtBits = pte::RW | pte::US | pte::XD;
   const std::uint64_t prot = vm_page_prot(vm_flags) & kProtBits;
-  auto protect_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr) {  // change_huge_pmd()
-    const std::uint64_t updated = (pmd & ~kProtBits) | prot;
-    if (updated == pmd) return;
+  auto protect_huge = [&](LAddr slot, std::uint64_t leaf, LAddr haddr,
+                          unsigned level) {  // change_huge_pmd(), hugetlb_change_protection()
+    const std::uint64_t updated = (leaf & ~kProtBits) | prot;
+    if (updated == leaf) return;
     g.w64(slot, updated);
-    tlb.adjust_huge(haddr, haddr + PMD_SIZE);
+    tlb.adjust(haddr, haddr + span(level), kLevelShift[level]);
   };
   for_each_pte(
       k, g.get(m, mm::pgd), start, end,
@@ -287,8 +292,8 @@ void walk_present_ptes(
   for_each_pte(
       k, k.mem.get(m, mm::pgd), start, end,
       [&](LAddr, std::uint64_t e, LAddr va) { visit(va, e, 1); },
-      [&](LAddr, std::uint64_t pmd, LAddr haddr) {
-        visit(haddr, pmd, 2);
+      [&](LAddr, std::uint64_t leaf, LAddr haddr, unsigned level) {
+        visit(haddr, leaf, level);
         return false;
       });
 }
@@ -301,7 +306,7 @@ void tlb_finish(Kernel& k, LAddr m, const TlbGather& tlb) {
   if (k.mem.get(G, tasks_globals::pcid_enabled))
     k.mem.set(G, tasks_globals::ctxs(2 * k.mem.get(G, tasks_globals::loaded_asid) + 1), gen);
   // tlb_get_unmap_shift(): the stride is the smallest page size the change touched.
-  const unsigned shift = tlb.ptes ? PAGE_SHIFT : PMD_SHIFT;
+  const unsigned shift = tlb.shift;
   const std::uint64_t pages = (tlb.end - tlb.start) >> shift;
   if (pages > kTlbSinglePageFlushCeiling) {
     // flush_tlb_local(): reloading CR3 drops every non-global entry (SDM 4.10.4.1).

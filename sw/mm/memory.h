@@ -19,15 +19,13 @@ std::uint64_t vm_page_prot(std::uint64_t vm_flags);
 struct TlbGather {
   LAddr start = ~LAddr{0};
   LAddr end = 0;
-  bool ptes = false;  // a 4 KB entry changed (else only 2 MB ones: flushed by 2 MB)
-  void adjust(LAddr s, LAddr e) {
-    adjust_huge(s, e);
-    ptes = true;
-  }
-  void adjust_huge(LAddr s, LAddr e) {
+  unsigned shift = 63;  // the smallest page size changed (tlb_get_unmap_shift)
+  void adjust(LAddr s, LAddr e, unsigned page_shift = 12) {
     if (s < start) start = s;
     if (e > end) end = e;
+    if (page_shift < shift) shift = page_shift;
   }
+  void adjust_huge(LAddr s, LAddr e) { adjust(s, e, 21); }
   bool empty() const { return start >= end; }
 };
 

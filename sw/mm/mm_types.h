@@ -54,7 +54,8 @@ inline constexpr Field<std::uint64_t> vm_pgoff{40};  // file offset in pages
 // cache: a file VMA's pages are demand-zeroed like anonymous ones.
 inline constexpr Field<LAddr> vm_file{48};
 inline constexpr Field<LAddr> vm_mm{56};
-inline constexpr unsigned kSize = 64;
+inline constexpr Field<std::uint32_t> vm_hpage_shift{64};  // hugetlb page shift (21, 30), or 0
+inline constexpr unsigned kSize = 72;
 }  // namespace vma
 
 // vm_flags (include/linux/mm.h).

@@ -2,6 +2,7 @@
 
 #include "sw/kernel/boot.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/memory.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/pgtable.h"
@@ -17,6 +18,12 @@ LAddr vstart(Kernel& k, LAddr v) {
 }
 LAddr vend(Kernel& k, LAddr v) {
   return k.mem.get(v, vma::vm_end);
+}
+
+// The offset mask of v's hugetlb page size, 0 for other VMAs.
+std::uint64_t hpage_mask(Kernel& k, LAddr v) {
+  const std::uint32_t shift = k.mem.get(v, vma::vm_hpage_shift);
+  return shift ? (1ULL << shift) - 1 : 0;
 }
 
 // calc_vm_prot_bits(): PROT_* to VM_READ/WRITE/EXEC (the same bit values).
@@ -44,6 +51,11 @@ LAddr vma_set_flags(Kernel& k, LAddr m, LAddr v, LAddr start, LAddr end, std::ui
 std::int64_t unmap_range(Kernel& k, LAddr m, LAddr start, LAddr end) {
   LAddr v = find_vma(k, m, start);
   if (!v || vstart(k, v) >= end) return 0;
+  // A hugetlb mapping is cut only at its page size (hugetlb_vm_op_split).
+  for (LAddr w = v; w && vstart(k, w) < end; w = vma_next(k, m, w)) {
+    const std::uint64_t hmask = hpage_mask(k, w);
+    if (((vstart(k, w) < start ? start : 0) | (vend(k, w) > end ? end : 0)) & hmask) return -EINVAL;
+  }
   if (vstart(k, v) < start) {
     if (k.mem.get(m, mm::map_count) >= MAX_MAP_COUNT) return -ENOMEM;
     if (!split_vma(k, m, v, start, false)) return -ENOMEM;
@@ -53,13 +65,15 @@ std::int64_t unmap_range(Kernel& k, LAddr m, LAddr start, LAddr end) {
     if (!split_vma(k, m, last, end, false)) return -ENOMEM;
   }
   const LAddr prev = vma_prev(k, m, v);
+  TlbGather tlb;
   LAddr next = v;
   while (next && vstart(k, next) < end) {
     LAddr after = vma_next(k, m, next);
+    if (k.mem.get(next, vma::vm_hpage_shift))
+      hugetlb_unmap(k, m, next, vstart(k, next), vend(k, next), tlb, true);
     vma_remove(k, m, next);
     next = after;
   }
-  TlbGather tlb;
   zap_page_range(k, m, start, end, tlb);
   free_pgd_range(k, m, start, end, prev ? vend(k, prev) : 0, next ? vstart(k, next) : 0, tlb);
   tlb_finish(k, m, tlb);
@@ -90,29 +104,52 @@ std::int64_t do_mmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len, std::uin
   if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -EINVAL;
   const bool anonymous = flags & MAP_ANONYMOUS;
   if (!anonymous && static_cast<std::int32_t>(fd) < 0) return -EBADF;
-  if (flags & MAP_HUGETLB) return -ENOMEM;  // no hugetlb pool is reserved
+  // MAP_HUGETLB: pages of a pool size (MAP_HUGE_2MB / _1GB), the length rounded up to
+  // it, placed on its alignment, and reserved now (hugetlb_reserve_pages).
+  const int huge = (flags & MAP_HUGETLB) ? hstate_of_flags(flags) : -1;
+  if ((flags & MAP_HUGETLB) && huge < 0) return -EINVAL;
+  const std::uint64_t hsize = huge < 0 ? 0 : 1ULL << HUGETLB_SHIFTS[huge];
+  if (hsize) {
+    len = (len + hsize - 1) & ~(hsize - 1);
+    if (!len) return -ENOMEM;
+  }
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (flags & MAP_FIXED) {
-    if (addr & (PAGE_SIZE - 1)) return -EINVAL;
+    if (addr & ((hsize ? hsize : PAGE_SIZE) - 1)) return -EINVAL;
     if (addr > TASK_SIZE - len || addr < MMAP_MIN_ADDR) return -ENOMEM;
     if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(k, m, addr, addr + len))
       return -EEXIST;
   } else {
-    const std::int64_t a = get_unmapped_area(k, m, addr, len, anonymous);
+    // thp_get_unmapped_area: an anonymous length of whole 2 MB units is 2 MB-aligned.
+    const std::uint64_t align = hsize ? hsize : (anonymous && len % PMD_SIZE == 0 ? PMD_SIZE : 0);
+    const std::int64_t a = get_unmapped_area(k, m, addr, len, align);
     if (a < 0) return a;
     addr = static_cast<LAddr>(a);
   }
+  if (hsize && !hugetlb_reserve(k, static_cast<unsigned>(huge), len / hsize)) return -ENOMEM;
   std::uint64_t vm_flags = prot_bits(prot) | VM_MAY_ALL;
   if (type != MAP_PRIVATE) vm_flags |= VM_SHARED | VM_MAYSHARE;
   if (flags & MAP_GROWSDOWN) vm_flags |= VM_GROWSDOWN;
+  if (hsize) vm_flags |= VM_HUGETLB;
+  auto unreserve = [&] {
+    if (hsize) k.mem.add(hstate_addr(huge), hstate::resv_huge_pages, -(len / hsize));
+  };
   if (flags & MAP_FIXED) {
-    if (std::int64_t r = unmap_range(k, m, addr, addr + len); r < 0) return r;
+    if (std::int64_t r = unmap_range(k, m, addr, addr + len); r < 0) {
+      unreserve();
+      return r;
+    }
   }
-  LAddr v = vma_create(k, m, addr, addr + len, vm_flags, anonymous ? nullptr : (path ? path : ""),
-                       anonymous ? 0 : off >> PAGE_SHIFT);
-  if (!v) return -ENOMEM;
+  const bool file = !anonymous && !hsize;  // no hugetlbfs: a hugetlb mapping is anonymous
+  LAddr v = vma_create(k, m, addr, addr + len, vm_flags, file ? (path ? path : "") : nullptr,
+                       file ? off >> PAGE_SHIFT : 0);
+  if (!v) {
+    unreserve();
+    return -ENOMEM;
+  }
+  if (hsize) k.mem.set(v, vma::vm_hpage_shift, HUGETLB_SHIFTS[huge]);
   v = vma_merge_neighbours(k, m, v);
-  if (flags & MAP_POPULATE) populate(k, m, v, addr, addr + len);
+  if ((flags & MAP_POPULATE) && !hsize) populate(k, m, v, addr, addr + len);
   return static_cast<std::int64_t>(addr);
 }
 
@@ -178,6 +215,10 @@ std::int64_t do_mprotect(Kernel& k, LAddr m, LAddr start, std::uint64_t len, std
       break;
     }
     const LAddr stop = std::min(vend(k, v), end);
+    if ((at | stop) & hpage_mask(k, v)) {
+      error = -EINVAL;
+      break;
+    }
     LAddr changed = vma_set_flags(k, m, v, at, stop, newflags);
     if (!changed) {
       error = -ENOMEM;
@@ -225,7 +266,13 @@ std::int64_t do_madvise(Kernel& k, LAddr m, LAddr start, std::uint64_t len_in, i
     const LAddr from = std::max(at, vstart(k, v)), to = std::min(end, vend(k, v));
     if (from >= end) break;
     const std::uint64_t flags = k.mem.get(v, vma::vm_flags);
-    if (advice == MADV_DONTNEED) {
+    if (advice == MADV_DONTNEED && hpage_mask(k, v)) {
+      if ((from | to) & hpage_mask(k, v)) {
+        error = -EINVAL;
+        break;
+      }
+      hugetlb_unmap(k, m, v, from, to, tlb, false);
+    } else if (advice == MADV_DONTNEED) {
       zap_page_range(k, m, from, to, tlb);
     } else if (advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE) {
       const std::uint64_t newflags = advice == MADV_HUGEPAGE
@@ -300,6 +347,9 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
 
 void exit_mmap(Kernel& k, LAddr m) {
   TlbGather unused;  // the mm is no longer loaded: its entries went with the CR3 switch
+  for (LAddr v = first_vma(k, m); v; v = vma_next(k, m, v))
+    if (k.mem.get(v, vma::vm_hpage_shift))
+      hugetlb_unmap(k, m, v, vstart(k, v), vend(k, v), unused, true);
   zap_page_range(k, m, 0, TASK_SIZE, unused);
   free_pgd_range(k, m, 0, TASK_SIZE, 0, 0, unused);
   while (LAddr v = first_vma(k, m)) vma_remove(k, m, v);

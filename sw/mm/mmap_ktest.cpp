@@ -5,6 +5,7 @@
 #include "sw/kernel/selftest.h"
 #include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/mmap.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -366,6 +367,56 @@ KTEST(thp, user_page_size_2m_maps_every_anonymous_fault_huge) {
   KEXPECT(lookup_address(t.k, t.k.mem.get(m, mm::pgd), 0x5ff000, &level) != 0);
   KEXPECT_EQ(level, 2u);
   do_exit(t.k, task, 0);
+}
+
+}  // namespace mmvp::sw
+
+namespace mmvp::sw {
+
+// Booted with hugepages_2m = 4 and hugepages_1g = 1 (tb/sc/kernel_selftest_test.cpp).
+KTEST(hugetlb, map_huge_2mb_reserves_faults_from_the_pool_and_unmap_returns_it) {
+  const LAddr h = hstate_addr(0);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::nr_huge_pages), 4u);
+  Proc p(t.k);
+  constexpr std::uint64_t kHuge2m = MAP_HUGETLB | (21ULL << MAP_HUGE_SHIFT);
+  const std::int64_t a = sys_mmap(t.k, 0, 3 * PMD_SIZE - 100, kRW, kAnon | kHuge2m);
+  KEXPECT(a > 0 && a % static_cast<std::int64_t>(PMD_SIZE) == 0);
+  const LAddr la = static_cast<LAddr>(a);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::resv_huge_pages), 3u);  // reserved at mmap
+  KEXPECT_EQ(t.k.mem.get(h, hstate::free_huge_pages), 4u);
+  // Only one page is left unreserved: a second mapping of two cannot be made.
+  KEXPECT_EQ(sys_mmap(t.k, 0, 2 * PMD_SIZE, kRW, kAnon | kHuge2m), -ENOMEM);
+  KEXPECT(!user_touch_kills(t.k, la + PMD_SIZE + 77, AccessKind::write));
+  KEXPECT_EQ(t.k.mem.get(h, hstate::free_huge_pages), 3u);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::resv_huge_pages), 2u);
+  KEXPECT((pmd_of(p, la + PMD_SIZE) & (pte::PS | pte::US)) == (pte::PS | pte::US));
+  KEXPECT_EQ(p.rss(), 0u);  // hugetlb pages are not in the RSS
+  // Unaligned munmap of a hugetlb mapping is refused; an aligned one gives back the
+  // faulted page and the other reservations.
+  KEXPECT_EQ(sys(t.k, sysno::munmap, la + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+  KEXPECT_EQ(sys(t.k, sysno::munmap, la, 3 * PMD_SIZE), 0);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::free_huge_pages), 4u);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::resv_huge_pages), 0u);
+  KEXPECT_EQ(sys_mmap(t.k, 0, PMD_SIZE, kRW, kAnon | MAP_HUGETLB | (25ULL << MAP_HUGE_SHIFT)),
+             -EINVAL);  // a size with no pool
+}
+
+KTEST(hugetlb, map_huge_1gb_maps_a_pud_leaf) {
+  const LAddr h = hstate_addr(1);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::nr_huge_pages), 1u);
+  Proc p(t.k);
+  constexpr std::uint64_t kHuge1g = MAP_HUGETLB | (30ULL << MAP_HUGE_SHIFT);
+  const std::int64_t a = sys_mmap(t.k, 0, PUD_SIZE, kRW, kAnon | kHuge1g);
+  KEXPECT(a > 0 && a % static_cast<std::int64_t>(PUD_SIZE) == 0);
+  const LAddr la = static_cast<LAddr>(a);
+  KEXPECT(!user_touch_kills(t.k, la + 123456789, AccessKind::write));
+  unsigned level = 0;
+  const std::uint64_t e = lookup_address(t.k, t.k.mem.get(p.mm, mm::pgd), la, &level);
+  KEXPECT_EQ(level, 3u);
+  KEXPECT((e & pte::ADDR_MASK) % PUD_SIZE == 0);
+  KEXPECT_EQ(t.k.mem.get(h, hstate::free_huge_pages), 0u);
+  KEXPECT_EQ(sys(t.k, sysno::mprotect, la, PUD_SIZE, PROT_READ), 0);
+  KEXPECT(user_touch_kills(t.k, la, AccessKind::write));
 }
 
 }  // namespace mmvp::sw

@@ -100,8 +100,12 @@ inline constexpr Field<LAddr> vm_area_cachep{72};  // kmem_cache of vm_area_stru
 inline constexpr Field<std::uint32_t> transparent_hugepage{80};
 inline constexpr ArrayField<std::uint64_t, NR_VM_NODE_STAT_ITEMS> vm_node_stat{128};
 inline constexpr ArrayField<std::uint64_t, NR_VM_EVENT_ITEMS> vm_events{256};
-inline constexpr unsigned kSize = vm_events.offset + 8 * NR_VM_EVENT_ITEMS;
 static_assert(vm_node_stat.offset + 8 * NR_VM_NODE_STAT_ITEMS <= vm_events.offset);
+static_assert(vm_events.offset + 8 * NR_VM_EVENT_ITEMS <= 512);
+inline constexpr Embedded hstates{512, 2 * 40};  // struct hstate[2] (sw/mm/hugetlb.h)
+inline constexpr Field<std::uint64_t> boot_1g_count{600};
+inline constexpr ArrayField<PAddr, 16> boot_1g{608};  // 1 GB pages memblock reserved
+inline constexpr unsigned kSize = boot_1g.offset + 8 * 16;
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 

@@ -45,6 +45,8 @@ inline constexpr std::uint64_t PG_slab = 1ULL << 2;      // owned by the slab al
 inline constexpr std::uint64_t PG_head = 1ULL << 3;      // head of a higher-order allocation
 inline constexpr std::uint64_t PG_vmalloc = 1ULL << 4;   // backs a vmalloc area
 inline constexpr std::uint64_t PG_dma_busy = 1ULL << 5;  // target of an ISA DMA transfer in flight
+inline constexpr std::uint64_t PG_hugetlb = 1ULL << 6;   // head of a hugetlb pool page
+inline constexpr std::uint64_t PG_hugetlb_used = 1ULL << 7;  // ... mapped since boot: not zero
 inline constexpr unsigned ZONE_SHIFT = 62;
 
 inline constexpr LAddr pfn_to_page(std::uint64_t pfn) {

@@ -27,6 +27,7 @@ bool mergeable(Kernel& k, LAddr a, LAddr b) {
   Guest& g = k.mem;
   if (g.get(a, vma::vm_flags) != g.get(b, vma::vm_flags)) return false;
   if (g.get(a, vma::vm_end) != g.get(b, vma::vm_start)) return false;
+  if (g.get(a, vma::vm_hpage_shift) != g.get(b, vma::vm_hpage_shift)) return false;
   const LAddr fa = g.get(a, vma::vm_file), fb = g.get(b, vma::vm_file);
   if (!fa && !fb) return true;
   if (!fa || !fb) return false;
@@ -116,6 +117,7 @@ LAddr vma_create(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t flags
   g.set(v, vma::vm_pgoff, pgoff);
   g.set(v, vma::vm_file, file);
   g.set(v, vma::vm_mm, m);
+  g.set(v, vma::vm_hpage_shift, 0);
   // vma_link(): after the last VMA below it.
   LAddr after = m + mm::mmap;
   for (LAddr w = first_vma(k, m); w && g.get(w, vma::vm_start) < start; w = vma_next(k, m, w))
@@ -159,7 +161,11 @@ LAddr split_vma(Kernel& k, LAddr m, LAddr v, LAddr addr, bool new_below) {
     n = vma_create(k, m, addr, end, flags, p, pgoff + low_pages);
     if (!n) g.set(v, vma::vm_end, end);
   }
-  if (!n) g.add(m, mm::total_vm, (new_below ? addr - start : end - addr) / PAGE_SIZE);
+  if (!n) {
+    g.add(m, mm::total_vm, (new_below ? addr - start : end - addr) / PAGE_SIZE);
+    return 0;
+  }
+  g.set(n, vma::vm_hpage_shift, g.get(v, vma::vm_hpage_shift));
   return n;
 }
 
@@ -172,22 +178,21 @@ LAddr vma_merge_neighbours(Kernel& k, LAddr m, LAddr v) {
   return v;
 }
 
-std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len, bool anonymous) {
+std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len,
+                               std::uint64_t align) {
   Guest& g = k.mem;
   if (len > TASK_SIZE - MMAP_MIN_ADDR) return -ENOMEM;
   if (hint) {
-    hint = page_align(hint);
+    hint = align ? (hint + align - 1) & ~(align - 1) : page_align(hint);
     if (hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE - len &&
         !find_vma_intersection(k, m, hint, hint + len))
       return static_cast<std::int64_t>(hint);
   }
-  // An anonymous mapping of whole 2 MB units is 2 MB-aligned so THPs can back it
-  // (__get_unmapped_area -> thp_get_unmapped_area): search for a gap 2 MB longer.
-  const bool align = anonymous && len && len % PMD_SIZE == 0;
-  const std::uint64_t need = align ? len + PMD_SIZE : len;
+  // An aligned placement searches for a gap longer by the alignment.
+  const std::uint64_t need = align ? len + align : len;
   auto place = [&](LAddr gap_end) {
     LAddr a = gap_end - len;
-    if (align) a &= ~(PMD_SIZE - 1);
+    if (align) a &= ~(align - 1);
     return static_cast<std::int64_t>(a);
   };
   // vm_unmapped_area() top-down: the highest gap that ends at or below mmap_base,

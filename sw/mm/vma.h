@@ -38,9 +38,10 @@ LAddr split_vma(Kernel& k, LAddr m, LAddr v, LAddr addr, bool new_below);
 LAddr vma_merge_neighbours(Kernel& k, LAddr m, LAddr v);
 // get_unmapped_area() for anonymous and file mappings: the hint if [hint, hint + len)
 // is free and in range, else the highest free gap below mmap_base (top-down,
-// vm_unmapped_area), 2 MB-aligned for an anonymous length of whole 2 MB units.
+// vm_unmapped_area), aligned to `align` when not 0 (a hint is rounded up to it).
 // -ENOMEM if there is none.
-std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len, bool anonymous);
+std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len,
+                               std::uint64_t align);
 
 // The path of v's file, empty for anonymous memory.
 std::string vma_file_path(Kernel& k, LAddr v);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/mmzone.h"
 #include "sw/proc/proc.h"
 
@@ -70,11 +71,16 @@ std::string proc_meminfo(Kernel& k) {
   show(out, "AnonHugePages:", kb(global_node_page_state(k, NR_ANON_THPS)));
   for (const char* l : {"ShmemHugePages:", "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"})
     show(out, l, 0);
-  for (const char* l :
-       {"HugePages_Total:", "HugePages_Free:", "HugePages_Rsvd:", "HugePages_Surp:"})
-    show(out, l, 0, false);
+  // hugetlb_report_meminfo(): the default (2 MB) pool's counts, and every pool's bytes.
+  const LAddr h2m = hstate_addr(0), h1g = hstate_addr(1);
+  show(out, "HugePages_Total:", k.mem.get(h2m, hstate::nr_huge_pages), false);
+  show(out, "HugePages_Free:", k.mem.get(h2m, hstate::free_huge_pages), false);
+  show(out, "HugePages_Rsvd:", k.mem.get(h2m, hstate::resv_huge_pages), false);
+  show(out, "HugePages_Surp:", 0, false);
   show(out, "Hugepagesize:", 2048);
-  show(out, "Hugetlb:", 0);
+  show(out, "Hugetlb:",
+       k.mem.get(h2m, hstate::nr_huge_pages) * 2048 +
+           k.mem.get(h1g, hstate::nr_huge_pages) * (1u << 20));
   show(out, "DirectMap4k:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(0)) << 2);
   show(out, "DirectMap2M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 11);
   show(out, "DirectMap1G:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(2)) << 20);

@@ -3,8 +3,10 @@
 // Device and inode are 00:00 0 for every mapping: mmvp has no file system (a file
 // VMA shows its path and offset).
 #include <cstdio>
+#include <string_view>
 
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/memory.h"
 #include "sw/mm/vma.h"
 #include "sw/proc/proc.h"
@@ -62,12 +64,17 @@ std::string proc_pid_smaps_rollup(Kernel& k, LAddr t) {
   const LAddr m = k.mem.get(t, task::mm);
   // struct mem_size_stats, in pages: every page is private (no fork, no sharing).
   std::uint64_t rss = 0, dirty = 0, referenced = 0, anon = 0, file = 0, anon_thp = 0;
+  std::uint64_t hugetlb_kb = 0;
   LAddr first = 0, last_end = 0;
   for (LAddr v = first_vma(k, m); v; v = vma_next(k, m, v)) {
     const LAddr s = k.mem.get(v, vma::vm_start), e = k.mem.get(v, vma::vm_end);
     if (!first) first = s;
     last_end = e;
     const bool is_file = k.mem.get(v, vma::vm_file) != 0;
+    if (k.mem.get(v, vma::vm_hpage_shift)) {  // hugetlb: not in Rss (smaps_hugetlb_range)
+      hugetlb_kb += hugetlb_mapped_bytes(k, m, v) >> 10;
+      continue;
+    }
     walk_present_ptes(k, m, s, e, [&](LAddr, std::uint64_t p, unsigned level) {
       const std::uint64_t pages = level == 2 ? 512 : 1;
       rss += pages;
@@ -80,7 +87,7 @@ std::string proc_pid_smaps_rollup(Kernel& k, LAddr t) {
   std::string out;
   if (!first) return out;  // no VMA: the file is empty
   vma_line(out, first, last_end, 0, 0, "[rollup]");
-  const struct {
+  struct {
     const char* label;
     std::uint64_t pages;
   } rows[] = {{"Rss:", rss},
@@ -106,6 +113,8 @@ std::string proc_pid_smaps_rollup(Kernel& k, LAddr t) {
               {"SwapPss:", 0},
               {"Locked:", 0}};
   char buf[64];
+  for (auto& row : rows)
+    if (std::string_view(row.label) == "Private_Hugetlb:") row.pages = hugetlb_kb / 4;
   for (const auto& row : rows) {
     std::snprintf(buf, sizeof buf, "%-16s%8llu kB\n", row.label,
                   static_cast<unsigned long long>(row.pages * 4));

@@ -78,6 +78,8 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.slice_records = p.u64("kernel.slice_records");
   plan.slab_debug = p.flag("kernel.slab_debug");
   plan.pcid = p.flag("kernel.pcid");
+  plan.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
+  plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
   plan.thp = p.str("kernel.user_page_size") == "2m" ? sw::ThpMode::every_fault
              : thp == "always"                      ? sw::ThpMode::always
@@ -141,6 +143,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     boot.slab_debug = plan.slab_debug;
     boot.thp = plan.thp;
     boot.pcid = plan.pcid;
+    boot.hugepages_2m = plan.hugepages_2m;
+    boot.hugepages_1g = plan.hugepages_1g;
     std::uint64_t c0 = cpu.cycles();
     auto h0 = std::chrono::steady_clock::now();
     sw::start_kernel(k, boot);

@@ -33,8 +33,9 @@ struct ReplayPlan {
   bool populate = true;  // fault every page in first, then flush TLBs and reset statistics
   std::uint64_t slice_records = 10000;  // round-robin time slice
   bool slab_debug = false;
-  sw::ThpMode thp = sw::ThpMode::madvise;  // kernel.thp and kernel.user_page_size
-  bool pcid = true;                        // kernel.pcid
+  sw::ThpMode thp = sw::ThpMode::madvise;       // kernel.thp and kernel.user_page_size
+  bool pcid = true;                             // kernel.pcid
+  unsigned hugepages_2m = 0, hugepages_1g = 0;  // kernel.hugepages_*
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times

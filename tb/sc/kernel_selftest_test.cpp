@@ -10,13 +10,13 @@
 namespace mmvp {
 namespace {
 
-void run_suite(const std::string& suite, bool slab_debug = false) {
-  Params p = test::platform_params({"mem.capacity=256M"});
+void run_suite(const std::string& suite, bool slab_debug = false,
+               sw::BootOptions opt = sw::BootOptions{}, const char* capacity = "256M") {
+  Params p = test::platform_params({std::string("mem.capacity=") + capacity});
   Platform platform("top", p);
   test::KTestRun run;
   std::string log;
   test::run_on_kernel(platform, log, [&](sw::Kernel& k) {
-    sw::BootOptions opt;
     opt.slab_debug = slab_debug;
     sw::start_kernel(k, opt);
     run = test::run_ktest_suite(k, suite);
@@ -46,6 +46,13 @@ TEST(KernelSelftest, vma) {
 }
 TEST(KernelSelftest, thp) {
   run_suite("thp");
+}
+// Pools of four 2 MB pages and one 1 GB page (reserved from memblock: a 2 GB guest).
+TEST(KernelSelftest, hugetlb) {
+  sw::BootOptions opt;
+  opt.hugepages_2m = 4;
+  opt.hugepages_1g = 1;
+  run_suite("hugetlb", false, opt, "2G");
 }
 TEST(KernelSelftest, isa_dma) {
   run_suite("isa_dma");

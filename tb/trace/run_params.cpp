@@ -30,6 +30,13 @@ void declare_replay_params(Params& p) {
              "PCIDs: the kernel sets CR4.PCIDE and gives each mm one of 6 ASIDs as Linux's "
              "choose_new_asid does, so a context switch keeps the entries of an ASID still "
              "its mm's (needs cpu.pcid); off: every switch flushes the non-global entries"});
+  p.declare({"kernel.hugepages_2m", ParamType::integer, "0",
+             "2 MB pages in the hugetlb pool at boot (hugepages=N), for mmap(MAP_HUGETLB)", 0,
+             1u << 20});
+  p.declare({"kernel.hugepages_1g", ParamType::integer, "0",
+             "1 GB pages in the hugetlb pool, reserved from memblock at boot "
+             "(hugepagesz=1G hugepages=N; at most 16), for mmap(MAP_HUGETLB | MAP_HUGE_1GB)",
+             0, 16});
   p.declare({"kernel.user_page_size",
              ParamType::choice,
              "4k",
