@@ -9,8 +9,16 @@
 
 namespace mmvp::sw {
 
-// transparent_hugepage= (mm/huge_memory.c), and mmvp's idealised 2 MB-everywhere mode.
-enum class ThpMode : std::uint8_t { never = 0, always = 1, madvise = 2, every_fault = 3 };
+// transparent_hugepage= (mm/huge_memory.c), and mmvp's idealised one-page-size modes:
+// every fault 2 MB (every_fault), or 1 GB from the hugetlb 1 GB pool, then 2 MB
+// (every_fault_1g).
+enum class ThpMode : std::uint8_t {
+  never = 0,
+  always = 1,
+  madvise = 2,
+  every_fault = 3,
+  every_fault_1g = 4
+};
 
 struct BootOptions {
   bool slab_debug = false;  // slub_debug=FZP for every cache

@@ -109,22 +109,35 @@ bool hugetlb_reserve(Kernel& k, unsigned h, std::uint64_t pages) {
   return true;
 }
 
+LAddr hugetlb_alloc_page(Kernel& k, unsigned h) {
+  Guest& g = k.mem;
+  const LAddr hs = hstate_addr(h);
+  const LAddr head_list = hs + hstate::freelist;
+  if (list::empty(g, head_list)) return 0;
+  // dequeue_hugetlb_folio_nodemask(): the first free page.
+  const LAddr head = g.get(head_list, list::next) - page::lru;
+  list::del(g, head + page::lru);
+  g.add(hs, hstate::free_huge_pages, ~std::uint64_t{0});
+  const std::uint64_t flags = g.get(head, page::flags);
+  if (flags & page::PG_hugetlb_used)  // clear_huge_page
+    g.zero(page::page_to_virt(head), 1ULL << HUGETLB_SHIFTS[h]);
+  g.set(head, page::flags, flags | page::PG_hugetlb_used);
+  return head;
+}
+
+void hugetlb_free_page(Kernel& k, LAddr head) {
+  const auto order = k.mem.get(head, page::compound_order);
+  enqueue(k, order + PAGE_SHIFT == HUGETLB_SHIFTS[1] ? 1 : 0, head);
+}
+
 bool hugetlb_fault(Kernel& k, LAddr m, LAddr v, LAddr addr) {
   Guest& g = k.mem;
   const unsigned shift = g.get(v, vma::vm_hpage_shift);
   const unsigned h = hstate_index(shift);
   const LAddr hs = hstate_addr(h);
-  const LAddr head_list = hs + hstate::freelist;
-  if (list::empty(g, head_list)) return false;
-  // dequeue_hugetlb_folio_nodemask(): the first free page, its reservation consumed.
-  const LAddr head = g.get(head_list, list::next) - page::lru;
-  list::del(g, head + page::lru);
-  g.add(hs, hstate::free_huge_pages, static_cast<std::uint64_t>(-1));
+  const LAddr head = hugetlb_alloc_page(k, h);
+  if (!head) return false;
   if (g.get(hs, hstate::resv_huge_pages)) g.add(hs, hstate::resv_huge_pages, ~std::uint64_t{0});
-  const std::uint64_t flags = g.get(head, page::flags);
-  if (flags & page::PG_hugetlb_used)
-    g.zero(page::page_to_virt(head), 1ULL << shift);  // clear_huge_page
-  g.set(head, page::flags, flags | page::PG_hugetlb_used);
   const LAddr haddr = addr & ~((1ULL << shift) - 1);
   std::uint64_t tables = 0;
   const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), haddr, level_of(shift), true, &tables);

@@ -45,6 +45,10 @@ bool hugetlb_fault(Kernel& k, LAddr m, LAddr v, LAddr addr);
 struct TlbGather;
 void hugetlb_unmap(Kernel& k, LAddr m, LAddr v, LAddr start, LAddr end, TlbGather& tlb,
                    bool release);
+// A free page of hstate h out of its pool (unreserved: kernel.user_page_size=1g takes
+// its pages so), zeroed; 0 if none. hugetlb_free_page puts one back.
+LAddr hugetlb_alloc_page(Kernel& k, unsigned h);
+void hugetlb_free_page(Kernel& k, LAddr head);
 // The hugetlb pages mapped in v, in bytes (Private_Hugetlb).
 std::uint64_t hugetlb_mapped_bytes(Kernel& k, LAddr m, LAddr v);
 

@@ -2,6 +2,7 @@
 
 #include "sw/kernel/boot.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/hugetlb.h"
 #include "sw/mm/init.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -163,8 +164,9 @@ std::uint64_t vm_page_prot(std::uint64_t vm_flags) {
 bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr) {
   Guest& g = k.mem;
   const auto mode = static_cast<ThpMode>(g.get(MM_GLOBALS, mm_globals::transparent_hugepage));
-  if (mode == ThpMode::every_fault) return true;  // the bound: file mappings too (zeroed)
-  if (g.get(v, vma::vm_file)) return false;       // no page cache: only anonymous THPs
+  if (mode == ThpMode::every_fault || mode == ThpMode::every_fault_1g)
+    return true;                             // the bound: file mappings too (zeroed)
+  if (g.get(v, vma::vm_file)) return false;  // no page cache: only anonymous THPs
   const std::uint64_t flags = g.get(v, vma::vm_flags);
   const bool enabled = mode == ThpMode::always    ? !(flags & VM_NOHUGEPAGE)
                        : mode == ThpMode::madvise ? (flags & VM_HUGEPAGE) != 0
@@ -175,6 +177,26 @@ bool thp_vma_allowable(Kernel& k, LAddr v, LAddr addr) {
 
 bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
   Guest& g = k.mem;
+  // kernel.user_page_size=1g: a 1 GB page from the hugetlb pool over the PUD when the
+  // pool has one and no table is there yet.
+  if (static_cast<ThpMode>(g.get(MM_GLOBALS, mm_globals::transparent_hugepage)) ==
+      ThpMode::every_fault_1g) {
+    const LAddr gaddr = addr & ~(PUD_SIZE - 1);
+    std::uint64_t tables = 0;
+    const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), gaddr, 3, true, &tables);
+    g.add(m, mm::pgtables, tables);
+    if (slot && g.r64(page::__va(slot)) == 0) {
+      if (const LAddr head = hugetlb_alloc_page(k, 1)) {
+        g.w64(page::__va(slot), (page::page_to_pfn(head) << PAGE_SHIFT) |
+                                    vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
+        const std::uint64_t rss = g.add(m, mm::rss, PUD_SIZE / PAGE_SIZE);
+        if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
+        mod_node_page_state(k, NR_ANON_MAPPED, PUD_SIZE / PAGE_SIZE);
+        g.add(t, task::min_flt, 1);
+        return true;
+      }
+    }
+  }
   const LAddr haddr = addr & ~(PMD_SIZE - 1);
   const PAddr pgd = g.get(m, mm::pgd);
   std::uint64_t tables = 0;
@@ -222,7 +244,13 @@ void zap_page_range(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb) 
   Guest& g = k.mem;
   std::uint64_t freed = 0;
   auto zap_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr, unsigned level) {
-    if (level != 2) return;  // a hugetlb 1 GB page: hugetlb_unmap's (zap_huge_pmd)
+    if (level == 3) {  // a 1 GB page of kernel.user_page_size=1g: back to its pool
+      g.w64(slot, 0);
+      hugetlb_free_page(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT));
+      tlb.adjust(haddr, haddr + PUD_SIZE, 30);
+      freed += PUD_SIZE / PAGE_SIZE;
+      return;
+    }
     g.w64(slot, 0);
     __free_pages(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT),
                  PMD_SHIFT - PAGE_SHIFT);

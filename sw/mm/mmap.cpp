@@ -326,15 +326,16 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
     return v;
   }
   if (!(k.mem.get(m, mm::flags) & mm::MMF_VMA_ON_TOUCH)) return 0;
-  // The page, or under kernel.user_page_size=2m the free part of its 2 MB range, which
-  // the 2 MB page will map.
+  // The page, or under kernel.user_page_size=2m/1g the free part of its 2 MB / 1 GB
+  // range, which the large page will map.
   LAddr start = page, end = page + PAGE_SIZE;
   const auto mode = static_cast<ThpMode>(k.mem.get(MM_GLOBALS, mm_globals::transparent_hugepage));
-  if (mode == ThpMode::every_fault) {
-    const LAddr haddr = page & ~(PMD_SIZE - 1);
+  if (mode == ThpMode::every_fault || mode == ThpMode::every_fault_1g) {
+    const std::uint64_t size = mode == ThpMode::every_fault ? PMD_SIZE : PUD_SIZE;
+    const LAddr haddr = page & ~(size - 1);
     const LAddr prev = v ? vma_prev(k, m, v) : (first_vma(k, m) ? last_vma(k, m) : 0);
     start = std::max(haddr, prev ? vend(k, prev) : 0);
-    end = std::min(haddr + PMD_SIZE, v ? vstart(k, v) : TASK_SIZE);
+    end = std::min(haddr + size, v ? vstart(k, v) : TASK_SIZE);
     // Leave the heap room to grow from the loader's break.
     const LAddr start_brk = k.mem.get(m, mm::start_brk);
     if (start_brk && page < start_brk) end = std::min(end, start_brk);

@@ -420,3 +420,22 @@ KTEST(hugetlb, map_huge_1gb_maps_a_pud_leaf) {
 }
 
 }  // namespace mmvp::sw
+
+namespace mmvp::sw {
+
+KTEST(hugetlb, user_page_size_1g_maps_faults_with_the_pools_1gb_pages) {
+  ThpModeScope mode(t.k, ThpMode::every_fault_1g);
+  const std::uint64_t free = t.k.mem.get(hstate_addr(1), hstate::free_huge_pages);
+  LAddr task = create_process(t.k, "bound1g", mm::MMF_VMA_ON_TOUCH);
+  switch_to(t.k, task);
+  KEXPECT(!user_touch_kills(t.k, 0x400123, AccessKind::write));
+  unsigned level = 0;
+  const LAddr m = t.k.mem.get(task, task::mm);
+  KEXPECT(lookup_address(t.k, t.k.mem.get(m, mm::pgd), 0x3ffff000, &level) != 0);
+  KEXPECT_EQ(level, 3u);
+  KEXPECT_EQ(t.k.mem.get(hstate_addr(1), hstate::free_huge_pages) + 1, free);
+  do_exit(t.k, task, 0);
+  KEXPECT_EQ(t.k.mem.get(hstate_addr(1), hstate::free_huge_pages), free);  // back in the pool
+}
+
+}  // namespace mmvp::sw

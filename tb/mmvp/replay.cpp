@@ -81,10 +81,12 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
   plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
-  plan.thp = p.str("kernel.user_page_size") == "2m" ? sw::ThpMode::every_fault
-             : thp == "always"                      ? sw::ThpMode::always
-             : thp == "never"                       ? sw::ThpMode::never
-                                                    : sw::ThpMode::madvise;
+  const std::string& bound = p.str("kernel.user_page_size");
+  plan.thp = bound == "2m"     ? sw::ThpMode::every_fault
+             : bound == "1g"   ? sw::ThpMode::every_fault_1g
+             : thp == "always" ? sw::ThpMode::always
+             : thp == "never"  ? sw::ThpMode::never
+                               : sw::ThpMode::madvise;
   return plan;
 }
 

@@ -89,7 +89,10 @@ std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std
       continue;
     }
     pt.config = std::move(c);
-    pt.user_pages = p.str("kernel.user_page_size") == "2m" ? PageSize::size_2m : PageSize::size_4k;
+    const std::string& bound = p.str("kernel.user_page_size");
+    pt.user_pages = bound == "2m"   ? PageSize::size_2m
+                    : bound == "1g" ? PageSize::size_1g
+                                    : PageSize::size_4k;
     pt.arrays = user_tlb_arrays(pt.mmu, pt.user_pages);
     pt.max_records = p.u64("trace.max_records");
     // The count engines run the C++ TLB model on host threads; another implementation
@@ -99,8 +102,10 @@ std::vector<Point> plan_points(const SweepSettings& s, ProgressMeter& meter, std
     for (const auto& kv : pt.config.settings) tlb_only = tlb_only && kv.first.rfind("mmu.", 0) == 0;
     // kernel.thp=always may give a trace's mappings 2 MB pages the count engines do
     // not know of.
+    // kernel.user_page_size=1g falls back to 2 MB pages when the 1 GB pool runs out, which
+    // only a platform run knows of.
     pt.fast = !s.timing && tlb_only && p.flag("trace.populate") && all_arrays_cpp(pt.mmu) &&
-              p.str("kernel.thp") != "always";
+              p.str("kernel.thp") != "always" && pt.user_pages != PageSize::size_1g;
     pt.one_pass = pt.fast && OnePassHierarchy::eligible(pt.arrays);
     if (s.area) pt.area = s.area->lookup(pt.mmu);
     points.push_back(std::move(pt));

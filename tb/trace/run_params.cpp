@@ -42,11 +42,12 @@ void declare_replay_params(Params& p) {
              "4k",
              "the idealised bound: 2m maps every user fault with a 2 MB page when the buddy "
              "allocator has one, whatever the VMA covers (one global page size, as ChampSim "
-             "and drcachesim offer; mmvp sweep then sizes the 2 MB arrays); 4k: Linux's rules "
+             "and drcachesim offer; mmvp sweep then sizes the 2 MB arrays); 1g with a 1 GB "
+             "page from the hugetlb pool (kernel.hugepages_1g), then 2 MB; 4k: Linux's rules "
              "(kernel.thp)",
              0,
              0,
-             {"4k", "2m"}});
+             {"4k", "2m", "1g"}});
 }
 
 Params all_params() {
