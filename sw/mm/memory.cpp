@@ -13,7 +13,6 @@ namespace mmvp::sw {
 namespace {
 
 constexpr unsigned kLevelShift[5] = {0, 12, 21, 30, 39};  // entry span at levels 1..4
-constexpr std::uint64_t kTlbSinglePageFlushCeiling = 33;  // arch/x86/mm/tlb.c
 
 std::uint64_t span(unsigned level) {
   return 1ULL << kLevelShift[level];

@@ -97,10 +97,6 @@ std::uint64_t lookup_address(Kernel& k, PAddr pgd, LAddr va, unsigned* level) {
   return 0;
 }
 
-// Above this many pages a full flush is cheaper than INVLPG each
-// (tlb_single_page_flush_ceiling, arch/x86/mm/tlb.c).
-constexpr std::uint64_t kTlbSinglePageFlushCeiling = 33;
-
 void flush_tlb_kernel_range(Kernel& k, LAddr start, LAddr end) {
   start &= ~(PAGE_SIZE - 1);
   if ((end - start) / PAGE_SIZE > kTlbSinglePageFlushCeiling) {

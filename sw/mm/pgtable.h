@@ -27,6 +27,10 @@ std::uint64_t unmap_page(Kernel& k, PAddr pgd, LAddr va);
 // The leaf entry mapping va (PTE, or PMD/PUD with PS), 0 if not mapped; *level = 1..3.
 std::uint64_t lookup_address(Kernel& k, PAddr pgd, LAddr va, unsigned* level = nullptr);
 
+// Above this many pages a full flush is cheaper than INVLPG each
+// (tlb_single_page_flush_ceiling, arch/x86/mm/tlb.c).
+inline constexpr std::uint64_t kTlbSinglePageFlushCeiling = 33;
+
 // INVLPG every page of [start, end) (flush_tlb_kernel_range).
 void flush_tlb_kernel_range(Kernel& k, LAddr start, LAddr end);
 // All TLB entries including global ones (__flush_tlb_all: toggles CR4.PGE).
