@@ -37,7 +37,8 @@ inline constexpr Field<std::uint64_t> on_touch_faults{104};  // faults MMF_VMA_O
 // generation of its TLB flushes (inc_mm_tlb_gen).
 inline constexpr Field<std::uint64_t> ctx_id{112};
 inline constexpr Field<std::uint64_t> tlb_gen{120};
-inline constexpr unsigned kSize = 128;
+inline constexpr Field<std::uint64_t> hiwater_vm{128};  // the most total_vm has been
+inline constexpr unsigned kSize = 136;
 // mm->flags. MMF_VMA_ON_TOUCH is mmvp's: a fault outside every VMA creates one (a
 // replayed program whose loader mappings no log shows; see docs/kernel.md).
 inline constexpr std::uint32_t MMF_VMA_ON_TOUCH = 1u << 0;

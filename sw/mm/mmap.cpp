@@ -186,7 +186,7 @@ std::int64_t do_brk(Kernel& k, LAddr m, LAddr brk) {
   if (v && vend(k, v) == oldbrk && g.get(v, vma::vm_flags) == kDataFlags &&
       !g.get(v, vma::vm_file)) {
     g.set(v, vma::vm_end, newbrk);
-    g.add(m, mm::total_vm, (newbrk - oldbrk) / PAGE_SIZE);
+    vm_stat_account(k, m, static_cast<std::int64_t>((newbrk - oldbrk) / PAGE_SIZE));
   } else if (!vma_create(k, m, oldbrk, newbrk, kDataFlags, nullptr, 0)) {
     return static_cast<std::int64_t>(origbrk);
   }
@@ -321,7 +321,7 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
     // mapping below it.
     LAddr prev = vma_prev(k, m, v);
     if (prev && vend(k, prev) + kStackGuardGap > page) return 0;
-    k.mem.add(m, mm::total_vm, (vstart(k, v) - page) / PAGE_SIZE);
+    vm_stat_account(k, m, static_cast<std::int64_t>((vstart(k, v) - page) / PAGE_SIZE));
     k.mem.set(v, vma::vm_start, page);
     return v;
   }

@@ -87,6 +87,29 @@ KTEST(vma, mmap_places_top_down_below_mmap_base_and_merges_neighbours) {
              c - static_cast<std::int64_t>(PAGE_SIZE));
 }
 
+// Regression: a merge took the absorbed VMA's pages off total_vm (VmSize, pmap's
+// total) though they stayed mapped.
+KTEST(vma, total_vm_counts_every_mapped_page_through_merges_and_splits) {
+  Proc p(t.k);
+  auto mapped_pages = [&] {
+    std::uint64_t pages = 0;
+    for (LAddr v = first_vma(t.k, p.mm); v; v = vma_next(t.k, p.mm, v))
+      pages += (t.k.mem.get(v, vma::vm_end) - t.k.mem.get(v, vma::vm_start)) / PAGE_SIZE;
+    return pages;
+  };
+  const LAddr a = static_cast<LAddr>(sys_mmap(t.k, 0x40000000, 4 * PAGE_SIZE, kRW, kAnon));
+  sys_mmap(t.k, a + 4 * PAGE_SIZE, 4 * PAGE_SIZE, kRW, kAnon | MAP_FIXED);  // merges
+  KEXPECT_EQ(p.vmas(), 1u);
+  KEXPECT_EQ(t.k.mem.get(p.mm, mm::total_vm), 8u);
+  KEXPECT_EQ(sys(t.k, sysno::mprotect, a + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);  // splits
+  KEXPECT_EQ(sys(t.k, sysno::mprotect, a + 2 * PAGE_SIZE, PAGE_SIZE, kRW), 0);        // merges
+  KEXPECT_EQ(p.vmas(), 1u);
+  KEXPECT_EQ(t.k.mem.get(p.mm, mm::total_vm), mapped_pages());
+  KEXPECT_EQ(sys(t.k, sysno::munmap, a, 6 * PAGE_SIZE), 0);
+  KEXPECT_EQ(t.k.mem.get(p.mm, mm::total_vm), 2u);
+  KEXPECT_EQ(t.k.mem.get(p.mm, mm::hiwater_vm), 8u);  // VmPeak
+}
+
 KTEST(vma, munmap_splits_frees_pages_and_page_tables) {
   const std::uint64_t tables_before = global_node_page_state(t.k, NR_PAGETABLE);
   {

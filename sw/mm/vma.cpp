@@ -36,10 +36,14 @@ bool mergeable(Kernel& k, LAddr a, LAddr b) {
          vma_file_path(k, a) == vma_file_path(k, b);
 }
 
-// Joins b into a (a below b), freeing b.
+// Joins b into a (a below b), freeing b. The range stays mapped: total_vm keeps b's
+// pages, which vma_remove takes off.
 void absorb_next(Kernel& k, LAddr m, LAddr a, LAddr b) {
-  k.mem.set(a, vma::vm_end, k.mem.get(b, vma::vm_end));
+  const LAddr end = k.mem.get(b, vma::vm_end);
+  const auto pages = static_cast<std::int64_t>((end - k.mem.get(b, vma::vm_start)) / PAGE_SIZE);
+  k.mem.set(a, vma::vm_end, end);
   vma_remove(k, m, b);
+  vm_stat_account(k, m, pages);
 }
 
 }  // namespace
@@ -62,7 +66,15 @@ void mm_vmas_init(Kernel& k, LAddr m) {
   g.set(m, mm::total_vm, 0);
   g.set(m, mm::mmap_cache, 0);
   g.set(m, mm::hiwater_rss, 0);
+  g.set(m, mm::hiwater_vm, 0);
   g.set(m, mm::on_touch_faults, 0);
+}
+
+void vm_stat_account(Kernel& k, LAddr m, std::int64_t pages) {
+  Guest& g = k.mem;
+  const std::uint64_t total = g.get(m, mm::total_vm) + static_cast<std::uint64_t>(pages);
+  g.set(m, mm::total_vm, total);
+  if (total > g.get(m, mm::hiwater_vm)) g.set(m, mm::hiwater_vm, total);
 }
 
 LAddr first_vma(Kernel& k, LAddr m) {
@@ -124,7 +136,7 @@ LAddr vma_create(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t flags
     after = w + vma::vm_list;
   list::add(g, v + vma::vm_list, after);
   g.add(m, mm::map_count, 1);
-  g.add(m, mm::total_vm, (end - start) / PAGE_SIZE);
+  vm_stat_account(k, m, static_cast<std::int64_t>((end - start) / PAGE_SIZE));
   return v;
 }
 

@@ -15,6 +15,8 @@ void mm_vmas_init(Kernel& k, LAddr m);
 
 // find_vma(): the first VMA with vm_end > addr (it may start above addr), 0 if none.
 LAddr find_vma(Kernel& k, LAddr m, LAddr addr);
+// Adds pages to total_vm, raising hiwater_vm (vm_stat_account, update_hiwater_vm).
+void vm_stat_account(Kernel& k, LAddr m, std::int64_t pages);
 // The VMA before v on the list (0 for the first), and the one after (0 for the last).
 LAddr vma_prev(Kernel& k, LAddr m, LAddr v);
 LAddr vma_next(Kernel& k, LAddr m, LAddr v);

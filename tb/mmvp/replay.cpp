@@ -126,12 +126,21 @@ void write_proc_files(sw::Kernel& k, const std::string& dir) {
   for (const auto& f : files) write_output_file(dir + "/" + f.name, f.render(k), "--proc");
 }
 
-// DIR/PID/maps and DIR/PID/smaps_rollup of task t.
+// DIR/PID/{maps,smaps,smaps_rollup,status,stat,cmdline} of task t.
 void write_pid_files(sw::Kernel& k, const std::string& dir, sw::LAddr t) {
   const std::string pid_dir = dir + "/" + std::to_string(sw::task_pid(k, t));
   make_output_directory(pid_dir, "--proc");
-  write_output_file(pid_dir + "/maps", sw::proc_pid_maps(k, t), "--proc");
-  write_output_file(pid_dir + "/smaps_rollup", sw::proc_pid_smaps_rollup(k, t), "--proc");
+  struct File {
+    const char* name;
+    std::string (*render)(sw::Kernel&, sw::LAddr);
+  };
+  const File files[] = {{"maps", sw::proc_pid_maps},
+                        {"smaps", sw::proc_pid_smaps},
+                        {"smaps_rollup", sw::proc_pid_smaps_rollup},
+                        {"status", sw::proc_pid_status},
+                        {"stat", sw::proc_pid_stat},
+                        {"cmdline", sw::proc_pid_cmdline}};
+  for (const auto& f : files) write_output_file(pid_dir + "/" + f.name, f.render(k, t), "--proc");
 }
 
 }  // namespace
