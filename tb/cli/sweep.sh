@@ -116,10 +116,29 @@ assert all(int(r["cycles"]) > 0 and float(r["avg_translation_cycles"]) > 0 for r
 assert rows[2]["workload"] == "synthetic:accesses=5000,pages=64" and int(rows[2]["records"]) == 10000
 PY
 
+# 6b. A mix: traces run together as processes (platform runs). With PCIDs two
+# processes keep their TLB entries across switches; eight outnumber the six ASIDs
+# (TLB_NR_DYN_ASIDS) and, switched round-robin, flush on every switch as without.
+big=$src/traces/sample-lackey.txt.zst; m2=$big,$big; m8=$m2,$m2,$m2,$m2
+"$mmvp" sweep -q --mix "$m2" --mix "$m8" --grid kernel.pcid=false,true \
+  --set kernel.slice_records=2000 --set trace.max_records=40000 --out "$tmp/mix"
+$py - "$tmp/mix.csv" "$big" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+two, eight = rows[:2], rows[2:]
+assert len(rows) == 4 and all(r["engine"] == "platform" for r in rows), rows
+assert two[0]["workload"] == sys.argv[2] + "+" + sys.argv[2], two[0]["workload"]
+w = lambda r: int(r["walks"])
+assert w(two[1]) * 3 < w(two[0]), (w(two[0]), w(two[1]))
+assert int(two[0]["switch_flushes_avoided"]) == 0 and int(two[1]["switch_flushes_avoided"]) > 10
+assert int(eight[1]["switch_flushes_avoided"]) <= 6 and abs(w(eight[1]) - w(eight[0])) * 50 < w(eight[0])
+PY
+
 # 7. Bad input: one line on stderr, non-zero exit, nothing written.
 for bad in "--grid nonsense" "--grid mmu.dtlb.l1_4k.entries=64..16:x2" \
            "--grid no.such.param=1,2" "--grid mmu.dtlb.l1_4k.policy=lru,fifo" \
-           "--scenario nosuch" "--scenario synthetic:pages=x"; do
+           "--scenario nosuch" "--scenario synthetic:pages=x" "--mix $trace" \
+           "--mix $trace,/no/such.mmvt" "--mix $trace,,$trace"; do
   set +e
   # shellcheck disable=SC2086
   "$mmvp" sweep --trace "$trace" $bad --out "$tmp/bad" 2>"$tmp/err"

@@ -14,7 +14,7 @@ namespace {
 
 struct SweepArgs {
   ParamOptions base;
-  std::vector<std::string> traces, scenarios, grids;
+  std::vector<std::string> traces, mixes, scenarios, grids;
   std::string out, area, area_array = "mmu.dtlb.l1_4k";
   bool timing = false, quiet = false;
   unsigned jobs = 0;
@@ -23,6 +23,7 @@ struct SweepArgs {
 void run_sweep_command(const SweepArgs& a) {
   sweep::SweepSettings s;
   for (const auto& t : a.traces) s.workloads.push_back(sweep::trace_workload(t));
+  for (const auto& m : a.mixes) s.workloads.push_back(sweep::mix_workload(m));
   for (const auto& sc : a.scenarios) s.workloads.push_back(sweep::scenario_workload(sc));
   for (const auto& g : a.grids) s.axes.push_back(sweep::parse_grid_axis(g));
   s.base = a.base.build_params();
@@ -65,6 +66,9 @@ void add_sweep_command(CLI::App& app) {
       "(CSV and JSON); LRU grids of TLB sizes and associativities in one pass per trace");
   add_repeatable(*cmd, "--trace", args->traces, "trace file (any supported format); repeatable")
       ->check(CLI::ExistingFile);
+  add_repeatable(*cmd, "--mix", args->mixes,
+                 "A,B,...: traces run together as processes of one workload, switched "
+                 "round-robin (kernel.slice_records); platform runs; repeatable");
   add_repeatable(*cmd, "--scenario", args->scenarios,
                  "guest-kernel scenario: synthetic[:pages=N,accesses=N,seed=N,code_kib=N]; "
                  "repeatable");

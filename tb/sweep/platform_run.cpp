@@ -90,19 +90,22 @@ SweepRow row_from_stats_json(const std::string& json_text, const std::string& or
     const std::string name = std::string("cache.") + level + ".misses";
     return j.contains("cache") && j["cache"].contains(level) ? u(name) : 0;
   };
+  r.switch_flushes = u("kernel.switch_mm_flushes");
+  r.switch_flushes_avoided = u("kernel.switch_mm_flushes_avoided");
   r.l1d_misses = cache_misses("l1d");
   r.l2_misses = cache_misses("l2");
   r.llc_misses = cache_misses("llc");
   return r;
 }
 
-PlatformRun run_platform(const std::string& mmvp, const std::string& trace_file,
+PlatformRun run_platform(const std::string& mmvp, const std::vector<std::string>& trace_files,
                          const std::vector<std::string>& args, const std::string& scratch_dir) {
   static std::atomic<unsigned> counter{0};
   const std::string stem =
       scratch_dir + "/run-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   const std::string stats = stem + ".json", errors = stem + ".err";
-  std::vector<std::string> argv_text{mmvp, "trace", trace_file};
+  std::vector<std::string> argv_text{mmvp, "trace"};
+  argv_text.insert(argv_text.end(), trace_files.begin(), trace_files.end());
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   argv_text.insert(argv_text.end(), {"-q", "--stats-json", stats});
   std::vector<char*> argv;

@@ -14,10 +14,11 @@ struct PlatformRun {
   SweepRow row;       // records, instructions, counts and timing (engine "platform")
 };
 
-// Runs `mmvp trace trace_file args... -q --stats-json DIR/...` and waits for it;
+// Runs `mmvp trace trace_files... args... -q --stats-json DIR/...` (several files: their
+// processes run together) and waits for it;
 // scratch_dir receives the child's statistics and stderr (removed afterwards).
 // Thread-safe (posix_spawn).
-PlatformRun run_platform(const std::string& mmvp, const std::string& trace_file,
+PlatformRun run_platform(const std::string& mmvp, const std::vector<std::string>& trace_files,
                          const std::vector<std::string>& args, const std::string& scratch_dir);
 
 // The row figures from a `--stats-json` document; throws InputError naming a missing

@@ -51,7 +51,9 @@ const char* const kColumns[] = {"engine",
                                 "l2_misses",
                                 "l2_mpki",
                                 "llc_misses",
-                                "llc_mpki"};
+                                "llc_mpki",
+                                "switch_flushes",
+                                "switch_flushes_avoided"};
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -106,9 +108,9 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
   f["stlb_reach_kib"] = n(r.stlb_reach_kib);
   f["rtl_cells"] = r.rtl_area ? n(r.rtl_area->cells) : "";
   f["rtl_flip_flops"] = r.rtl_area ? n(r.rtl_area->flip_flops) : "";
-  for (const char* c :
-       {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles", "cpi",
-        "l1d_misses", "l1d_mpki", "l2_misses", "l2_mpki", "llc_misses", "llc_mpki"})
+  for (const char* c : {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles",
+                        "cpi", "l1d_misses", "l1d_mpki", "l2_misses", "l2_mpki", "llc_misses",
+                        "llc_mpki", "switch_flushes", "switch_flushes_avoided"})
     f[c] = "";
   if (r.timed) {
     f["avg_translation_cycles"] = fmt::format("{:.6g}", r.avg_translation_cycles);
@@ -116,6 +118,8 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
     f["walk_cycles"] = n(r.walk_cycles);
     f["cycles"] = n(r.cycles);
     f["cpi"] = ratio(r.cycles, instr, 1.0);
+    f["switch_flushes"] = n(r.switch_flushes);
+    f["switch_flushes_avoided"] = n(r.switch_flushes_avoided);
     for (auto [name, v] : {std::pair<const char*, std::uint64_t>{"l1d", r.l1d_misses},
                            {"l2", r.l2_misses},
                            {"llc", r.llc_misses}}) {
@@ -278,6 +282,8 @@ std::vector<SweepRow> rows_from_csv(const std::string& text, const std::string& 
       r.l1d_misses = opt("l1d_misses");
       r.l2_misses = opt("l2_misses");
       r.llc_misses = opt("llc_misses");
+      r.switch_flushes = opt("switch_flushes");
+      r.switch_flushes_avoided = opt("switch_flushes_avoided");
     }
     rows.push_back(std::move(r));
   }

@@ -25,6 +25,8 @@ struct SweepRow {
   double avg_translation_cycles = 0;
   std::uint64_t translation_cycles = 0, walk_cycles = 0, cycles = 0;
   std::uint64_t l1d_misses = 0, l2_misses = 0, llc_misses = 0;  // 0 where a level is absent
+  // Context switches that flushed the TLB, and those that kept it (PCID).
+  std::uint64_t switch_flushes = 0, switch_flushes_avoided = 0;
 
   // Identifies the row for resuming.
   std::string key() const { return workload + '\x1f' + base + '\x1f' + config; }

@@ -36,7 +36,7 @@ struct Point {
 
 // Whether the workload's stream holds a system-call record (a scan to the first).
 bool has_system_calls(const WorkloadSpec& w) {
-  if (w.scenario) return false;
+  if (w.scenario || w.is_mix()) return false;
   auto src = w.open();
   std::vector<sw::MemAccess> buf(4096);
   while (std::size_t n = src->read(buf.data(), buf.size()))
@@ -182,7 +182,7 @@ std::string base_key(const std::vector<std::string>& base_args) {
 
 SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
   if (s.workloads.empty())
-    throw ConfigError("mmvp sweep: no workload (give --trace or --scenario)");
+    throw ConfigError("mmvp sweep: no workload (give --trace, --mix or --scenario)");
   const std::string base = base_key(s.base_args);
   SweepSummary sum;
   std::size_t n_points = cross_product(s.axes).size();
@@ -206,7 +206,8 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
     std::vector<const Point*> platform;
     // A trace with system calls is not populated ahead and its munmaps invalidate:
     // only the platform gives its figures.
-    const bool counts_exact = !has_system_calls(s.workloads[w]);
+    // Nor do the count engines know of a mix's context switches.
+    const bool counts_exact = !s.workloads[w].is_mix() && !has_system_calls(s.workloads[w]);
     for (const Point& p : points) {
       SweepRow probe = row_base(s.workloads[w], base, p);
       order.push_back(probe.key());
@@ -244,20 +245,22 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
 
   // Platform runs of a scenario replay it from a binary trace written once.
   std::unique_ptr<ScratchDir> scratch;
-  std::vector<std::string> run_files(s.workloads.size());
+  std::vector<std::vector<std::string>> run_files(s.workloads.size());
   for (const Task& t : tasks) {
     if (t.kind != Task::Kind::platform) continue;
     if (!scratch) scratch = std::make_unique<ScratchDir>();
     const WorkloadSpec& w = s.workloads[t.workload];
-    std::string& file = run_files[t.workload];
-    if (!file.empty()) continue;
-    if (!w.scenario) {
-      file = w.path;
-      continue;
+    std::vector<std::string>& files = run_files[t.workload];
+    if (!files.empty()) continue;
+    if (w.is_mix()) {
+      files = w.mix;
+    } else if (!w.scenario) {
+      files = {w.path};
+    } else {
+      files = {scratch->path() + "/scenario-" + std::to_string(t.workload) + ".mmvt"};
+      auto src = w.open();
+      trace::write_binary_trace(*src, files.front());
     }
-    file = scratch->path() + "/scenario-" + std::to_string(t.workload) + ".mmvt";
-    auto src = w.open();
-    trace::write_binary_trace(*src, file);
   }
   if (!tasks.empty() &&
       std::any_of(tasks.begin(), tasks.end(),

@@ -1,11 +1,14 @@
 #include "tb/sweep/workload_stream.h"
 
+#include <stdexcept>
+
 #include "hw/common/params.h"
 #include "tb/trace/trace_reader.h"
 
 namespace mmvp::sweep {
 
 std::unique_ptr<sw::AccessSource> WorkloadSpec::open() const {
+  if (is_mix()) throw std::logic_error("WorkloadSpec::open on a mix");
   if (scenario) return std::make_unique<sw::SyntheticWorkload>(synthetic);
   return trace::open_trace(path);
 }
@@ -15,6 +18,24 @@ WorkloadSpec trace_workload(const std::string& path) {
   WorkloadSpec w;
   w.name = path;
   w.path = path;
+  return w;
+}
+
+WorkloadSpec mix_workload(const std::string& list) {
+  WorkloadSpec w;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = list.find(',', start);
+    const std::string path = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (path.empty()) throw ConfigError("--mix '" + list + "': an empty file name");
+    trace::open_trace(path);
+    w.name += (w.mix.empty() ? "" : "+") + path;
+    w.mix.push_back(path);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (w.mix.size() < 2)
+    throw ConfigError("--mix '" + list + "': give two or more traces, comma-separated");
   return w;
 }
 

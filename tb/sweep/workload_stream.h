@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hw/common/types.h"
 #include "sw/arch/x86.h"
@@ -21,16 +22,27 @@
 namespace mmvp::sweep {
 
 struct WorkloadSpec {
-  std::string name;  // the trace path as given, or the scenario text ("synthetic:...")
+  // The trace path as given, the scenario text ("synthetic:..."), or a mix's paths
+  // joined by '+'.
+  std::string name;
   bool scenario = false;
-  std::string path;                       // trace file (scenario = false)
+  std::string path;                       // trace file (scenario = false, not a mix)
+  std::vector<std::string> mix;           // several traces run together (--mix)
   sw::SyntheticWorkloadConfig synthetic;  // scenario = true
 
+  // The record stream of a trace or scenario (not of a mix: its processes interleave
+  // only under the guest kernel's scheduler).
   std::unique_ptr<sw::AccessSource> open() const;
+  bool is_mix() const { return !mix.empty(); }
 };
 
 // A trace file of any supported format; throws InputError if it cannot be opened.
 WorkloadSpec trace_workload(const std::string& path);
+
+// "A,B,...": two or more trace files run together as processes of one workload, switched
+// round-robin by the guest kernel (kernel.slice_records); measured by platform runs only.
+// Throws ConfigError for fewer than two, InputError if one cannot be opened.
+WorkloadSpec mix_workload(const std::string& list);
 
 // "synthetic" or "synthetic:pages=N,accesses=N,seed=N,code_kib=N" (the program of
 // sw/kernel/synthetic_workload.h). Throws ConfigError on an unknown scenario or key.
