@@ -24,12 +24,6 @@ void ChangeBuffer::keep_groups_from(Picos t) {
   groups_.swap(kept_groups_);
 }
 
-void ChangeBuffer::compact_groups(Picos t) {
-  placement_.resize(groups_.size());
-  keep_groups_from(t);
-  for (Entry& e : entries_) e.group = placement_[e.group].kept;
-}
-
 void ChangeBuffer::take_before(Picos t, std::vector<Change>& out) {
   out.clear();
   order_.clear();

@@ -50,24 +50,6 @@ class ChangeBuffer {
   // Moves every change before t into `out` (cleared first), by time and, within one
   // time, in emission order; at most one entry per signal and group.
   void take_before(Picos t, std::vector<Change>& out);
-  // Moves every change before t out, unordered: f(time, value, signal) in emission
-  // order (enough to know each signal's latest value).
-  template <class F>
-  void take_before_unordered(Picos t, F&& f) {
-    std::size_t kept = 0;
-    ++generation_;
-    for (const Entry& e : entries_) {
-      const Picos at = groups_[e.group].t;
-      if (at < t) {
-        f(at, e.v, e.s);
-        continue;
-      }
-      last_[e.s] = {generation_, static_cast<std::uint32_t>(kept)};
-      entries_[kept++] = e;
-    }
-    entries_.resize(kept);
-    compact_groups(t);
-  }
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 
@@ -93,8 +75,6 @@ class ChangeBuffer {
   // groups_ becomes the groups at or after t (placement_[g].kept: their new indices);
   // kept_groups_ the old list.
   void keep_groups_from(Picos t);
-  // Drops the groups before t and renumbers the entries' groups.
-  void compact_groups(Picos t);
 
   std::vector<Entry> entries_;  // emission order
   std::vector<Group> groups_;   // creation order; two may share a time

@@ -110,10 +110,18 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
     fst_->value(d.fst_handle, d.width, v);
     return;
   }
+  // One append per change: the value, the identifier code, a newline.
+  char buf[80];
+  std::size_t n = 0;
+  const auto finish = [&] {
+    std::memcpy(buf + n, d.code.data(), d.code.size());
+    n += d.code.size();
+    buf[n++] = '\n';
+    out_.append(buf, n);
+  };
   if (d.width == 1) {
-    out_ += v & 1 ? '1' : '0';
-    out_ += d.code;
-    out_ += '\n';
+    buf[n++] = v & 1 ? '1' : '0';
+    finish();
     return;
   }
   // 'b', the bits from the highest set one down, a space: eight characters per byte
@@ -124,8 +132,6 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
       for (unsigned i = 0; i < 8; ++i) bits[b][i] = (b >> (7 - i)) & 1 ? '1' : '0';
     return bits;
   }();
-  char buf[80];
-  std::size_t n = 0;
   buf[n++] = 'b';
   const unsigned top = v ? 63u - static_cast<unsigned>(__builtin_clzll(v)) : 0u;
   const unsigned lead = top % 8 + 1;  // bits of the highest byte written
@@ -136,9 +142,7 @@ void VcdWriter::write_value(const Decl& d, std::uint64_t v) {
     n += 8 - skip;
   }
   buf[n++] = ' ';
-  out_.append(buf, n);
-  out_ += d.code;
-  out_ += '\n';
+  finish();
 }
 
 void VcdWriter::declare_scopes() {
@@ -205,19 +209,37 @@ void VcdWriter::write_header(Picos at) {
   any_time_ = at != 0 || fst_ != nullptr;
 }
 
+void VcdWriter::keep_state_before(Picos t) {
+  std::size_t kept = 0;
+  for (const Change& c : before_) {
+    if (c.t >= t) {
+      before_[kept++] = c;
+    } else if (c.t >= state_time_[c.s]) {  // a later change at one time wins
+      state_time_[c.s] = c.t;
+      last_[c.s] = c.v;
+    }
+  }
+  before_.resize(kept);
+}
+
+void VcdWriter::start_window() {
+  keep_state_before(window_.start());
+  for (const Change& c : before_) pending_.push(c.t, c.v, c.s);
+  before_.clear();
+}
+
 void VcdWriter::write_before(Picos t) {
+  if (!window_.started()) {
+    keep_state_before(t);
+    return;
+  }
   if (pending_.empty()) return;
-  // Before the window only each signal's latest value counts (the dump opens with it):
-  // no order is needed.
+  // Changes before the window's start only set the state the dump opens with.
   const auto keep_state = [this](Picos at, std::uint64_t v, Signal s) {
     if (at < state_time_[s]) return;
     state_time_[s] = at;
     last_[s] = v;
   };
-  if (!window_.started()) {
-    pending_.take_before_unordered(t, keep_state);
-    return;
-  }
   // The changes before t, by time (ready_ is reused from one batch to the next).
   std::vector<Change>& ready = ready_;
   pending_.take_before(t, ready);

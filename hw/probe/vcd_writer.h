@@ -38,14 +38,18 @@ class VcdWriter {
              std::uint64_t initial = 0);
   // Records a change at simulated time t (picoseconds).
   void change(Signal s, std::uint64_t value, Picos t) {
-    if (selected_[s]) pending_.push(t, value, s);
+    if (!selected_[s]) return;
+    if (window_.started())
+      pending_.push(t, value, s);
+    else
+      before_.push_back({t, value, s});  // before the window: no order needed yet
   }
   // No producer will emit a change before t any more: what is buffered before t may be
   // written. The work waits until enough has been buffered (each write sorts what it
   // takes, and lock-step calls this at every sync).
   void flush_until(Picos t) {
     if (t > safe_) safe_ = t;
-    if (pending_.size() >= kBatch) write_before(safe_);
+    if (pending_.size() >= kBatch || before_.size() >= kBatch) write_before(safe_);
   }
   // Which signals are written (default: all): `patterns` are groups (cpu, mmu, cache,
   // dram, dma, rtl) or globs on the dotted name ("top.cpu.mmu.*"). Signals added later
@@ -55,7 +59,11 @@ class VcdWriter {
   // The part of the run written (default: all of it); set before the first change.
   void set_window(WaveWindow w) { window_ = std::move(w); }
   // An event the window may start or stop at (the core's probes and milestones).
-  void event(WaveEvent kind, std::uint64_t value, Picos t) { window_.event(kind, value, t); }
+  void event(WaveEvent kind, std::uint64_t value, Picos t) {
+    const bool waiting = !window_.started();
+    window_.event(kind, value, t);
+    if (waiting && window_.started()) start_window();
+  }
   // After close(): whether the window's start ever came (false: the dump is empty).
   bool window_started() const { return window_.started(); }
   // Whether a change at t falls inside the window (companion writers follow it).
@@ -83,6 +91,12 @@ class VcdWriter {
   static constexpr std::size_t kBatch = 4096;  // changes buffered before a write
   // Writes every buffered change strictly before t.
   void write_before(Picos t);
+  // Before the window: keeps each signal's latest value of the changes before t (the
+  // dump opens with them).
+  void keep_state_before(Picos t);
+  // The window's start came: the changes before it become state, the rest go to
+  // pending_ in emission order.
+  void start_window();
   void write_header(Picos at);
   // Writes the buffered text to the file once it is large (or all of it).
   void drain(bool all);
@@ -101,6 +115,9 @@ class VcdWriter {
   std::vector<Picos> state_time_;       // before the window: the time of last_'s value
   std::vector<std::uint8_t> selected_;  // per signal: written (select_signals)
   ChangeBuffer pending_;
+  // Before the window starts, changes are only appended here (no grouping by time):
+  // all that counts of them is each signal's latest value.
+  std::vector<Change> before_;
   std::vector<Change> ready_;  // flush_until's buffer
   static constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::uint32_t> latest_;  // write_time: per signal, its last change or kNone
