@@ -62,6 +62,10 @@ bool dma_channel_busy(Kernel& k, unsigned dmanr) {
   return dmanr < MAX_DMA_CHANNELS && k.mem.get(chan_addr(dmanr), dma_chan::lock) != 0;
 }
 
+std::string dma_channel_owner(Kernel& k, unsigned dmanr) {
+  return k.mem.read_string(chan_addr(dmanr) + dma_chan::device_id, dma_chan::kNameLen);
+}
+
 unsigned long local_irq_save(Kernel& k) {
   unsigned long flags = k.mem.r32(dma_slot::irq_flags);
   if (flags) local_irq_disable(k);

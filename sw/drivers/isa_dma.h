@@ -5,6 +5,7 @@
 // disable_dma also feeds the DMA validator (sw/drivers/dma_debug.h).
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "sw/kernel/kernel.h"
 #include "sw/kernel/layout.h"
@@ -69,6 +70,8 @@ void isa_dma_init(Kernel& k);
 int request_dma(Kernel& k, unsigned dmanr, const char* device_id);
 void free_dma(Kernel& k, unsigned dmanr);
 bool dma_channel_busy(Kernel& k, unsigned dmanr);
+// The device_id request_dma was given for a busy channel ("cascade" for 4).
+std::string dma_channel_owner(Kernel& k, unsigned dmanr);
 
 // claim_dma_lock / release_dma_lock: with one CPU, the spinlock is interrupts off
 // (spin_lock_irqsave); returns the previous interrupt state to restore.

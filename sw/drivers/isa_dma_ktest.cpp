@@ -15,6 +15,7 @@
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
+#include "sw/proc/proc.h"
 
 namespace mmvp::sw {
 namespace {
@@ -287,6 +288,18 @@ KTEST(isa_dma, dma_alloc_coherent_zones) {
   KEXPECT_EQ(page_zonenum(k, page::virt_to_page(buf)), ZONE_DMA);
   dma_free_coherent(k, dev, 8192, buf, handle);
   kfree(k, dev);
+}
+
+// proc_dma_show(): "%2d: %s" for every channel requested, the cascade included.
+KTEST(isa_dma, proc_dma_lists_requested_channels) {
+  Kernel& k = t.k;
+  KEXPECT(proc_dma(k) == " 4: cascade\n");
+  KEXPECT_EQ(request_dma(k, 1, "ktest-floppy"), 0);
+  KEXPECT_EQ(request_dma(k, 6, "ktest-sb16"), 0);
+  KEXPECT(proc_dma(k) == " 1: ktest-floppy\n 4: cascade\n 6: ktest-sb16\n");
+  free_dma(k, 1);
+  free_dma(k, 6);
+  KEXPECT(proc_dma(k) == " 4: cascade\n");
 }
 
 KTEST(isa_dma, channel_table) {

@@ -63,7 +63,8 @@ void PlatformOptions::add_to(CLI::App& app) {
                  "only these signals: groups cpu,mmu,cache,dram,dma,rtl or globs (top.cpu.mmu.*)")
       ->delimiter(',');
   app.add_option("--proc", proc_dir,
-                 "write /proc/buddyinfo, slabinfo, zoneinfo, vmallocinfo, meminfo here at the end");
+                 "write /proc/buddyinfo, slabinfo, zoneinfo, vmallocinfo, meminfo, dma and PID/ "
+                 "files here at the end");
   app.add_option(
       "--proc-at", proc_at_ns,
       "also write them, under DIR/at-<N>ns/, once simulated time reaches N ns (repeatable)");
