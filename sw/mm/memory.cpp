@@ -148,6 +148,16 @@ void free_level(Kernel& k, LAddr m, LAddr table, unsigned level, LAddr addr, LAd
   } while (addr != end);
 }
 
+// A fault that mapped `pages` anonymous pages: MM_ANONPAGES and its high-water mark
+// (add_mm_counter, update_hiwater_rss), NR_ANON_MAPPED, the task's min_flt.
+void account_anon_fault(Kernel& k, LAddr t, LAddr m, std::uint64_t pages) {
+  Guest& g = k.mem;
+  const std::uint64_t rss = g.add(m, mm::rss, pages);
+  if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
+  mod_node_page_state(k, NR_ANON_MAPPED, static_cast<std::int64_t>(pages));
+  g.add(t, task::min_flt, 1);
+}
+
 }  // namespace
 
 std::uint64_t vm_page_prot(std::uint64_t vm_flags) {
@@ -188,10 +198,7 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
       if (const LAddr head = hugetlb_alloc_page(k, 1)) {
         g.w64(page::__va(slot), (page::page_to_pfn(head) << PAGE_SHIFT) |
                                     vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
-        const std::uint64_t rss = g.add(m, mm::rss, PUD_SIZE / PAGE_SIZE);
-        if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
-        mod_node_page_state(k, NR_ANON_MAPPED, PUD_SIZE / PAGE_SIZE);
-        g.add(t, task::min_flt, 1);
+        account_anon_fault(k, t, m, PUD_SIZE / PAGE_SIZE);
         return true;
       }
     }
@@ -210,12 +217,9 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
   }
   g.w64(page::__va(slot),
         (page::page_to_pfn(page) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
-  const std::uint64_t rss = g.add(m, mm::rss, 512);
-  if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
-  mod_node_page_state(k, NR_ANON_MAPPED, 512);
+  account_anon_fault(k, t, m, 512);
   mod_node_page_state(k, NR_ANON_THPS, 512);
   count_vm_event(k, THP_FAULT_ALLOC);
-  g.add(t, task::min_flt, 1);
   return true;
 }
 
@@ -232,10 +236,7 @@ bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
     return false;
   }
   g.add(m, mm::pgtables, tables);
-  const std::uint64_t rss = g.add(m, mm::rss, 1);
-  if (rss > g.get(m, mm::hiwater_rss)) g.set(m, mm::hiwater_rss, rss);
-  mod_node_page_state(k, NR_ANON_MAPPED, 1);
-  g.add(t, task::min_flt, 1);
+  account_anon_fault(k, t, m, 1);
   return true;
 }
 

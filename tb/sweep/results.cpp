@@ -89,6 +89,7 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
   const std::uint64_t instr = r.instructions;
   auto n = [](std::uint64_t v) { return std::to_string(v); };
   std::map<std::string, std::string> f;
+  for (const char* column : kColumns) f[column] = "";  // empty unless set below
   f["engine"] = r.engine;
   f["records"] = n(r.records);
   f["instructions"] = n(r.instructions);
@@ -108,10 +109,6 @@ std::map<std::string, std::string> fixed_fields(const SweepRow& r) {
   f["stlb_reach_kib"] = n(r.stlb_reach_kib);
   f["rtl_cells"] = r.rtl_area ? n(r.rtl_area->cells) : "";
   f["rtl_flip_flops"] = r.rtl_area ? n(r.rtl_area->flip_flops) : "";
-  for (const char* c : {"avg_translation_cycles", "translation_cycles", "walk_cycles", "cycles",
-                        "cpi", "l1d_misses", "l1d_mpki", "l2_misses", "l2_mpki", "llc_misses",
-                        "llc_mpki", "switch_flushes", "switch_flushes_avoided"})
-    f[c] = "";
   if (r.timed) {
     f["avg_translation_cycles"] = fmt::format("{:.6g}", r.avg_translation_cycles);
     f["translation_cycles"] = n(r.translation_cycles);
