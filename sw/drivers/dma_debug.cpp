@@ -75,6 +75,19 @@ bool is_free_buddy_pfn(Kernel& k, std::uint64_t pfn) {
   return false;
 }
 
+std::uint64_t allocation_extent(Kernel& k, std::uint64_t pfn, std::uint64_t& end);
+
+// A free frame: in a buddy block, or alone on a per-CPU list (no reference, no
+// higher-order allocation covering it, where tail pages also have none).
+bool is_free_pfn(Kernel& k, std::uint64_t pfn) {
+  if (is_free_buddy_pfn(k, pfn)) return true;
+  const LAddr pg = page::pfn_to_page(pfn);
+  if (k.mem.get(pg, page::refcount) != 0 || (k.mem.get(pg, page::flags) & page::PG_reserved))
+    return false;
+  std::uint64_t end = 0;
+  return allocation_extent(k, pfn, end) == pfn && end == pfn + 1;
+}
+
 // The allocation a frame belongs to: the head of a higher-order block (PG_head with
 // its compound_order covering the frame), or the frame alone. Returns its first pfn
 // and sets `end` past its last.
@@ -119,12 +132,12 @@ std::string contiguity_problem(Kernel& k, LAddr linear, PAddr phys, std::uint32_
     return "";
   }
   if (flags & page::PG_reserved) return "";  // memblock-reserved: no allocator owns it
-  if (is_free_buddy_pfn(k, first)) return "page " + hex(first) + " is in the buddy free lists";
+  if (is_free_pfn(k, first)) return "page " + hex(first) + " is free";
   std::uint64_t end = 0;
   std::uint64_t head = allocation_extent(k, first, end);
   if (head != first || end > first + 1) head_pfn = head;
   if (end > last) return "";
-  if (is_free_buddy_pfn(k, end)) return "page " + hex(end) + " is in the buddy free lists";
+  if (end < max_pfn(k) && is_free_pfn(k, end)) return "page " + hex(end) + " is free";
   return "range spans unrelated allocations (pfn " + hex(end) + " is not part of pfn " + hex(head) +
          "'s)";
 }

@@ -219,8 +219,9 @@ KTEST(isa_dma, freed_in_flight) {
   __free_pages(k, pg, 1);  // the driver's bug: the transfer still runs
   KEXPECT_EQ(added(k, before, DMA_FREED_IN_FLIGHT), 1u);
   KEXPECT_EQ(added_total(k, before), 1u);
-  // The free went through: the block is back in the buddy lists, unmarked.
-  KEXPECT((k.mem.get(pg, page::flags) & page::PG_buddy) != 0);
+  // The free went through: the block is free (on a per-CPU list until it drains), unmarked.
+  KEXPECT_EQ(k.mem.get(pg, page::refcount), 0);
+  drain_all_pages(k);
   KEXPECT(!page_busy(k, va) && !page_busy(k, va + 4096));
   KEXPECT(isa_pattern_wait(k, x).completed);
   KEXPECT_EQ(added_total(k, before), 1u);
@@ -261,22 +262,30 @@ KTEST(isa_dma, dma_alloc_coherent_zones) {
   // 24-bit mask: ZONE_DMA until it is exhausted, then NULL, never a higher zone.
   KEXPECT_EQ(dma_set_mask_and_coherent(k, dev, DMA_BIT_MASK(24)), 0);
   KEXPECT_EQ(dma_set_mask_and_coherent(k, dev, DMA_BIT_MASK(20)), -5);
-  const std::uint64_t dma32_free = zone_free_pages(k, ZONE_DMA32);
+  const std::uint64_t dma32_free = zone_free_and_pcp_pages(k, ZONE_DMA32);
   // Take all of ZONE_DMA, largest blocks first; the blocks are chained through their
   // first word, with the order in the second.
+  // GFP_DMA alone does not reclaim, so the per-CPU lists are drained by hand until
+  // nothing more comes out (GFP_KERNEL's slow path would drain them).
   LAddr chain = 0;
-  for (int order = MAX_ORDER; order >= 0; --order) {
-    while (LAddr p = __get_free_pages(k, GFP_DMA | __GFP_NOWARN, static_cast<unsigned>(order))) {
-      k.mem.w64(p, chain);
-      k.mem.w64(p + 8, static_cast<std::uint64_t>(order));
-      chain = p;
+  for (bool more = true; more;) {
+    more = false;
+    for (int order = MAX_ORDER; order >= 0; --order) {
+      while (LAddr p = __get_free_pages(k, GFP_DMA | __GFP_NOWARN, static_cast<unsigned>(order))) {
+        k.mem.w64(p, chain);
+        k.mem.w64(p + 8, static_cast<std::uint64_t>(order));
+        chain = p;
+        more = true;
+      }
     }
+    if (zone_pcp_count(k, ZONE_DMA) == 0) break;
+    drain_all_pages(k);
   }
   KEXPECT(chain != 0);
   handle = 1;
   KEXPECT_EQ(dma_alloc_coherent(k, dev, 4096, &handle, GFP_KERNEL | __GFP_NOWARN), 0u);
   KEXPECT_EQ(handle, 0u);
-  KEXPECT_EQ(zone_free_pages(k, ZONE_DMA32), dma32_free);  // no fallback upwards
+  KEXPECT_EQ(zone_free_and_pcp_pages(k, ZONE_DMA32), dma32_free);  // no fallback upwards
   while (chain) {
     LAddr next = k.mem.r64(chain);
     free_pages(k, chain, static_cast<unsigned>(k.mem.r64(chain + 8)));

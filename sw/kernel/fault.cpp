@@ -8,6 +8,7 @@
 #include "sw/mm/memory.h"
 #include "sw/mm/mmap.h"
 #include "sw/mm/mmzone.h"
+#include "sw/mm/oom_kill.h"
 #include "sw/mm/pgtable.h"
 
 namespace mmvp::sw {
@@ -87,8 +88,10 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
   // __handle_mm_fault(): a 2 MB page where the THP policy allows and a block is free.
   if (thp_vma_allowable(k, v, va) && do_huge_pmd_anonymous_page(k, t, m, v, va)) return;
   if (!do_anonymous_page(k, t, m, v, va)) {
-    k.printk(fmt::format("Out of memory: Killed process {} ({})", task_pid(k, t), task_comm(k, t)));
-    throw ProcessKilled(fmt::format("out of memory at {:#x}", va));
+    // VM_FAULT_OOM: the allocator's OOM killer chose this task, or found nothing to
+    // kill (pagefault_out_of_memory asks once more); either way the task dies.
+    if (!g.get(t, task::oom_victim)) out_of_memory(k, 0, -1);
+    throw ProcessKilled(fmt::format("killed by the OOM killer (out of memory at {:#x})", va));
   }
 }
 

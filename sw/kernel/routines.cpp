@@ -20,6 +20,8 @@ constexpr Named kRoutines[] = {
     {"memblock_free_all", Routine::memblock_free_all},
     {"alloc_pages", Routine::alloc_pages},
     {"free_pages", Routine::free_pages},
+    {"compaction", Routine::compaction},
+    {"oom_kill", Routine::oom_kill},
     {"kmem_cache_alloc", Routine::kmem_cache_alloc},
     {"kmem_cache_free", Routine::kmem_cache_free},
     {"kmalloc", Routine::kmalloc},

@@ -17,6 +17,8 @@ enum class Routine : std::uint16_t {
   memblock_free_all = 6,
   alloc_pages = 10,
   free_pages = 11,
+  compaction = 12,
+  oom_kill = 13,
   kmem_cache_alloc = 20,
   kmem_cache_free = 21,
   kmalloc = 22,

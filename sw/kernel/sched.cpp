@@ -71,6 +71,14 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   while (alive > 0) {
     for (std::size_t i = 0; i < n; ++i) {
       if (done[i]) continue;
+      // The OOM killer chose it while another task ran: SIGKILL (checked on the switch
+      // in, so a lone process runs with no kernel work around it).
+      if (tasks[i] != running && g.get(tasks[i], task::oom_victim)) {
+        results[i].counts.killed = true;
+        results[i].counts.kill_reason = "killed by the OOM killer";
+        end_task(i, task::SIGKILL);
+        continue;
+      }
       if (tasks[i] != running) {
         switch_to(k, tasks[i]);
         running = tasks[i];
@@ -92,7 +100,7 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
           ran = replay_as_user(k.cpu, *programs[i].code, slice, acc);
       }
       if (acc.killed) {
-        end_task(i, task::SIGSEGV);
+        end_task(i, g.get(tasks[i], task::oom_victim) ? task::SIGKILL : task::SIGSEGV);
       } else if (programs[i].native || quantum == 0 || ran < quantum || acc.exited) {
         end_task(i, static_cast<std::uint32_t>(acc.exit_status));
       }

@@ -79,6 +79,7 @@ LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags)
   g.set(t, task::min_flt, 0);
   g.set(t, task::nvcsw, 0);
   g.set(t, task::exit_code, 0);
+  g.set(t, task::oom_victim, 0);
   g.write_string(t + task::comm, comm.c_str(), kTaskCommLen);
   list::add_tail(g, t + task::tasks, G + tasks_globals::task_list);
   g.set(G, tasks_globals::nr_tasks, g.get(G, tasks_globals::nr_tasks) + 1);
@@ -173,6 +174,7 @@ std::uint32_t task_pid(Kernel& k, LAddr t) {
 }
 void for_each_task(Kernel& k, const std::function<void(LAddr)>& f) {
   const LAddr head = G + tasks_globals::task_list;
+  if (!k.mem.get(G, tasks_globals::task_cachep)) return;  // before fork_init: no tasks
   for (LAddr e = k.mem.get(head, list::next); e != head;) {
     const LAddr next = k.mem.get(e, list::next);  // f may not remove the task, but read first
     f(e - task::tasks);

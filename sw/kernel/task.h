@@ -22,11 +22,15 @@ inline constexpr Embedded tasks{16, list::kSize};     // all tasks (init_task.ta
 inline constexpr Field<std::uint64_t> min_flt{32};    // page faults that mapped a page
 inline constexpr Field<std::uint64_t> nvcsw{40};      // context switches into this task
 inline constexpr Field<std::uint32_t> exit_code{48};  // 0, or the signal that ended it
+// The OOM killer chose this task (tsk_is_oom_victim): SIGKILL is pending and its
+// memory has been reaped (oom_reap_task_mm).
+inline constexpr Field<std::uint32_t> oom_victim{52};
 inline constexpr unsigned TASK_COMM_LEN = 16;
 inline constexpr Embedded comm{56, TASK_COMM_LEN};
 inline constexpr unsigned kSize = 72;
 inline constexpr std::uint32_t TASK_RUNNING = 0;
 inline constexpr std::uint32_t EXIT_DEAD = 16;
+inline constexpr std::uint32_t SIGKILL = 9;   // exit_code of an OOM victim
 inline constexpr std::uint32_t SIGSEGV = 11;  // exit_code of a process the kernel killed
 }  // namespace task
 

@@ -49,7 +49,7 @@ KTEST(process, kernel_half_is_shared_and_user_half_empty) {
 
 KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
   warm_process_caches(t.k);
-  std::uint64_t free_before = nr_free_pages(t.k);
+  std::uint64_t free_before = nr_free_and_pcp_pages(t.k);
   LAddr p = create_process(t.k, "pager");
   switch_to(t.k, p);
   const LAddr m = t.k.mem.get(p, task::mm);
@@ -66,7 +66,7 @@ KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
   KEXPECT_EQ(t.k.mem.r64(page::__va(e & pte::ADDR_MASK)), 0u);  // zeroed
   do_exit(t.k, p, 0);
   KEXPECT_EQ(current_task(t.k), 0u);
-  KEXPECT_EQ(nr_free_pages(t.k), free_before);  // pages, tables, pgd, task, mm all back
+  KEXPECT_EQ(nr_free_and_pcp_pages(t.k), free_before);  // pages, tables, pgd, task, mm all back
 }
 
 KTEST(process, protection_violation_kills_only_the_process) {

@@ -30,7 +30,7 @@ void enqueue(Kernel& k, unsigned h, LAddr head) {
 // prep_new_hugetlb_folio(): the head of a new pool page, added to the pool.
 void add_pool_page(Kernel& k, unsigned h, PAddr pa, bool dirty) {
   const LAddr head = page::pfn_to_page(pa >> PAGE_SHIFT);
-  const std::uint64_t zone = k.mem.get(head, page::flags) & (3ULL << page::ZONE_SHIFT);
+  const std::uint64_t zone = k.mem.get(head, page::flags) & page::ZONE_MASK;
   k.mem.set(head, page::flags,
             zone | page::PG_head | page::PG_hugetlb | (dirty ? page::PG_hugetlb_used : 0));
   k.mem.set(head, page::compound_order, static_cast<std::uint8_t>(HUGETLB_SHIFTS[h] - PAGE_SHIFT));
@@ -79,7 +79,10 @@ void hugetlb_init(Kernel& k, unsigned n2m) {
   for (unsigned i = 0; i < n1g; ++i) add_pool_page(k, 1, g.get(G, mm_globals::boot_1g(i)), false);
   unsigned got = 0;
   for (; got < n2m; ++got) {  // alloc_pool_huge_folio(): the buddy allocator's order 9
-    const LAddr page = alloc_pages(k, GFP_KERNEL | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+    // htlb_alloc_mask(): GFP_HIGHUSER_MOVABLE, as 2 MB pages are migratable.
+    const LAddr page =
+        alloc_pages(k, GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+                    PMD_SHIFT - PAGE_SHIFT);
     if (!page) break;
     add_pool_page(k, 0, page::page_to_pfn(page) << PAGE_SHIFT, true);
   }

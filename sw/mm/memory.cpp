@@ -210,7 +210,7 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
   g.add(m, mm::pgtables, tables);
   if (!slot || g.r64(page::__va(slot)) != 0) return false;  // a PTE table is there already
   // GFP_TRANSHUGE_LIGHT: no reclaim; zeroed as clear_huge_page does.
-  const LAddr page = alloc_pages(k, GFP_USER | __GFP_ZERO | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+  const LAddr page = alloc_pages(k, GFP_TRANSHUGE_LIGHT | __GFP_ZERO, PMD_SHIFT - PAGE_SHIFT);
   if (!page) {
     count_vm_event(k, THP_FAULT_FALLBACK);
     return false;
@@ -225,8 +225,12 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
 
 bool do_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr) {
   Guest& g = k.mem;
-  LAddr page = alloc_page(k, GFP_USER | __GFP_ZERO);
+  LAddr page = alloc_page(k, GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
   if (!page) return false;
+  // folio_add_new_anon_rmap() + folio_add_lru(): the page knows its mapper.
+  g.set(page, page::flags, g.get(page, page::flags) | page::PG_lru);
+  g.set(page, page::mapping, m | page::PAGE_MAPPING_ANON);
+  g.set(page, page::index, addr >> PAGE_SHIFT);
   std::uint64_t tables = 0;
   if (!map_page(k, g.get(m, mm::pgd), addr & ~(PAGE_SIZE - 1),
                 page::page_to_pfn(page) << PAGE_SHIFT, vm_page_prot(g.get(v, vma::vm_flags)),

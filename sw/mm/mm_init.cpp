@@ -18,7 +18,12 @@ using ull = unsigned long long;
 
 // The pfn bounds of each zone (arch_zone_lowest/highest_possible_pfn).
 void zone_bounds(unsigned z, std::uint64_t max_pfn, std::uint64_t* lo, std::uint64_t* hi) {
-  const std::uint64_t limits[MAX_NR_ZONES + 1] = {0, MAX_DMA_PFN, MAX_DMA32_PFN, ~0ULL};
+  // ZONE_MOVABLE and ZONE_DEVICE span nothing (no kernelcore=, no device memory).
+  const std::uint64_t limits[ZONE_NORMAL + 2] = {0, MAX_DMA_PFN, MAX_DMA32_PFN, ~0ULL};
+  if (z > ZONE_NORMAL) {
+    *lo = *hi = 0;
+    return;
+  }
   *lo = limits[z];
   *hi = std::min(limits[z + 1], max_pfn);
 }
@@ -69,6 +74,7 @@ void free_area_init(Kernel& k) {
 
   k.printk("Zone ranges:");
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    if (z == ZONE_MOVABLE) continue;  // printed by "Movable zone start for each node"
     std::uint64_t lo, hi;
     zone_bounds(z, end_pfn, &lo, &hi);
     lo = std::max(lo, start_pfn);
@@ -106,7 +112,8 @@ void free_area_init(Kernel& k) {
     k.mem.set(zn, zone::spanned_pages, empty ? 0 : hi - lo);
     k.mem.set(zn, zone::present_pages, present);
     for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o)
-      list::init(k.mem, free_area_addr(z, o) + free_area::free_list);
+      for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) list::init(k.mem, free_list_addr(z, o, mt));
+    pcp_init(k, z);
     node_present += present;
     if (present) nr_zones = z + 1;
   }
@@ -126,6 +133,7 @@ void free_area_init(Kernel& k) {
   k.mem.set(NODE_DATA, pgdat::node_spanned_pages, end_pfn - start_pfn);
   k.mem.set(NODE_DATA, pgdat::node_id, 0);
 
+  pageblock_flags_init(k);
   // memmap_init(): every struct page below max_pfn, holes included (they belong to the
   // zone whose span covers them; pfns below the first zone to ZONE_DMA), reserved.
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {

@@ -332,7 +332,7 @@ KTEST(thp, madvised_fault_maps_a_2mb_page_and_munmap_splits_it) {
 
 KTEST(thp, always_mode_mprotect_of_part_splits_and_whole_unmap_frees_the_block) {
   ThpModeScope mode(t.k, ThpMode::always);
-  const std::uint64_t free_before = nr_free_pages(t.k);
+  const std::uint64_t free_before = nr_free_and_pcp_pages(t.k);
   {
     Proc p(t.k);
     const LAddr a = static_cast<LAddr>(sys_mmap(t.k, 0, 2 * PMD_SIZE, kRW, kAnon));
@@ -353,7 +353,8 @@ KTEST(thp, always_mode_mprotect_of_part_splits_and_whole_unmap_frees_the_block) 
     KEXPECT(!user_touch_kills(t.k, b, AccessKind::write));
     KEXPECT_EQ(pmd_of(p, b), 0u);
   }
-  KEXPECT(nr_free_pages(t.k) + 8 >= free_before);  // all but slab and table-cache pages back
+  KEXPECT(nr_free_and_pcp_pages(t.k) + 8 >=
+          free_before);  // all but slab and table-cache pages back
 }
 
 KTEST(thp, no_free_2mb_block_falls_back_to_4kb) {

@@ -2,7 +2,7 @@
 // guest memory at layout::PGDAT, the mm globals at layout::MM_GLOBALS (max_pfn,
 // totalram_pages, watermark tunables, the node vm counters, the direct-map page
 // counts), and typed accessors. ZONE_DMA [0, 16 MB), ZONE_DMA32 [16 MB, 4 GB),
-// ZONE_NORMAL above, one node.
+// ZONE_NORMAL above, ZONE_MOVABLE and ZONE_DEVICE empty; one node.
 #pragma once
 #include <cstdint>
 
@@ -12,30 +12,69 @@
 
 namespace mmvp::sw {
 
-// struct free_area { struct list_head free_list; unsigned long nr_free; } (one list
-// per order: migrate types are not modelled).
+// struct free_area { struct list_head free_list[MIGRATE_TYPES]; unsigned long nr_free; }.
 namespace free_area {
-inline constexpr Embedded free_list{0, list::kSize};
-inline constexpr Field<std::uint64_t> nr_free{16};
-inline constexpr unsigned kSize = 24;
+inline constexpr unsigned kListsBytes = MIGRATE_TYPES * list::kSize;
+inline constexpr Embedded free_list{0, kListsBytes};  // free_list[mt] at + mt * list::kSize
+inline constexpr Field<std::uint64_t> nr_free{kListsBytes};
+inline constexpr unsigned kSize = kListsBytes + 8;
 }  // namespace free_area
+
+// struct per_cpu_pages (include/linux/mmzone.h) of the one CPU: order-0..3 pages per
+// migrate type plus one list for pageblock-order (THP) pages, NR_PCP_LISTS in all.
+// Linux reaches it through zone->per_cpu_pageset; with one CPU it is embedded.
+inline constexpr unsigned NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+inline constexpr unsigned NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 1;
+namespace pcp {
+inline constexpr Field<std::int32_t> count{0};  // pages on the lists
+inline constexpr Field<std::int32_t> high{4};   // drain threshold
+inline constexpr Field<std::int32_t> high_min{8};
+inline constexpr Field<std::int32_t> high_max{12};
+inline constexpr Field<std::int32_t> batch{16};         // pages moved per refill or drain
+inline constexpr Field<std::int32_t> free_count{20};    // pages freed since the last allocation
+inline constexpr Field<std::uint8_t> flags{24};         // PCPF_PREV_FREE_HIGH_ORDER
+inline constexpr Field<std::uint8_t> alloc_factor{25};  // batch scale for repeated refills
+inline constexpr Embedded lists{32, NR_PCP_LISTS* list::kSize};
+inline constexpr unsigned kSize = lists.end();
+}  // namespace pcp
+// order_to_pindex() / pindex_to_order().
+inline constexpr unsigned order_to_pindex(unsigned mt, unsigned order) {
+  return order > PAGE_ALLOC_COSTLY_ORDER ? NR_LOWORDER_PCP_LISTS : MIGRATE_PCPTYPES * order + mt;
+}
+inline constexpr unsigned pindex_to_order(unsigned pindex) {
+  return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
+}
+// pcp_allowed_order().
+inline constexpr std::uint8_t PCPF_PREV_FREE_HIGH_ORDER = 1;
+inline constexpr int CONFIG_PCP_BATCH_SCALE_MAX = 5;
+inline constexpr bool pcp_allowed_order(unsigned order) {
+  return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+// zone->flags bits.
+inline constexpr std::uint64_t ZONE_BELOW_HIGH = 1ULL << 0;
+
+enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, WMARK_PROMO = 3 };
 
 // struct zone (the fields this kernel uses, in Linux's order of importance).
 namespace zone {
-inline constexpr ArrayField<std::uint64_t, 3> watermark{0};  // _watermark[WMARK_MIN, LOW, HIGH]
-inline constexpr Field<std::uint64_t> watermark_boost{24};
-inline constexpr ArrayField<std::uint64_t, MAX_NR_ZONES> lowmem_reserve{32};
-inline constexpr Field<std::uint64_t> zone_start_pfn{56};
-inline constexpr Field<std::uint64_t> managed_pages{64};  // atomic_long_t in Linux
-inline constexpr Field<std::uint64_t> spanned_pages{72};
-inline constexpr Field<std::uint64_t> present_pages{80};
-inline constexpr Field<std::uint64_t> nr_free_pages{88};  // vm_stat[NR_FREE_PAGES]
-inline constexpr Embedded free_area{96, NR_PAGE_ORDERS* free_area::kSize};
-inline constexpr unsigned kSize = 384;
+inline constexpr ArrayField<std::uint64_t, 4> watermark{0};  // _watermark[MIN, LOW, HIGH, PROMO]
+inline constexpr Field<std::uint64_t> watermark_boost{32};
+inline constexpr ArrayField<std::uint64_t, MAX_NR_ZONES> lowmem_reserve{40};
+inline constexpr Field<std::uint64_t> zone_start_pfn{80};
+inline constexpr Field<std::uint64_t> managed_pages{88};  // atomic_long_t in Linux
+inline constexpr Field<std::uint64_t> spanned_pages{96};
+inline constexpr Field<std::uint64_t> present_pages{104};
+inline constexpr Field<std::uint64_t> nr_free_pages{112};  // vm_stat[NR_FREE_PAGES]
+inline constexpr Field<std::uint64_t> flags{120};          // ZONE_BELOW_HIGH
+// compact_cached_migrate_pfn / compact_cached_free_pfn are not kept: every direct
+// compaction scans the whole zone.
+inline constexpr Embedded pageset{128, pcp::kSize};  // this CPU's struct per_cpu_pages
+inline constexpr Embedded free_area{384, NR_PAGE_ORDERS* free_area::kSize};
+inline constexpr unsigned kSize = 1408;
+static_assert(pageset.end() <= free_area.offset, "per_cpu_pages overflows");
 static_assert(free_area.end() <= kSize, "struct zone overflows");
 }  // namespace zone
-
-enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2 };
 
 // struct pglist_data (node 0): the zones, the fallback zonelist (struct zoneref
 // {zone, zone_idx} entries, NORMAL -> DMA32 -> DMA over populated zones, NULL-terminated,
@@ -71,19 +110,52 @@ enum node_stat_item : unsigned {
 };
 
 // Event counters (enum vm_event_item, /proc/vmstat), with Linux's names in
-// vm_event_names.
+// vm_event_names. PGALLOC_* are per zone, in zone order.
 enum vm_event_item : unsigned {
-  PGFAULT = 0,
-  NR_TLB_LOCAL_FLUSH_ALL,
-  NR_TLB_LOCAL_FLUSH_ONE,
+  PGALLOC_DMA = 0,
+  PGALLOC_DMA32,
+  PGALLOC_NORMAL,
+  PGALLOC_MOVABLE,
+  PGALLOC_DEVICE,
+  PGFREE,
+  PGFAULT,
+  OOM_KILL,
+  PGMIGRATE_SUCCESS,
+  PGMIGRATE_FAIL,
+  COMPACTMIGRATE_SCANNED,
+  COMPACTFREE_SCANNED,
+  COMPACTISOLATED,
+  COMPACTSTALL,
+  COMPACTFAIL,
+  COMPACTSUCCESS,
   THP_FAULT_ALLOC,
   THP_FAULT_FALLBACK,
   THP_SPLIT_PMD,
+  NR_TLB_LOCAL_FLUSH_ALL,
+  NR_TLB_LOCAL_FLUSH_ONE,
   NR_VM_EVENT_ITEMS
 };
-inline constexpr const char* vm_event_names[NR_VM_EVENT_ITEMS] = {
-    "pgfault",         "nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
-    "thp_fault_alloc", "thp_fault_fallback",     "thp_split_pmd"};
+inline constexpr const char* vm_event_names[NR_VM_EVENT_ITEMS] = {"pgalloc_dma",
+                                                                  "pgalloc_dma32",
+                                                                  "pgalloc_normal",
+                                                                  "pgalloc_movable",
+                                                                  "pgalloc_device",
+                                                                  "pgfree",
+                                                                  "pgfault",
+                                                                  "oom_kill",
+                                                                  "pgmigrate_success",
+                                                                  "pgmigrate_fail",
+                                                                  "compact_migrate_scanned",
+                                                                  "compact_free_scanned",
+                                                                  "compact_isolated",
+                                                                  "compact_stall",
+                                                                  "compact_fail",
+                                                                  "compact_success",
+                                                                  "thp_fault_alloc",
+                                                                  "thp_fault_fallback",
+                                                                  "thp_split_pmd",
+                                                                  "nr_tlb_local_flush_all",
+                                                                  "nr_tlb_local_flush_one"};
 
 // The mm globals (mm/page_alloc.c, mm/memblock.c, arch/x86/mm/pat/set_memory.c).
 namespace mm_globals {
@@ -98,10 +170,15 @@ inline constexpr ArrayField<std::uint64_t, 3> direct_pages_count{48};
 inline constexpr Field<LAddr> vm_area_cachep{72};  // kmem_cache of vm_area_struct
 // transparent_hugepage_flags: a ThpMode (sw/kernel/boot.h).
 inline constexpr Field<std::uint32_t> transparent_hugepage{80};
+// The pageblock flags (zone->pageblock_flags / the sparse usemap): one byte per
+// pageblock of max_pfn, the migrate type in bits 2:0 (PB_migrate), memblock-allocated.
+inline constexpr Field<LAddr> pageblock_flags{88};
+inline constexpr Field<std::uint64_t> nr_memmap_boot_pages{96};  // vmemmap pages from memblock
 inline constexpr ArrayField<std::uint64_t, NR_VM_NODE_STAT_ITEMS> vm_node_stat{128};
 inline constexpr ArrayField<std::uint64_t, NR_VM_EVENT_ITEMS> vm_events{256};
 static_assert(vm_node_stat.offset + 8 * NR_VM_NODE_STAT_ITEMS <= vm_events.offset);
 static_assert(vm_events.offset + 8 * NR_VM_EVENT_ITEMS <= 512);
+static_assert(nr_memmap_boot_pages.offset + 8 <= vm_node_stat.offset);
 inline constexpr Embedded hstates{512, 2 * 40};  // struct hstate[2] (sw/mm/hugetlb.h)
 inline constexpr Field<std::uint64_t> boot_1g_count{600};
 inline constexpr ArrayField<PAddr, 16> boot_1g{608};  // 1 GB pages memblock reserved
@@ -109,7 +186,12 @@ inline constexpr unsigned kSize = boot_1g.offset + 8 * 16;
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 
-inline constexpr const char* zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
+inline constexpr const char* zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal", "Movable",
+                                                         "Device"};
+// is_highmem() || ZONE_MOVABLE: zones that get SWAP_CLUSTER_MAX..128 as min watermark.
+inline constexpr bool zone_is_highmem_or_movable(unsigned z) {
+  return z == ZONE_MOVABLE;
+}
 // Zone boundaries in pfns (MAX_DMA_PFN, MAX_DMA32_PFN).
 inline constexpr std::uint64_t MAX_DMA_PFN = (16ULL << 20) >> PAGE_SHIFT;
 inline constexpr std::uint64_t MAX_DMA32_PFN = (4ULL << 30) >> PAGE_SHIFT;
@@ -122,6 +204,15 @@ inline constexpr LAddr free_area_addr(unsigned z, unsigned order) {
   return zone_addr(z) + zone::free_area + order * free_area::kSize;
 }
 inline constexpr LAddr MM_GLOBALS = layout::MM_GLOBALS;
+inline constexpr LAddr free_list_addr(unsigned z, unsigned order, unsigned mt) {
+  return free_area_addr(z, order) + free_area::free_list + mt * list::kSize;
+}
+inline constexpr LAddr pcp_addr(unsigned z) {
+  return zone_addr(z) + zone::pageset;
+}
+inline constexpr LAddr pcp_list_addr(unsigned z, unsigned pindex) {
+  return pcp_addr(z) + pcp::lists + pindex * list::kSize;
+}
 
 // Reads of zone fields (after paging is on: the kernel's .data at its virtual address).
 template <typename T>
@@ -172,7 +263,7 @@ inline std::uint64_t vm_event_count(Kernel& k, vm_event_item item) {
 // calculate_totalreserve_pages). Implemented in sw/mm/watermarks.cpp.
 void init_per_zone_wmark_min(Kernel& k);
 // The sysctl ratios (sysctl_lowmem_reserve_ratio) and int_sqrt, for the self-tests.
-inline constexpr std::uint64_t sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32};
+inline constexpr std::uint64_t sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0, 0};
 std::uint64_t int_sqrt(std::uint64_t x);
 
 }  // namespace mmvp::sw

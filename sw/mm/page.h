@@ -18,6 +18,12 @@ inline constexpr Embedded lru{16, list::kSize};      // buddy free_area list / s
 inline constexpr Field<std::uint64_t> private_{32};  // buddy order while PG_buddy
 inline constexpr Field<LAddr> slab_cache{40};        // the kmem_cache of a slab page (PG_slab)
 inline constexpr Field<LAddr> freelist{48};          // first free object of a slab page
+// An anonymous user page (PG_lru) reuses the two slab words as Linux's mapping and
+// index: the mm_struct | PAGE_MAPPING_ANON (no anon_vma is modelled: a page has one
+// mapper) and the user virtual page number, so rmap and migration find its PTE.
+inline constexpr Field<LAddr> mapping{40};
+inline constexpr Field<std::uint64_t> index{48};
+inline constexpr LAddr PAGE_MAPPING_ANON = 1;
 // struct slab's counters word: inuse in bits 15:0, objects in bits 31:16 (Linux packs
 // inuse:16, objects:15, frozen:1 the same way), also reachable as the two halves.
 inline constexpr Field<std::uint32_t> counters{56};
@@ -47,7 +53,10 @@ inline constexpr std::uint64_t PG_vmalloc = 1ULL << 4;   // backs a vmalloc area
 inline constexpr std::uint64_t PG_dma_busy = 1ULL << 5;  // target of an ISA DMA transfer in flight
 inline constexpr std::uint64_t PG_hugetlb = 1ULL << 6;   // head of a hugetlb pool page
 inline constexpr std::uint64_t PG_hugetlb_used = 1ULL << 7;  // ... mapped since boot: not zero
-inline constexpr unsigned ZONE_SHIFT = 62;
+inline constexpr std::uint64_t PG_lru = 1ULL << 8;           // anonymous user page: movable
+// The zone in the top three bits (ZONES_SHIFT 3 for five zones).
+inline constexpr unsigned ZONE_SHIFT = 61;
+inline constexpr std::uint64_t ZONE_MASK = 7ULL << ZONE_SHIFT;
 
 inline constexpr LAddr pfn_to_page(std::uint64_t pfn) {
   return VMEMMAP_START + kSize * pfn;

@@ -1,6 +1,8 @@
 // The buddy page allocator (mm/page_alloc.c): per-zone free_area[order] lists of
 // struct pages in vmemmap, split and merge with the buddy at pfn ^ (1 << order),
-// Linux's zonelist fallback and watermarks. Implemented in sw/mm/page_alloc.cpp.
+// Linux's zonelist fallback and watermarks, migrate types with pageblock stealing, the
+// per-CPU lists for small orders, direct compaction and the OOM killer on failure. Implemented in
+// sw/mm/page_alloc.cpp.
 #pragma once
 #include <cstdint>
 
@@ -21,6 +23,17 @@ LAddr __get_free_pages(Kernel& k, gfp_t gfp, unsigned order);
 LAddr get_zeroed_page(Kernel& k, gfp_t gfp);
 void free_pages(Kernel& k, LAddr addr, unsigned order);
 void free_page(Kernel& k, LAddr addr);
+
+// drain_all_pages(): every page on the per-CPU lists back to the buddy lists.
+void drain_all_pages(Kernel& k);
+// zone_pcp_update(): batch, high_min and high_max from the zone's size and watermarks.
+void zone_pcp_update(Kernel& k, unsigned z);
+// Pages waiting on the zone's per-CPU lists (pcp->count).
+std::uint64_t zone_pcp_count(Kernel& k, unsigned z);
+// Free pages with the per-CPU lists' pages: what an allocation or a free changes one
+// for one (NR_FREE_PAGES moves by whole batches as the lists fill and drain).
+std::uint64_t zone_free_and_pcp_pages(Kernel& k, zone_type z);
+std::uint64_t nr_free_and_pcp_pages(Kernel& k);
 
 // The zone a page belongs to (from page->flags).
 zone_type page_zonenum(Kernel& k, LAddr page);

@@ -190,19 +190,19 @@ KTEST(slab, destroy_returns_every_page) {
   LAddr list = kmalloc(k, 8 * 64, GFP_KERNEL);
   std::uint64_t before[MAX_NR_ZONES];
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
-    before[z] = zone_free_pages(k, static_cast<zone_type>(z));
+    before[z] = zone_free_and_pcp_pages(k, static_cast<zone_type>(z));
   std::uint64_t slab_pages = global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B);
 
   LAddr s = kmem_cache_create(k, "ktest-destroy", 1000, 0, 0, nullptr);
   for (unsigned i = 0; i < 64; ++i) k.mem.w64(list + 8 * i, kmem_cache_alloc(k, s, GFP_KERNEL));
   std::uint64_t used = slab_ktest::node_field(k, s, kc::nr_slabs) << slab_order(k, s);
   KEXPECT(used > 0);
-  KEXPECT_EQ(nr_free_pages(k), before[0] + before[1] + before[2] - used);
+  KEXPECT_EQ(nr_free_and_pcp_pages(k), before[0] + before[1] + before[2] - used);
   KEXPECT_EQ(global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B), slab_pages + used);
   for (unsigned i = 0; i < 64; ++i) kmem_cache_free(k, s, k.mem.r64(list + 8 * i));
   kmem_cache_destroy(k, s);
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
-    KEXPECT_EQ(zone_free_pages(k, static_cast<zone_type>(z)), before[z]);
+    KEXPECT_EQ(zone_free_and_pcp_pages(k, static_cast<zone_type>(z)), before[z]);
   KEXPECT_EQ(global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B), slab_pages);
   kfree(k, list);
 }
@@ -227,7 +227,7 @@ KTEST(slab, destroy_with_objects_is_refused) {
 
 KTEST(slab, kmalloc_large_comes_from_the_buddy_allocator) {
   Kernel& k = t.k;
-  std::uint64_t free0 = nr_free_pages(k);
+  std::uint64_t free0 = nr_free_and_pcp_pages(k);
   std::uint64_t slab0 = global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B);
   LAddr p = kmalloc(k, KMALLOC_MAX_CACHE_SIZE + 1, GFP_KERNEL);
   KEXPECT(p != 0);
@@ -237,7 +237,7 @@ KTEST(slab, kmalloc_large_comes_from_the_buddy_allocator) {
   KEXPECT((flags & page::PG_slab) == 0);
   KEXPECT((flags & page::PG_head) != 0);
   KEXPECT_EQ(k.mem.get(pg, page::compound_order), 2u);
-  KEXPECT_EQ(nr_free_pages(k), free0 - 4);
+  KEXPECT_EQ(nr_free_and_pcp_pages(k), free0 - 4);
   KEXPECT_EQ(global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B), slab0 + 4);
   KEXPECT_EQ(ksize(k, p), 4 * PAGE_SIZE);
   KEXPECT_EQ(virt_to_cache(k, p), 0u);
@@ -246,7 +246,7 @@ KTEST(slab, kmalloc_large_comes_from_the_buddy_allocator) {
   KEXPECT_EQ(k.mem.r64(big + 99992), 0u);
   kfree(k, big);
   kfree(k, p);
-  KEXPECT_EQ(nr_free_pages(k), free0);
+  KEXPECT_EQ(nr_free_and_pcp_pages(k), free0);
   KEXPECT_EQ(global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B), slab0);
   // The largest class still comes from a slab.
   LAddr q = kmalloc(k, KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);

@@ -91,22 +91,23 @@ KTEST(vmalloc, vfree_returns_every_page_to_the_buddy_allocator) {
   // first vmalloc in a region does; the second round must then balance exactly.
   vfree(t.k, vmalloc(t.k, nr * PAGE_SIZE, "ktest_warmup"));
   std::uint64_t zone_free[MAX_NR_ZONES];
-  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) zone_free[z] = zone_free_pages(t.k, zone_type(z));
-  const std::uint64_t free_before = nr_free_pages(t.k);
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
+    zone_free[z] = zone_free_and_pcp_pages(t.k, zone_type(z));
+  const std::uint64_t free_before = nr_free_and_pcp_pages(t.k);
   const std::uint64_t used_before = vmalloc_nr_pages(t.k);
   const std::uint64_t node_before = global_node_page_state(t.k, NR_VMALLOC);
   LAddr p = vmalloc(t.k, nr * PAGE_SIZE, "ktest_balance");
   KEXPECT(p != 0);
   if (!p) return;
-  KEXPECT(nr_free_pages(t.k) + nr <= free_before);
+  KEXPECT(nr_free_and_pcp_pages(t.k) + nr <= free_before);
   KEXPECT_EQ(vmalloc_nr_pages(t.k), used_before + nr);
   KEXPECT_EQ(global_node_page_state(t.k, NR_VMALLOC), node_before + nr);
   LAddr page = page::virt_to_page(page::__va(vmalloc_to_phys(t.k, p)));
   KEXPECT((t.k.mem.get(page, page::flags) & page::PG_vmalloc) != 0);
   vfree(t.k, p);
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
-    KEXPECT_EQ(zone_free_pages(t.k, zone_type(z)), zone_free[z]);
-  KEXPECT_EQ(nr_free_pages(t.k), free_before);
+    KEXPECT_EQ(zone_free_and_pcp_pages(t.k, zone_type(z)), zone_free[z]);
+  KEXPECT_EQ(nr_free_and_pcp_pages(t.k), free_before);
   KEXPECT_EQ(vmalloc_nr_pages(t.k), used_before);
   KEXPECT_EQ(global_node_page_state(t.k, NR_VMALLOC), node_before);
 }
@@ -294,11 +295,11 @@ KTEST(vmalloc, a_large_area_gets_a_vmalloced_page_array) {
 
 KTEST(vmalloc, requests_beyond_total_ram_fail_without_side_effects) {
   const std::string before = proc_vmallocinfo(t.k);
-  const std::uint64_t free_before = nr_free_pages(t.k);
+  const std::uint64_t free_before = nr_free_and_pcp_pages(t.k);
   KEXPECT_EQ(vmalloc(t.k, (totalram_pages(t.k) + 1) * PAGE_SIZE, "ktest_huge"), 0u);
   KEXPECT_EQ(vmalloc(t.k, 0, "ktest_empty"), 0u);
   KEXPECT_EQ(ioremap(t.k, kHpetPhys, 0, "ktest_empty"), 0u);
-  KEXPECT_EQ(nr_free_pages(t.k), free_before);
+  KEXPECT_EQ(nr_free_and_pcp_pages(t.k), free_before);
   KEXPECT(proc_vmallocinfo(t.k) == before);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sw/mm/mmzone.h"
+#include "sw/mm/page_alloc.h"
 
 namespace mmvp::sw {
 namespace {
@@ -43,20 +44,28 @@ void setup_per_zone_wmarks(Kernel& k) {
   std::uint64_t pages_min = k.mem.get(MM_GLOBALS, mm_globals::min_free_kbytes) >> (PAGE_SHIFT - 10);
   std::uint64_t scale = k.mem.get(MM_GLOBALS, mm_globals::watermark_scale_factor);
   std::uint64_t managed[MAX_NR_ZONES];
-  std::uint64_t lowmem_pages = 0;  // no highmem or movable zone on this machine
-  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) lowmem_pages += managed[z] = zone_managed_pages(k, z);
+  std::uint64_t lowmem_pages = 0;  // the zones but ZONE_MOVABLE (no highmem on x86-64)
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    managed[z] = zone_managed_pages(k, z);
+    if (!zone_is_highmem_or_movable(z)) lowmem_pages += managed[z];
+  }
   if (lowmem_pages == 0) return;
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     LAddr zn = zone_addr(z);
     std::uint64_t tmp = pages_min * managed[z] / lowmem_pages;  // this zone's share of min
-    std::uint64_t wmin = tmp;
+    // A movable (or highmem) zone gets a small min of its own: SWAP_CLUSTER_MAX..128.
+    const std::uint64_t wmin =
+        zone_is_highmem_or_movable(z) ? std::clamp<std::uint64_t>(managed[z] / 1024, 32, 128) : tmp;
     tmp = std::max(tmp >> 2, mult_frac(managed[z], scale, 10000));
     k.mem.set(zn, zone::watermark_boost, 0);
     k.mem.set(zn, zone::watermark(WMARK_MIN), wmin);
     k.mem.set(zn, zone::watermark(WMARK_LOW), wmin + tmp);
     k.mem.set(zn, zone::watermark(WMARK_HIGH), wmin + 2 * tmp);
+    k.mem.set(zn, zone::watermark(WMARK_PROMO), wmin + 3 * tmp);
   }
   calculate_totalreserve_pages(k);
+  // The per-CPU lists' batch and bounds follow the new watermarks (zone_pcp_update).
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) zone_pcp_update(k, z);
 }
 
 void setup_per_zone_lowmem_reserve(Kernel& k) {

@@ -43,14 +43,16 @@ struct BootRun {
 
 // Walks one free list, counting blocks and checking each is a PG_buddy head of its order.
 std::uint64_t walk_free_list(Kernel& k, unsigned z, unsigned order, bool* ok) {
-  LAddr head = free_area_addr(z, order) + free_area::free_list;
   std::uint64_t n = 0;
-  for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) {
-    LAddr page = e - page::lru;
-    if (!(k.mem.get(page, page::flags) & page::PG_buddy) ||
-        k.mem.get(page, page::private_) != order)
-      *ok = false;
-    ++n;
+  for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) {
+    const LAddr head = free_list_addr(z, order, mt);
+    for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) {
+      LAddr page = e - page::lru;
+      if (!(k.mem.get(page, page::flags) & page::PG_buddy) ||
+          k.mem.get(page, page::private_) != order)
+        *ok = false;
+      ++n;
+    }
   }
   return n;
 }

@@ -189,10 +189,10 @@ TEST(Vmalloc, AllocationFailureUnwindsToTheLastPage) {
   with_kernel({"mem.capacity=64M"}, log, [&](Platform&, sw::Kernel& k) {
     std::uint64_t size = sw::totalram_pages(k) * sw::PAGE_SIZE;
     first = sw::vmalloc(k, size, "unwind_warmup");  // page tables for the page array
-    free_before = sw::nr_free_pages(k);
+    free_before = sw::nr_free_and_pcp_pages(k);
     info_before = sw::proc_vmallocinfo(k);
     second = sw::vmalloc(k, size, "unwind_test");
-    free_after = sw::nr_free_pages(k);
+    free_after = sw::nr_free_and_pcp_pages(k);
     info_after = sw::proc_vmallocinfo(k);
     used_after = sw::vmalloc_nr_pages(k);
   });
