@@ -27,6 +27,8 @@ inline constexpr LAddr TASKS = KERNEL_DATA + 0x1D000;       // init_task, task l
 inline constexpr LAddr DMA = KERNEL_DATA + 0x1F000;         // ISA DMA channel table (4 KB)
 inline constexpr LAddr INIT_PGD = KERNEL_DATA + 0x20000;    // swapper_pg_dir (4 KB, page aligned)
 inline constexpr LAddr BOOT_STACK = KERNEL_DATA + 0x21000;  // scratch for boot (4 KB)
+inline constexpr LAddr KALLSYMS = KERNEL_DATA + 0x22000;    // the symbol table (16 KB)
+inline constexpr std::uint64_t KALLSYMS_SIZE = 0x4000;
 
 inline constexpr PAddr pa_symbol(LAddr kernel_va) {
   return kernel_va - START_KERNEL_MAP;

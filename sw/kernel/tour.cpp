@@ -52,14 +52,14 @@ void slab_tour(Kernel& k) {
 }
 
 void vmalloc_tour(Kernel& k) {
-  LAddr buf = vmalloc(k, 256 * 1024);  // stays: a long-lived buffer
+  LAddr buf = vmalloc(k, 256 * 1024, "vmalloc_tour");  // stays: a long-lived buffer
   if (buf) k.mem.zero(buf, 4096);
-  LAddr scratch = vzalloc(k, 64 * 1024);
+  LAddr scratch = vzalloc(k, 64 * 1024, "vmalloc_tour");
   if (scratch) vfree(k, scratch);
   // vmap of four scattered pages, then vunmap (the pages stay allocated until freed).
   LAddr pages = kmalloc(k, 4 * 8, GFP_KERNEL);
   for (unsigned i = 0; i < 4; ++i) k.mem.w64(pages + 8 * i, alloc_page(k, GFP_KERNEL));
-  LAddr v = vmap(k, pages, 4);
+  LAddr v = vmap(k, pages, 4, "vmalloc_tour");
   if (v) {
     k.mem.w64(v + 3 * PAGE_SIZE, 42);
     vunmap(k, v);
@@ -67,7 +67,7 @@ void vmalloc_tour(Kernel& k) {
   for (unsigned i = 0; i < 4; ++i) __free_pages(k, k.mem.r64(pages + 8 * i), 0);
   kfree(k, pages);
   // The HPET, mapped uncached like a driver would, and left mapped.
-  LAddr hpet = ioremap(k, kHpetPhys, 0x400);
+  LAddr hpet = ioremap(k, kHpetPhys, 0x400, "hpet_enable");
   if (hpet) {
     k.mem.w64(hpet + 0x10, 1);  // ENABLE_CNF
     std::uint64_t t0 = k.mem.r64(hpet + 0xF0);

@@ -17,9 +17,9 @@ inline constexpr std::uint64_t VM_MAP = 0x4;      // vmap()ed pages
 // Sets up the vmap area list (vmalloc_init), after kmem_cache_init.
 void vmalloc_init(Kernel& k);
 
-// `caller` names the kernel function asking for the area: Linux records the return
-// address and /proc/vmallocinfo prints it with %pS; we keep the name (at most 31
-// characters) in the vm_struct and print it as is.
+// `caller` names the kernel function asking for the area: as Linux, the vm_struct
+// records a return address in it (sw/kernel/kallsyms.h) and /proc/vmallocinfo prints
+// it with %pS ("vmalloc_tour+0xad/0x100").
 LAddr vmalloc(Kernel& k, std::uint64_t size, const char* caller = "vmalloc");
 LAddr vzalloc(Kernel& k, std::uint64_t size, const char* caller = "vzalloc");
 void vfree(Kernel& k, LAddr addr);

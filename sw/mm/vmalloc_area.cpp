@@ -2,6 +2,7 @@
 // find_vmap_area, remove_vm_area) over the address-sorted busy list in guest memory.
 #include <cstdio>
 
+#include "sw/kernel/kallsyms.h"
 #include "sw/mm/pgtable.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
@@ -80,31 +81,9 @@ LAddr find_vmap_area(Kernel& k, LAddr addr) {
 
 }  // namespace
 
-void vm_set_caller(Kernel& k, LAddr vm, const char* caller) {
-  // Like strscpy into a fixed buffer, written a word at a time up to the word holding
-  // the terminating NUL.
-  char buf[vm_struct::kCallerBytes] = {};
-  unsigned len = 0;
-  for (; caller && caller[len] && len + 1 < sizeof buf; ++len) buf[len] = caller[len];
-  for (unsigned off = 0; off <= len; off += 8) {
-    std::uint64_t word = 0;
-    for (unsigned b = 0; b < 8; ++b)
-      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(buf[off + b])) << (8 * b);
-    k.mem.w64(vm + vm_struct::caller + off, word);
-  }
-}
-
 std::string vm_caller(Kernel& k, LAddr vm) {
-  std::string name;
-  for (unsigned off = 0; off < vm_struct::kCallerBytes; off += 8) {
-    std::uint64_t word = k.mem.r64(vm + vm_struct::caller + off);
-    for (unsigned b = 0; b < 8; ++b) {
-      char c = static_cast<char>((word >> (8 * b)) & 0xff);
-      if (!c) return name;
-      name.push_back(c);
-    }
-  }
-  return name;
+  const LAddr caller = k.mem.get(vm, vm_struct::caller);
+  return caller ? sprint_symbol(k, caller) : "";
 }
 
 LAddr get_vm_area_caller(Kernel& k, std::uint64_t size, std::uint64_t align, std::uint64_t flags,
@@ -125,7 +104,7 @@ LAddr get_vm_area_caller(Kernel& k, std::uint64_t size, std::uint64_t align, std
   k.mem.set(vm, vm_struct::addr, addr);
   k.mem.set(vm, vm_struct::size, with_guard);
   k.mem.set(vm, vm_struct::flags, flags);
-  vm_set_caller(k, vm, caller);
+  k.mem.set(vm, vm_struct::caller, kallsyms_call_site(k, caller));
   k.mem.set(va, vmap_area::vm, vm);
   DPRINTF(Vmalloc, "vmalloc", "area {:#x}-{:#x} ({} pages + guard) flags {:#x} for {}", addr,
           addr + with_guard, size / PAGE_SIZE, flags, caller);

@@ -24,7 +24,7 @@ inline constexpr unsigned kSize = 40;
 }  // namespace vmap_area
 
 // struct vm_struct (include/linux/vmalloc.h) without `next` (only the pre-vmalloc_init
-// vmlist uses it) and with the caller's name in place of its return address.
+// vmlist uses it).
 namespace vm_struct {
 inline constexpr Field<LAddr> addr{0};
 inline constexpr Field<std::uint64_t> size{8};    // includes the guard page
@@ -32,9 +32,8 @@ inline constexpr Field<std::uint64_t> flags{16};  // VM_IOREMAP, VM_ALLOC, VM_MA
 inline constexpr Field<LAddr> pages{24};          // array of struct page addresses (vmalloc)
 inline constexpr Field<std::uint32_t> nr_pages{32};
 inline constexpr Field<PAddr> phys_addr{40};  // ioremap's page-aligned physical base
-inline constexpr unsigned kCallerBytes = 32;
-inline constexpr Embedded caller{48, kCallerBytes};  // NUL-terminated
-inline constexpr unsigned kSize = caller.end();
+inline constexpr Field<LAddr> caller{48};     // a return address in the caller (kallsyms)
+inline constexpr unsigned kSize = 56;
 }  // namespace vm_struct
 
 // mm/vmalloc.c's globals in the kernel's .data at layout::VMALLOC.
@@ -70,8 +69,7 @@ std::uint64_t get_vm_area_size(Kernel& k, LAddr vm);
 // (purge_vmap_area_lazy); we flush eagerly, at every unmap.
 void vunmap_range(Kernel& k, LAddr start, LAddr end);
 
-// The caller's name, packed eight bytes per store.
-void vm_set_caller(Kernel& k, LAddr vm, const char* caller);
+// The caller as %pS prints it ("func+0x2d/0x80"), "" if none was given.
 std::string vm_caller(Kernel& k, LAddr vm);
 
 }  // namespace mmvp::sw

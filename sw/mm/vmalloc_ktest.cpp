@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sw/kernel/kallsyms.h"
 #include "sw/kernel/selftest.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -24,12 +25,14 @@ std::uint64_t pte_of(Kernel& k, LAddr va, unsigned* level = nullptr) {
   return lookup_address(k, init_pgd(k), va, level);
 }
 
-std::string area_line(LAddr start, std::uint64_t size, const char* tail) {
+// A vmallocinfo line: range, size, the caller as %pS prints it, then `tail`.
+std::string area_line(Kernel& k, LAddr start, std::uint64_t size, const char* caller,
+                      const std::string& tail) {
   char buf[160];
   std::snprintf(
-      buf, sizeof buf, "0x%016llx-0x%016llx %7llu %s\n", static_cast<unsigned long long>(start),
-      static_cast<unsigned long long>(start + size), static_cast<unsigned long long>(size), tail);
-  return buf;
+      buf, sizeof buf, "0x%016llx-0x%016llx %7llu ", static_cast<unsigned long long>(start),
+      static_cast<unsigned long long>(start + size), static_cast<unsigned long long>(size));
+  return buf + sprint_symbol(k, kallsyms_call_site(k, caller)) + tail + "\n";
 }
 
 unsigned count_lines(const std::string& s) {
@@ -247,12 +250,12 @@ KTEST(vmalloc, vmallocinfo_lists_exactly_the_live_areas) {
   KEXPECT(v != 0 && io != 0);
   const std::string during = proc_vmallocinfo(t.k);
   KEXPECT_EQ(count_lines(during), count_lines(before) + 3);
-  KEXPECT(during.find(area_line(a, 5 * PAGE_SIZE, "ktest_info_vmalloc pages=4 vmalloc")) !=
+  KEXPECT(during.find(area_line(t.k, a, 5 * PAGE_SIZE, "ktest_info_vmalloc",
+                                " pages=4 vmalloc N0=4")) != std::string::npos);
+  KEXPECT(during.find(area_line(t.k, v, 2 * PAGE_SIZE, "ktest_info_vmap", " vmap")) !=
           std::string::npos);
-  KEXPECT(during.find(area_line(v, 2 * PAGE_SIZE, "ktest_info_vmap vmap")) != std::string::npos);
-  KEXPECT(during.find(
-              area_line(io, 2 * PAGE_SIZE, "ktest_info_ioremap phys=0x00000000fed00000 ioremap")) !=
-          std::string::npos);
+  KEXPECT(during.find(area_line(t.k, io, 2 * PAGE_SIZE, "ktest_info_ioremap",
+                                " phys=0x00000000fed00000 ioremap")) != std::string::npos);
   // Address order, as the busy list keeps them.
   std::uint64_t last = 0;
   bool sorted = true;
@@ -282,9 +285,10 @@ KTEST(vmalloc, a_large_area_gets_a_vmalloced_page_array) {
   KEXPECT(p != 0);
   if (!p) return;
   const std::string during = proc_vmallocinfo(t.k);
-  KEXPECT(during.find(area_line(p, 514 * PAGE_SIZE, "ktest_large pages=513 vmalloc vpages")) !=
-          std::string::npos);
-  KEXPECT(during.find(" 12288 ktest_large pages=2 vmalloc\n") != std::string::npos);
+  KEXPECT(during.find(area_line(t.k, p, 514 * PAGE_SIZE, "ktest_large",
+                                " pages=513 vmalloc vpages N0=513")) != std::string::npos);
+  KEXPECT(during.find(" 12288 " + sprint_symbol(t.k, kallsyms_call_site(t.k, "ktest_large")) +
+                      " pages=2 vmalloc N0=2\n") != std::string::npos);
   KEXPECT_EQ(vmalloc_nr_pages(t.k), used_before + 515);
   t.k.mem.w64(p + 512 * PAGE_SIZE, 513);
   KEXPECT_EQ(t.k.mem.r64(page::__va(vmalloc_to_phys(t.k, p + 512 * PAGE_SIZE))), 513u);

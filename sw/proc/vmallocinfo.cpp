@@ -2,9 +2,9 @@
 // busy vmap_area list in guest memory, one line per area in address order:
 //   0xffffc90000000000-0xffffc90000005000   20480 caller pages=4 vmalloc
 // Addresses as %pK prints them to a privileged reader (16 hex digits), the size with
-// the guard page, the caller where Linux prints %pS (symbol+off/size: we have the name
-// only), then pages=, phys= (%pa: 0x and 16 digits) and the flag words in Linux's
-// order. No N<node>= counts: one node, as on a kernel without CONFIG_NUMA.
+// the guard page, the caller as %pS prints it (symbol+off/size, from sw/kernel/kallsyms),
+// then pages=, phys= (%pa: 0x and 16 digits), the flag words in Linux's order, and the
+// pages per node (show_numa_info, CONFIG_NUMA with one node: N0=).
 #include <cstdio>
 #include <string>
 
@@ -43,6 +43,7 @@ std::string proc_vmallocinfo(Kernel& k) {
     if (flags & VM_ALLOC) out += " vmalloc";
     if (flags & VM_MAP) out += " vmap";
     if (is_vmalloc_addr(k.mem.get(v, vm_struct::pages))) out += " vpages";
+    if (nr_pages) out += " N0=" + std::to_string(nr_pages);
     out += '\n';
   }
   return out;

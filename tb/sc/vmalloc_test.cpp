@@ -82,8 +82,8 @@ TEST(Vmalloc, VmallocinfoHasLinuxFormat) {
   // seq_printf(m, "0x%pK-0x%pK %7ld", ...) then " %pS", " pages=%d", " phys=%pa" and the
   // flag words in s_show's order.
   const std::regex line(
-      R"(0x([0-9a-f]{16})-0x([0-9a-f]{16}) ( {0,6}\d+) [a-z_][a-z0-9_]*)"
-      R"(( pages=\d+)?( phys=0x[0-9a-f]{16})?( ioremap)?( vmalloc)?( vmap)?( vpages)?)");
+      R"(0x([0-9a-f]{16})-0x([0-9a-f]{16}) ( {0,6}\d+) [a-z_][a-z0-9_]*\+0x[0-9a-f]+/0x[0-9a-f]+)"
+      R"(( pages=\d+)?( phys=0x[0-9a-f]{16})?( ioremap)?( vmalloc)?( vmap)?( vpages)?( N0=\d+)?)");
   std::istringstream in(info);
   std::string l;
   unsigned lines = 0;
@@ -97,17 +97,25 @@ TEST(Vmalloc, VmallocinfoHasLinuxFormat) {
     EXPECT_GE(start, sw::VMALLOC_START);
   }
   EXPECT_EQ(lines, 5u) << info;  // + the 600-page area's page array
-  char want[128];
-  std::snprintf(want, sizeof want,
-                "0x%016llx-0x%016llx 2461696 alloc_large_system_hash pages=600 vmalloc vpages\n",
-                static_cast<unsigned long long>(big),
+  // Each caller as %pS prints it: symbol+offset/size, the offset inside the size.
+  auto has = [&](const std::string& re) { return std::regex_search(info, std::regex(re)); };
+  char range[64];
+  std::snprintf(range, sizeof range, "0x%016llx-0x%016llx", static_cast<unsigned long long>(big),
                 static_cast<unsigned long long>(big + 601 * sw::PAGE_SIZE));
-  EXPECT_NE(info.find(want), std::string::npos) << info;
-  EXPECT_NE(info.find("   12288 fork_init pages=2 vmalloc\n"), std::string::npos) << info;
-  EXPECT_NE(info.find("    8192 hpet_enable phys=0x00000000fed00000 ioremap\n"), std::string::npos)
+  EXPECT_TRUE(has(std::string(range) +
+                  " 2461696 alloc_large_system_hash\\+0x[0-9a-f]+/0x[0-9a-f]+ pages=600 "
+                  "vmalloc vpages N0=600\n"))
+      << info;
+  EXPECT_TRUE(has("   12288 fork_init\\+0x[0-9a-f]+/0x[0-9a-f]+ pages=2 vmalloc N0=2\n")) << info;
+  EXPECT_TRUE(
+      has("    8192 hpet_enable\\+0x[0-9a-f]+/0x[0-9a-f]+ phys=0x00000000fed00000 ioremap\n"))
       << info;
   EXPECT_EQ(io & 0xfff, 0x10u);
-  EXPECT_NE(info.find("   12288 vmap_ktest vmap\n"), std::string::npos) << info;
+  EXPECT_TRUE(has("   12288 vmap_ktest\\+0x[0-9a-f]+/0x[0-9a-f]+ vmap\n")) << info;
+  // The offset lies inside the symbol: sprint_symbol of the recorded address.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(info, m, std::regex("fork_init\\+0x([0-9a-f]+)/0x([0-9a-f]+)")));
+  EXPECT_LT(std::stoull(m[1], nullptr, 16), std::stoull(m[2], nullptr, 16));
 }
 
 TEST(Vmalloc, AccessAfterVfreeFaultsBecauseTheTlbWasFlushed) {
