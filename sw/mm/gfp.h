@@ -1,6 +1,7 @@
 // GFP flags with Linux's values (include/linux/gfp_types.h).
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace mmvp::sw {
 
@@ -77,5 +78,9 @@ inline constexpr const char* migratetype_names[MIGRATE_TYPES] = {
 inline migratetype gfp_migratetype(gfp_t gfp) {
   return static_cast<migratetype>((gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3);
 }
+
+// %pGg: the flags by name, composite names first as in Linux's gfpflag_names (without
+// __GFP_HARDWALL, GFP_USER is GFP_KERNEL here and is left out of the names).
+std::string gfp_flag_names(gfp_t gfp);
 
 }  // namespace mmvp::sw

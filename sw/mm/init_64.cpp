@@ -96,6 +96,9 @@ void vmemmap_populate(Kernel& k, std::uint64_t max_pfn) {
     ++ptes;
     va += PAGE_SIZE;
   }
+  // memmap_boot_pages_add(): NR_MEMMAP_BOOT_PAGES in /proc/vmstat.
+  k.mem.set(MM_GLOBALS, mm_globals::nr_memmap_boot_pages,
+            static_cast<std::uint64_t>(pmds) * (PMD_SIZE / PAGE_SIZE) + ptes);
   char line[160];
   std::snprintf(line, sizeof line,
                 "vmemmap: [0x%llx-0x%llx] struct pages for %llu pfns: %u PMD + %u PTE mappings",

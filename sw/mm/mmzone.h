@@ -70,9 +70,11 @@ inline constexpr Field<std::uint64_t> flags{120};          // ZONE_BELOW_HIGH
 // compact_cached_migrate_pfn / compact_cached_free_pfn are not kept: every direct
 // compaction scans the whole zone.
 inline constexpr Embedded pageset{128, pcp::kSize};  // this CPU's struct per_cpu_pages
+// NUMA_HIT (= NUMA_LOCAL with one node): allocations served by this zone.
+inline constexpr Field<std::uint64_t> numa_hit{376};
 inline constexpr Embedded free_area{384, NR_PAGE_ORDERS* free_area::kSize};
 inline constexpr unsigned kSize = 1408;
-static_assert(pageset.end() <= free_area.offset, "per_cpu_pages overflows");
+static_assert(pageset.end() <= numa_hit.offset, "per_cpu_pages overflows");
 static_assert(free_area.end() <= kSize, "struct zone overflows");
 }  // namespace zone
 

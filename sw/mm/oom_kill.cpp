@@ -72,8 +72,8 @@ bool out_of_memory(Kernel& k, gfp_t gfp, int order) {
     chosen_points = points;
   });
   const std::string comm = current ? task_comm(k, current) : "swapper/0";
-  k.printk(fmt::format("{} invoked oom-killer: gfp_mask={:#x}, order={}, oom_score_adj=0", comm,
-                       gfp, order));
+  k.printk(fmt::format("{} invoked oom-killer: gfp_mask={:#x}({}), order={}, oom_score_adj=0", comm,
+                       gfp, gfp_flag_names(gfp), order));
   show_mem(k);
   dump_tasks(k);
   if (!chosen) {

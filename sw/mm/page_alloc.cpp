@@ -405,10 +405,11 @@ namespace {
 
 void warn_alloc(Kernel& k, gfp_t gfp, unsigned order) {
   if (gfp & __GFP_NOWARN) return;
+  // warn_alloc(): "%s: page allocation failure: order:%u, mode:%#x(%pGg), nodemask=(null)".
   char line[96];
-  std::snprintf(line, sizeof line, "swapper: page allocation failure: order:%u, mode:0x%x", order,
+  std::snprintf(line, sizeof line, "swapper: page allocation failure: order:%u, mode:%#x(", order,
                 gfp);
-  k.printk(line);
+  k.printk(line + gfp_flag_names(gfp) + "), nodemask=(null)");
 }
 
 // __alloc_pages_slowpath(): the min watermark and reserves; for a blocking request,
@@ -460,6 +461,7 @@ LAddr alloc_pages(Kernel& k, gfp_t gfp, unsigned order) {
   const zone_type z = page_zonenum(k, page);
   prep_new_page(k, page, z, order, gfp);
   count_vm_events(k, static_cast<vm_event_item>(PGALLOC_DMA + z), 1ULL << order);
+  k.mem.add(zone_addr(z), zone::numa_hit, 1);  // zone_statistics()
   DPRINTF(Buddy, "buddy", "alloc_pages order {} gfp {:#x} -> pfn {:#x} ({})", order, gfp,
           page::page_to_pfn(page), zone_names[z]);
   return page;

@@ -47,10 +47,15 @@ std::string proc_meminfo(Kernel& k) {
   show(out, "MemTotal:", kb(totalram));
   show(out, "MemFree:", kb(free));
   show(out, "MemAvailable:", kb(static_cast<std::uint64_t>(available)));
-  for (const char* l :
-       {"Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:", "Active(anon):",
-        "Inactive(anon):", "Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:",
-        "SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:", "Writeback:"})
+  // The LRU lists: new anonymous pages sit on the inactive anon list (with no reclaim,
+  // none is ever activated); there is no page cache.
+  const std::uint64_t inactive_anon = kb(global_node_page_state(k, NR_ANON_MAPPED));
+  for (const char* l : {"Buffers:", "Cached:", "SwapCached:", "Active:"}) show(out, l, 0);
+  show(out, "Inactive:", inactive_anon);
+  show(out, "Active(anon):", 0);
+  show(out, "Inactive(anon):", inactive_anon);
+  for (const char* l : {"Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:",
+                        "SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:", "Writeback:"})
     show(out, l, 0);
   show(out, "AnonPages:", kb(global_node_page_state(k, NR_ANON_MAPPED)));
   for (const char* l : {"Mapped:", "Shmem:"}) show(out, l, 0);

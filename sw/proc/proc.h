@@ -7,12 +7,14 @@
 
 namespace mmvp::sw {
 
-std::string proc_buddyinfo(Kernel& k);    // /proc/buddyinfo (sw/proc/buddyinfo.cpp)
-std::string proc_zoneinfo(Kernel& k);     // /proc/zoneinfo (sw/proc/zoneinfo.cpp)
-std::string proc_meminfo(Kernel& k);      // /proc/meminfo (sw/proc/meminfo.cpp)
-std::string proc_vmallocinfo(Kernel& k);  // /proc/vmallocinfo (sw/proc/vmallocinfo.cpp)
-std::string proc_slabinfo(Kernel& k);     // /proc/slabinfo (sw/proc/slabinfo.cpp)
-std::string proc_dma(Kernel& k);          // /proc/dma (sw/proc/dma.cpp)
+std::string proc_buddyinfo(Kernel& k);     // /proc/buddyinfo (sw/proc/buddyinfo.cpp)
+std::string proc_zoneinfo(Kernel& k);      // /proc/zoneinfo (sw/proc/zoneinfo.cpp)
+std::string proc_meminfo(Kernel& k);       // /proc/meminfo (sw/proc/meminfo.cpp)
+std::string proc_vmallocinfo(Kernel& k);   // /proc/vmallocinfo (sw/proc/vmallocinfo.cpp)
+std::string proc_slabinfo(Kernel& k);      // /proc/slabinfo (sw/proc/slabinfo.cpp)
+std::string proc_dma(Kernel& k);           // /proc/dma (sw/proc/dma.cpp)
+std::string proc_pagetypeinfo(Kernel& k);  // /proc/pagetypeinfo (sw/proc/pagetypeinfo.cpp)
+std::string proc_vmstat(Kernel& k);        // /proc/vmstat (sw/proc/vmstat.cpp)
 // /proc/PID/maps, smaps and smaps_rollup of task t (sw/proc/pid_maps.cpp).
 std::string proc_pid_maps(Kernel& k, LAddr t);
 std::string proc_pid_smaps(Kernel& k, LAddr t);

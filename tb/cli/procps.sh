@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The real procps tools read mmvp's /proc files as they read Linux's: in a private mount
 # namespace the --proc directory is bind-mounted over /proc, and free, slabtop and pmap
-# (plain, -x and -X, which parse maps, smaps and status) run on it. Their figures must
+# (plain, -x and -X, which parse maps, smaps and status) run on it; vmstat -s and -a
+# run with mmvp's vmstat and meminfo bind-mounted over this machine's. Their figures must
 # agree with the statistics and with each other. Exits 77 (skipped) where this machine
 # cannot make a mount namespace or lacks procps.
 set -euo pipefail
 mmvp=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for tool in unshare free pmap slabtop; do
+for tool in unshare free pmap slabtop vmstat; do
   command -v "$tool" >/dev/null || { echo "procps: no $tool here"; exit 77; }
 done
 unshare -m true 2>/dev/null || { echo "procps: cannot make a mount namespace here"; exit 77; }
@@ -61,4 +62,22 @@ grep -q '^KernelPageSize: *4 kB$' "$t/smaps"
 with_proc "$tmp/thp" pmap -X 1 >"$tmp/thpX"
 with_proc "$tmp/thp" pmap -x 1 >/dev/null
 [ "$(wc -l <"$tmp/thpX")" -gt 3 ]
-echo "procps: pmap, pmap -x, pmap -X, free and slabtop read mmvp's /proc"
+# vmstat -s and -a: mmvp's /proc/vmstat and /proc/meminfo over this machine's (its
+# /proc/stat stays), taken while two processes run so the anonymous pages count.
+"$mmvp" trace "$src/traces/sample-sort.mmvt.zst" "$src/traces/sample-sort.mmvt.zst" -q \
+  --proc "$tmp/live" --proc-at 300000
+live=$(ls -d "$tmp"/live/at-*ns | head -1)
+with_files() {
+  unshare -m sh -c 'mount --bind "$0/vmstat" /proc/vmstat && mount --bind "$0/meminfo" /proc/meminfo && exec "$@"' "$@"
+}
+with_files "$live" vmstat -s >"$tmp/vmstat_s"
+with_files "$live" vmstat -a >"$tmp/vmstat_a"
+mi() { sed -n "s/^$1: *\([0-9]*\) kB$/\1/p" "$live/meminfo"; }
+grep -q "^ *$(mi MemTotal) K total memory$" "$tmp/vmstat_s"
+grep -q "^ *$(mi MemFree) K free memory$" "$tmp/vmstat_s"
+grep -q "^ *$(mi Inactive) K inactive memory$" "$tmp/vmstat_s"
+[ "$(mi Inactive)" -gt 0 ]
+# vmstat -a's memory columns: swpd free inact active.
+read -r _ _ swpd vfree inact active _ < <(tail -1 "$tmp/vmstat_a")
+[ "$swpd" = 0 ] && [ "$vfree" = "$(mi MemFree)" ] && [ "$inact" = "$(mi Inactive)" ] && [ "$active" = 0 ]
+echo "procps: pmap, pmap -x, pmap -X, free, slabtop and vmstat -s/-a read mmvp's /proc"

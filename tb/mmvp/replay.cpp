@@ -117,9 +117,10 @@ void write_proc_files(sw::Kernel& k, const std::string& dir) {
     const char* name;
     std::string (*render)(sw::Kernel&);
   };
-  const File files[] = {{"buddyinfo", sw::proc_buddyinfo},     {"zoneinfo", sw::proc_zoneinfo},
-                        {"meminfo", sw::proc_meminfo},         {"slabinfo", sw::proc_slabinfo},
-                        {"vmallocinfo", sw::proc_vmallocinfo}, {"dma", sw::proc_dma}};
+  const File files[] = {{"buddyinfo", sw::proc_buddyinfo},       {"zoneinfo", sw::proc_zoneinfo},
+                        {"meminfo", sw::proc_meminfo},           {"slabinfo", sw::proc_slabinfo},
+                        {"vmallocinfo", sw::proc_vmallocinfo},   {"dma", sw::proc_dma},
+                        {"pagetypeinfo", sw::proc_pagetypeinfo}, {"vmstat", sw::proc_vmstat}};
   sw::RoutineScope r(k, sw::Routine::proc_show);
   for (const auto& f : files) write_output_file(dir + "/" + f.name, f.render(k), "--proc");
 }

@@ -29,6 +29,9 @@ void run_suite(const std::string& suite, bool slab_debug = false,
 TEST(KernelSelftest, buddy) {
   run_suite("buddy");
 }
+TEST(KernelSelftest, pagealloc) {
+  run_suite("pagealloc");
+}
 TEST(KernelSelftest, memblock) {
   run_suite("memblock");
 }
