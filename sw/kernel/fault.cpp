@@ -51,8 +51,12 @@ void do_page_fault(Kernel& k, const ExceptionInfo& info) {
   const LAddr va = info.address;
   const LAddr t = current_task(k);
   const bool user_addr = va < TASK_SIZE_MAX;
-  if (info.cpl != 3 && !user_addr) kernel_oops(k, info);
+  if (info.cpl != 3 && !user_addr) {
+    check_stack_guard(k, va);  // handle_stack_overflow() before the generic oops
+    kernel_oops(k, info);
+  }
   if (!t) kernel_oops(k, info);
+  if (info.cpl == 3) save_user_regs(k, info.error_code);  // asm_exc_page_fault's pt_regs
   count_vm_event(k, PGFAULT);
   if (info.error_code & pf::RSVD) segfault(k, t, info, "reserved bit set in a paging entry");
   if (!user_addr) segfault(k, t, info, "user access to a kernel address");

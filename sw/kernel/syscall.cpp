@@ -52,6 +52,7 @@ void syscall_init(Kernel& k) {
   k.cpu.wrmsr(msr::EFER, k.cpu.rdmsr(msr::EFER) | efer::SCE);
   k.cpu.set_syscall_handler([&k](const SyscallFrame& f) {
     RoutineScope r(k, Routine::syscall, Routine::user);
+    save_user_regs(k, f.nr, f.arg);  // entry_SYSCALL_64's pt_regs on the task's stack
     return do_syscall_64(k, f);
   });
 }

@@ -4,11 +4,13 @@
 
 #include "sw/kernel/layout.h"
 #include "sw/mm/mmap.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/pgtable.h"
 #include "sw/mm/slab.h"
 #include "sw/mm/vma.h"
+#include "sw/mm/vmalloc.h"
 
 namespace mmvp::sw {
 namespace {
@@ -40,6 +42,7 @@ void fork_init(Kernel& k) {
     g.set(G, tasks_globals::ctxs(i), 0);
   g.set(G, tasks_globals::switches_flushed, 0);
   g.set(G, tasks_globals::switches_kept, 0);
+  for (unsigned i = 0; i < NR_CACHED_STACKS; ++i) g.set(G, tasks_globals::cached_stacks(i), 0);
   LAddr tc = kmem_cache_create(k, "task_struct", task::kSize, 8, SLAB_PANIC, nullptr);
   LAddr mc = kmem_cache_create(k, "mm_struct", mm::kSize, 8, SLAB_PANIC, nullptr);
   if (!tc || !mc) k.panic("fork_init: cannot create the task caches");
@@ -48,15 +51,57 @@ void fork_init(Kernel& k) {
   vma_cache_init(k);
 }
 
+namespace {
+
+// alloc_thread_stack_node(): a cached stack of an exited task (cleared), else a new
+// vmalloc area; account_kernel_stack() either way.
+LAddr alloc_thread_stack(Kernel& k) {
+  Guest& g = k.mem;
+  LAddr stack = 0;
+  for (unsigned i = 0; i < NR_CACHED_STACKS && !stack; ++i) {
+    stack = g.get(G, tasks_globals::cached_stacks(i));
+    if (stack) {
+      g.set(G, tasks_globals::cached_stacks(i), 0);
+      g.zero(stack, THREAD_SIZE);  // memset(stack, 0, THREAD_SIZE)
+    }
+  }
+  // THREADINFO_GFP; kernel_clone is where Linux 6.x's /proc/vmallocinfo shows stacks.
+  if (!stack)
+    stack = __vmalloc_node(k, THREAD_SIZE, THREAD_SIZE, GFP_KERNEL | __GFP_ZERO, "kernel_clone");
+  if (stack) mod_node_page_state(k, NR_KERNEL_STACK_KB, THREAD_SIZE / 1024);
+  return stack;
+}
+
+// free_thread_stack(): into a free cache slot, else vfree.
+void free_thread_stack(Kernel& k, LAddr stack) {
+  Guest& g = k.mem;
+  mod_node_page_state(k, NR_KERNEL_STACK_KB, -static_cast<std::int64_t>(THREAD_SIZE / 1024));
+  for (unsigned i = 0; i < NR_CACHED_STACKS; ++i) {
+    if (g.get(G, tasks_globals::cached_stacks(i))) continue;
+    g.set(G, tasks_globals::cached_stacks(i), stack);
+    return;
+  }
+  vfree(k, stack);
+}
+
+}  // namespace
+
 LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags) {
   RoutineScope r(k, Routine::fork);
   Guest& g = k.mem;
   LAddr t = kmem_cache_alloc(k, g.get(G, tasks_globals::task_cachep), GFP_KERNEL);
   if (!t) return 0;
+  const LAddr stack = alloc_thread_stack(k);
+  if (!stack) {
+    kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
+    return 0;
+  }
+  g.set(t, task::stack, stack);
   LAddr m = kmem_cache_alloc(k, g.get(G, tasks_globals::mm_cachep), GFP_KERNEL);
   LAddr pgd_va = m ? get_zeroed_page(k, GFP_KERNEL) : 0;
   if (!pgd_va) {
     if (m) kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
+    free_thread_stack(k, stack);
     kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
     return 0;
   }
@@ -166,7 +211,43 @@ void do_exit(Kernel& k, LAddr t, std::uint32_t code) {
   kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
   list::del(g, t + task::tasks);
   g.set(G, tasks_globals::nr_tasks, g.get(G, tasks_globals::nr_tasks) - 1);
+  free_thread_stack(k, g.get(t, task::stack));
   kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
+}
+
+void save_user_regs(Kernel& k, std::uint64_t orig_ax, const std::uint64_t* args) {
+  const LAddr t = current_task(k);
+  if (!t) return;
+  // PUSH_AND_CLEAR_REGS after the CPU's ss, sp, flags, cs, ip (and error code as
+  // orig_ax): r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss.
+  std::uint64_t regs[21] = {};
+  if (args) {
+    regs[14] = args[0];                          // di
+    regs[13] = args[1];                          // si
+    regs[12] = args[2];                          // dx
+    regs[7] = args[3];                           // r10
+    regs[9] = args[4];                           // r8
+    regs[8] = args[5];                           // r9
+    regs[10] = static_cast<std::uint64_t>(-38);  // ax = -ENOSYS until the call returns
+  }
+  regs[15] = orig_ax;
+  regs[17] = 0x33;   // __USER_CS
+  regs[18] = 0x246;  // IF | ZF | PF: the flags user code runs with
+  regs[20] = 0x2b;   // __USER_DS
+  const LAddr frame = k.mem.get(t, task::stack) + THREAD_SIZE - PT_REGS_SIZE;  // task_pt_regs
+  for (unsigned i = 0; i < 21; ++i) k.mem.w64(frame + 8 * i, regs[i]);
+}
+
+void check_stack_guard(Kernel& k, LAddr va) {
+  const LAddr t = current_task(k);
+  if (!t) return;
+  const LAddr stack = k.mem.get(t, task::stack);
+  if (va >= stack || va < stack - PAGE_SIZE) return;  // in_task_stack_guard()
+  k.printk(fmt::format("BUG: TASK stack guard page was hit at {:016x} (stack is {:016x}..{:016x})",
+                       va, stack, stack + THREAD_SIZE - 1));
+  k.printk("Oops: stack guard page: 0000 [#1] SMP NOPTI");
+  k.panic(fmt::format("kernel stack overflow in {}[{}]: stack guard page hit at {:#x}",
+                      task_comm(k, t), task_pid(k, t), va));
 }
 
 std::uint32_t task_pid(Kernel& k, LAddr t) {

@@ -27,12 +27,20 @@ inline constexpr Field<std::uint32_t> exit_code{48};  // 0, or the signal that e
 inline constexpr Field<std::uint32_t> oom_victim{52};
 inline constexpr unsigned TASK_COMM_LEN = 16;
 inline constexpr Embedded comm{56, TASK_COMM_LEN};
-inline constexpr unsigned kSize = 72;
+inline constexpr Field<LAddr> stack{72};  // the kernel stack's lowest address (vmalloc)
+inline constexpr unsigned kSize = 80;
 inline constexpr std::uint32_t TASK_RUNNING = 0;
 inline constexpr std::uint32_t EXIT_DEAD = 16;
 inline constexpr std::uint32_t SIGKILL = 9;   // exit_code of an OOM victim
 inline constexpr std::uint32_t SIGSEGV = 11;  // exit_code of a process the kernel killed
 }  // namespace task
+
+// Kernel stacks (CONFIG_VMAP_STACK): THREAD_SIZE bytes, THREAD_SIZE aligned, vmalloc'd
+// so the unmapped guard page below each one catches an overflow.
+inline constexpr std::uint64_t THREAD_SIZE = 16384;   // THREAD_SIZE_ORDER 2
+inline constexpr std::uint64_t NR_CACHED_STACKS = 2;  // freed stacks kept for reuse
+// struct pt_regs: the 21 words the entry code and the CPU save at the stack's top.
+inline constexpr unsigned PT_REGS_SIZE = 21 * 8;
 
 // Globals at layout::TASKS.
 inline constexpr LAddr TASKS_GLOBALS = layout::TASKS;
@@ -54,6 +62,8 @@ inline constexpr unsigned TLB_NR_DYN_ASIDS = 6;
 inline constexpr ArrayField<std::uint64_t, 2 * TLB_NR_DYN_ASIDS> ctxs{80};
 inline constexpr Field<std::uint64_t> switches_flushed{176};  // switch_mm that flushed
 inline constexpr Field<std::uint64_t> switches_kept{184};     // ... that reused a live ASID
+// cached_stacks[NR_CACHED_STACKS] (kernel/fork.c): vmalloc'd stacks of exited tasks.
+inline constexpr ArrayField<LAddr, 2> cached_stacks{192};
 }  // namespace tasks_globals
 
 // Creates the task caches and the empty task list (fork_init).
@@ -76,6 +86,14 @@ std::uint32_t task_pid(Kernel& k, LAddr t);
 // Calls f for every live task, in creation order (for_each_process).
 void for_each_task(Kernel& k, const std::function<void(LAddr)>& f);
 std::string task_comm(Kernel& k, LAddr t);
+// The entry code's register save on a system call or exception from user mode: the
+// pt_regs frame at the top of the current task's kernel stack (task_pt_regs), with
+// orig_ax the call number or error code and args the call's arguments (di, si, dx,
+// r10, r8, r9).
+void save_user_regs(Kernel& k, std::uint64_t orig_ax, const std::uint64_t* args = nullptr);
+// handle_stack_overflow(): if va is in the guard page below the current task's stack,
+// prints Linux's report and panics; otherwise returns.
+void check_stack_guard(Kernel& k, LAddr va);
 
 // The #PF handler (arch/x86/mm/fault.c): demand paging for user addresses, SIGSEGV
 // for protection violations, oops for kernel faults; and the #GP handler (traps.c):

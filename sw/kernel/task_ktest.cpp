@@ -2,9 +2,12 @@
 #include "sw/kernel/selftest.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/mmap.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/pgtable.h"
+#include "sw/mm/vmalloc.h"
+#include "sw/proc/proc.h"
 
 namespace mmvp::sw {
 namespace {
@@ -133,6 +136,51 @@ KTEST(process, pcid_asids_are_reused_without_a_flush_until_evicted) {
   KEXPECT_EQ(flushed() - f1, 1u);  // its ASID went to another mm: a fresh one, flushed
   switch_to(t.k, 0);
   for (LAddr p : procs) do_exit(t.k, p, 0);
+}
+
+}  // namespace mmvp::sw
+
+namespace mmvp::sw {
+
+KTEST(process, kernel_stacks_are_vmalloced_with_a_guard_page) {
+  const std::uint64_t stacks_kb = global_node_page_state(t.k, NR_KERNEL_STACK_KB);
+  LAddr p = create_process(t.k, "stacky");
+  KEXPECT(p != 0);
+  if (!p) return;
+  // THREAD_SIZE, THREAD_SIZE aligned, in the vmalloc space; KernelStack counts it.
+  const LAddr stack = t.k.mem.get(p, task::stack);
+  KEXPECT(is_vmalloc_addr(stack));
+  KEXPECT_EQ(stack % THREAD_SIZE, 0u);
+  KEXPECT_EQ(global_node_page_state(t.k, NR_KERNEL_STACK_KB), stacks_kb + 16);
+  KEXPECT(proc_vmallocinfo(t.k).find("   20480 kernel_clone+") != std::string::npos);
+  // The entry code saves pt_regs at the top: a system call's number and arguments.
+  switch_to(t.k, p);
+  const std::uint64_t args[6] = {1, 2, 3, 4, 5, 6};
+  save_user_regs(t.k, 9, args);
+  const LAddr regs = stack + THREAD_SIZE - PT_REGS_SIZE;
+  KEXPECT_EQ(t.k.mem.r64(regs + 15 * 8), 9u);     // orig_ax
+  KEXPECT_EQ(t.k.mem.r64(regs + 14 * 8), 1u);     // di
+  KEXPECT_EQ(t.k.mem.r64(regs + 7 * 8), 4u);      // r10
+  KEXPECT_EQ(t.k.mem.r64(regs + 17 * 8), 0x33u);  // cs
+  // Running off the bottom hits the unmapped guard page: handle_stack_overflow.
+  bool caught = false;
+  std::string why;
+  try {
+    t.k.mem.w64(stack - 8, 0xdead);
+  } catch (const KernelPanic& e) {
+    why = e.what();
+    caught = true;
+  }
+  KEXPECT(caught);
+  KEXPECT(why.find("stack guard page hit") != std::string::npos);
+  switch_to(t.k, 0);
+  do_exit(t.k, p, 0);
+  KEXPECT_EQ(global_node_page_state(t.k, NR_KERNEL_STACK_KB), stacks_kb);
+  // The freed stack waits in the cache and is handed to the next task, cleared.
+  LAddr q = create_process(t.k, "stacky2");
+  KEXPECT_EQ(t.k.mem.get(q, task::stack), stack);
+  KEXPECT_EQ(t.k.mem.r64(regs + 15 * 8), 0u);
+  do_exit(t.k, q, 0);
 }
 
 }  // namespace mmvp::sw

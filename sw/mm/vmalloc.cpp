@@ -33,7 +33,8 @@ void set_page_vmalloc(Kernel& k, LAddr page, bool on) {
   k.mem.set(page, page::flags, on ? flags | page::PG_vmalloc : flags & ~page::PG_vmalloc);
 }
 
-LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller);
+LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller,
+                   std::uint64_t align);
 
 // __vmalloc_area_node(): the page array (kmalloc'd, or vmalloc'd itself when larger
 // than a page: the recursion is bounded), order-0 pages one at a time, then the PTEs.
@@ -44,7 +45,7 @@ LAddr vmalloc_area_node(Kernel& k, LAddr vm, gfp_t gfp, const char* caller) {
   const std::uint64_t nr_pages = size >> PAGE_SHIFT;
   const std::uint64_t array_size = nr_pages * 8;
   const gfp_t nested_gfp = gfp & ~__GFP_ZERO;
-  LAddr pages = array_size > PAGE_SIZE ? vmalloc_node(k, array_size, nested_gfp, caller)
+  LAddr pages = array_size > PAGE_SIZE ? vmalloc_node(k, array_size, nested_gfp, caller, PAGE_SIZE)
                                        : kmalloc(k, array_size, nested_gfp);
   if (!pages) {
     warn(k, "vmalloc error: size %llu, failed to allocated page array size %llu", size, array_size);
@@ -83,8 +84,9 @@ LAddr vmalloc_area_node(Kernel& k, LAddr vm, gfp_t gfp, const char* caller) {
   return addr;
 }
 
-// __vmalloc_node_range() over the whole vmalloc space, page aligned.
-LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller) {
+// __vmalloc_node_range() over the whole vmalloc space.
+LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller,
+                   std::uint64_t align = PAGE_SIZE) {
   const std::uint64_t real_size = size;
   size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   if (!size || size < real_size) return 0;  // WARN_ON_ONCE(!size)
@@ -92,7 +94,7 @@ LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller)
     warn(k, "vmalloc error: size %llu, exceeds total pages", real_size);
     return 0;
   }
-  LAddr vm = get_vm_area_caller(k, size, PAGE_SIZE, VM_ALLOC, caller);
+  LAddr vm = get_vm_area_caller(k, size, align, VM_ALLOC, caller);
   if (!vm) {
     warn(k, "vmalloc error: size %llu, vm_struct allocation failed", real_size);
     return 0;
@@ -114,6 +116,12 @@ void vmalloc_init(Kernel& k) {
 LAddr vmalloc(Kernel& k, std::uint64_t size, const char* caller) {
   RoutineScope rs(k, Routine::vmalloc);
   return vmalloc_node(k, size, GFP_KERNEL, caller);
+}
+
+LAddr __vmalloc_node(Kernel& k, std::uint64_t size, std::uint64_t align, gfp_t gfp,
+                     const char* caller) {
+  RoutineScope rs(k, Routine::vmalloc);
+  return vmalloc_node(k, size, gfp, caller, align);
 }
 
 LAddr vzalloc(Kernel& k, std::uint64_t size, const char* caller) {

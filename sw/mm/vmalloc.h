@@ -22,6 +22,9 @@ void vmalloc_init(Kernel& k);
 // it with %pS ("vmalloc_tour+0xad/0x100").
 LAddr vmalloc(Kernel& k, std::uint64_t size, const char* caller = "vmalloc");
 LAddr vzalloc(Kernel& k, std::uint64_t size, const char* caller = "vzalloc");
+// __vmalloc_node(): `align`-aligned (a power of two, at least a page).
+LAddr __vmalloc_node(Kernel& k, std::uint64_t size, std::uint64_t align, gfp_t gfp,
+                     const char* caller);
 void vfree(Kernel& k, LAddr addr);
 // Maps `count` struct pages (an array of page addresses in guest memory at `pages`).
 LAddr vmap(Kernel& k, LAddr pages, unsigned count, const char* caller = "vmap");
