@@ -39,7 +39,7 @@ inline constexpr Field<std::uint64_t> checked{fatal.offset + 8};
 inline constexpr ArrayField<std::uint64_t, NR_DMA_VIOLATIONS> violations{checked.offset + 8};
 inline constexpr unsigned kSize = violations.offset + 8 * NR_DMA_VIOLATIONS;
 }  // namespace dma_debug_globals
-static_assert(dma_slot::dma_debug + dma_debug_globals::kSize <= dma_slot::irq_flags,
+static_assert(dma_slot::dma_debug + dma_debug_globals::kSize <= dma_slot::dma_api,
               "dma-debug records outgrow their part of the DMA slot");
 
 LAddr entry_addr(unsigned dmanr) {
@@ -152,9 +152,25 @@ void set_busy(Kernel& k, std::uint64_t pfn, bool busy) {
 }  // namespace
 
 const char* dma_violation_name(unsigned cls) {
-  static const char* const names[NR_DMA_VIOLATIONS] = {"above_16mb", "crosses_64k", "crosses_128k",
-                                                       "not_contiguous", "freed_in_flight"};
+  static const char* const names[NR_DMA_VIOLATIONS] = {
+      "above_16mb",       "crosses_64k",       "crosses_128k",     "not_contiguous",
+      "freed_in_flight",  "map_overflow",      "unmap_not_mapped", "unmap_wrong_size",
+      "unmap_wrong_type", "unmap_wrong_dir",   "sg_wrong_count",   "map_err_unchecked",
+      "sync_not_mapped",  "sync_out_of_range", "sync_wrong_dir"};
   return cls < NR_DMA_VIOLATIONS ? names[cls] : "?";
+}
+
+void dma_debug_api_error(Kernel& k, unsigned cls, const std::string& device,
+                         const std::string& message, const std::string& mapped_at) {
+  const std::string line = "DMA-API: " + device + " " + device + ": " + message;
+  k.printk(line);
+  if (!mapped_at.empty()) {  // dump_entry_trace()
+    k.printk("Mapped at:");
+    k.printk(" " + mapped_at);
+  }
+  k.mem.add(dma_slot::dma_debug, dma_debug_globals::violations(cls), 1);
+  if (k.mem.get(dma_slot::dma_debug, dma_debug_globals::fatal))
+    k.panic(line + " (" + dma_violation_name(cls) + ")");
 }
 
 void dma_debug_init(Kernel& k) {

@@ -6,6 +6,7 @@
 // class in guest memory, and with the fatal switch the first one panics.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "sw/kernel/kernel.h"
 
@@ -17,9 +18,26 @@ enum dma_violation : unsigned {
   DMA_CROSSES_128K = 2,     // a 16-bit channel's transfer crosses a 128 KB page
   DMA_NOT_CONTIGUOUS = 3,   // vmalloc buffer, free pages, a short slab object, two allocations
   DMA_FREED_IN_FLIGHT = 4,  // pages given back to the buddy allocator while in flight
-  NR_DMA_VIOLATIONS = 5
+  // The streaming DMA API (dma_map_*, dma_unmap_*, dma_sync_*; kernel/dma/debug.c).
+  DMA_MAP_OVERFLOW = 5,        // the device's mask cannot reach the buffer: DMA_MAPPING_ERROR
+  DMA_UNMAP_NOT_MAPPED = 6,    // unmap of an address that is not mapped
+  DMA_UNMAP_WRONG_SIZE = 7,    // unmap with another size than the map
+  DMA_UNMAP_WRONG_TYPE = 8,    // unmapped with another function (single vs scatter-gather)
+  DMA_UNMAP_WRONG_DIR = 9,     // unmap with another direction than the map
+  DMA_SG_WRONG_COUNT = 10,     // dma_unmap_sg with another nents than dma_map_sg got
+  DMA_MAP_ERR_UNCHECKED = 11,  // unmapped without dma_mapping_error() having been called
+  DMA_SYNC_NOT_MAPPED = 12,    // sync of an address that is not mapped
+  DMA_SYNC_OUT_OF_RANGE = 13,  // sync beyond the mapping
+  DMA_SYNC_WRONG_DIR = 14,     // sync against the mapping's direction
+  NR_DMA_VIOLATIONS = 15
 };
 const char* dma_violation_name(unsigned cls);
+
+// A violation of the DMA API found by sw/kernel/dma_debug_map.cpp: printed as
+// err_printk does ("DMA-API: <driver> <device>: <message>", then "Mapped at:" and the
+// mapping's caller when there is one), counted in its class, fatal when asked.
+void dma_debug_api_error(Kernel& k, unsigned cls, const std::string& device,
+                         const std::string& message, const std::string& mapped_at);
 
 // Zeroes the records and counters (isa_dma_init calls it).
 void dma_debug_init(Kernel& k);

@@ -16,6 +16,7 @@ namespace mmvp::sw {
 namespace dma_slot {
 inline constexpr LAddr dma_chan_busy = layout::DMA + 0x000;  // struct dma_chan[8]
 inline constexpr LAddr dma_debug = layout::DMA + 0x100;      // dma_debug.cpp's records
+inline constexpr LAddr dma_api = layout::DMA + 0x3C0;        // dma_debug_map.cpp: mapping list
 inline constexpr LAddr irq_flags = layout::DMA + 0x3F8;      // u32: RFLAGS.IF mirror
 inline constexpr LAddr isa_pattern = layout::DMA + 0x400;    // isa_pattern.cpp's state
 inline constexpr LAddr slot_end = layout::DMA + 0x1000;

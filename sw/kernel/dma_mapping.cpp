@@ -1,7 +1,8 @@
 // dma_alloc_coherent for the direct mapping (kernel/dma/direct.c): the zone comes from
 // the coherent mask (dma_direct_optimal_gfp_mask), the pages are checked against it
-// (dma_coherent_ok) and freed again when they do not fit; there is no retry in a
-// higher zone, so an exhausted ZONE_DMA gives NULL.
+// (dma_coherent_ok) and, when they do not fit, freed and taken again from the next
+// lower zone (__dma_direct_alloc_pages); never from a higher one, so an exhausted
+// ZONE_DMA gives NULL.
 #include "sw/kernel/dma_mapping.h"
 
 #include "sw/mm/page.h"
@@ -48,15 +49,24 @@ LAddr dma_alloc_coherent(Kernel& k, LAddr dev, std::uint64_t size, PAddr* dma_ha
   gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
   gfp |= gfp_for_mask(mask) | __GFP_ZERO;
   const unsigned order = get_order(size);
-  LAddr pg = alloc_pages(k, gfp, order);
-  if (!pg) return 0;
-  const PAddr phys = page::page_to_pfn(pg) << PAGE_SHIFT;
-  if (phys + (PAGE_SIZE << order) - 1 > mask) {  // dma_coherent_ok() failed
+  for (;;) {
+    LAddr pg = alloc_pages(k, gfp, order);
+    if (!pg) return 0;
+    const PAddr phys = page::page_to_pfn(pg) << PAGE_SHIFT;
+    if (phys + (PAGE_SIZE << order) - 1 <= mask) {  // dma_coherent_ok()
+      *dma_handle = phys;                           // phys_to_dma(): no offset on x86
+      return page::page_to_virt(pg);
+    }
     __free_pages(k, pg, order);
-    return 0;
+    // A mask between the zones' limits: the next lower zone is within it.
+    if (!(gfp & (__GFP_DMA32 | __GFP_DMA)) && mask < DMA_BIT_MASK(64)) {
+      gfp |= __GFP_DMA32;
+    } else if (!(gfp & __GFP_DMA)) {
+      gfp = (gfp & ~__GFP_DMA32) | __GFP_DMA;
+    } else {
+      return 0;
+    }
   }
-  *dma_handle = phys;  // phys_to_dma(): no offset on x86
-  return page::page_to_virt(pg);
 }
 
 void dma_free_coherent(Kernel& k, LAddr dev, std::uint64_t size, LAddr cpu_addr, PAddr dma_handle) {

@@ -1,6 +1,7 @@
 // start_kernel (init/main.c): the boot sequence after firmware hands over.
 #include "sw/drivers/isa_dma.h"
 #include "sw/kernel/boot.h"
+#include "sw/kernel/dma_mapping.h"
 #include "sw/kernel/syscall.h"
 #include "sw/kernel/task.h"
 #include "sw/mm/hugetlb.h"
@@ -22,8 +23,9 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
   if (opt.pcid && k.cpu.cpuid().pcid) enable_pcid(k);  // setup_pcid(): boot_cpu_has(PCID)
   install_fault_handlers(k);
-  syscall_init(k);  // EFER.SCE and the SYSCALL entry
-  isa_dma_init(k);  // the ISA DMA channel table and the DMA validator
+  syscall_init(k);             // EFER.SCE and the SYSCALL entry
+  isa_dma_init(k);             // the ISA DMA channel table and the DMA validator
+  dma_debug_mappings_init(k);  // dma-debug's record of streaming mappings
   k.printk("Run /init as init process");
   k.cpu.mark_milestone(Cpu::Milestone::boot_end);
 }

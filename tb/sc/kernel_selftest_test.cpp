@@ -57,6 +57,9 @@ TEST(KernelSelftest, hugetlb) {
   opt.hugepages_1g = 1;
   run_suite("hugetlb", false, opt, "2G");
 }
+TEST(KernelSelftest, dma_api) {
+  run_suite("dma_api");
+}
 TEST(KernelSelftest, isa_dma) {
   run_suite("isa_dma");
 }
