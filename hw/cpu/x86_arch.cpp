@@ -50,12 +50,17 @@ void X86Arch::write_cr(unsigned n, std::uint64_t value) {
 
 void X86Arch::write_cr0(std::uint64_t value) {
   if ((value & cr0::PG) && !(value & cr0::PE)) throw CpuHalt("MOV to CR0: PG=1 with PE=0 (#GP)");
-  if ((value & cr0::PG) && !((ctx_.cr4 & cr4::PAE) && (ctx_.efer & efer::LME)))
-    throw CpuHalt("MOV to CR0: PG=1 needs CR4.PAE and EFER.LME (only IA-32e paging is modelled)");
+  const bool pae = ctx_.cr4 & cr4::PAE, lme = ctx_.efer & efer::LME;
+  // SDM Vol. 3A 9.8.5: IA-32e mode needs PAE when paging is turned on with LME.
+  if ((value & cr0::PG) && lme && !pae)
+    throw CpuHalt("MOV to CR0: PG=1 with LME=1 and PAE=0 (#GP)");
   const std::uint64_t changed = ctx_.cr0 ^ value;
+  // SDM 4.4.1: turning paging on with PAE=1 outside IA-32e mode loads the PDPTEs.
+  if ((changed & value & cr0::PG) && pae && !lme && !tlb_.load_pdptes(ctx_.cr3))
+    throw CpuHalt("MOV to CR0: a PDPTE has a reserved bit set (#GP)");
   ctx_.cr0 = value;
   // SDM Vol. 3A 9.8.5: IA-32e mode is active (EFER.LMA) while paging is on with LME.
-  if (value & cr0::PG)
+  if ((value & cr0::PG) && lme)
     ctx_.efer |= efer::LMA;
   else
     ctx_.efer &= ~efer::LMA;
@@ -72,6 +77,11 @@ void X86Arch::write_cr3(std::uint64_t value) {
   if (value & reserved)
     throw CpuHalt(fmt::format("MOV to CR3 {:#x}: bits at or above MAXPHYADDR {} (#GP)", value,
                               cfg_.maxphyaddr));
+  // SDM 4.4.1: under PAE paging MOV to CR3 loads the PDPTE registers; a reserved bit
+  // in a present one is #GP and CR3 is left as it was.
+  if ((ctx_.cr0 & cr0::PG) && (ctx_.cr4 & cr4::PAE) && !(ctx_.efer & efer::LMA) &&
+      !tlb_.load_pdptes(value))
+    throw CpuHalt(fmt::format("MOV to CR3 {:#x}: a PDPTE has a reserved bit set (#GP)", value));
   ctx_.cr3 = value;
   if (pcide) {
     // SDM 4.10.4.1: with CR4.PCIDE = 1, MOV to CR3 invalidates the non-global entries of
@@ -101,10 +111,17 @@ void X86Arch::write_cr4(std::uint64_t value) {
     if (!(ctx_.efer & efer::LMA)) throw CpuHalt("MOV to CR4: PCIDE set outside IA-32e mode (#GP)");
     if (ctx_.cr3 & cr3::PCID_MASK) throw CpuHalt("MOV to CR4: PCIDE set with CR3[11:0] != 0 (#GP)");
   }
+  if ((changed & cr4::PAE) && (ctx_.efer & efer::LMA))
+    throw CpuHalt("MOV to CR4: PAE cleared in IA-32e mode (#GP)");
+  // SDM 4.4.1: changing PAE, PGE, PSE or SMEP with paging on and PAE paging in use after
+  // the change reloads the PDPTEs.
+  if ((ctx_.cr0 & cr0::PG) && (value & cr4::PAE) && !(ctx_.efer & efer::LMA) &&
+      (changed & (cr4::PAE | cr4::PGE | cr4::PSE | cr4::SMEP)) && !tlb_.load_pdptes(ctx_.cr3))
+    throw CpuHalt("MOV to CR4: a PDPTE has a reserved bit set (#GP)");
   ctx_.cr4 = value;
-  // SDM 4.10.4.1: changing PGE, PAE, SMEP (or LA57) invalidates all TLB entries, and so
-  // does clearing PCIDE (every PCID's).
-  if ((changed & (cr4::PGE | cr4::PAE | cr4::SMEP | cr4::LA57)) ||
+  // SDM 4.10.4.1: changing PGE, PAE, PSE, SMEP (or LA57) invalidates all TLB entries, and
+  // so does clearing PCIDE (every PCID's).
+  if ((changed & (cr4::PGE | cr4::PAE | cr4::PSE | cr4::SMEP | cr4::LA57)) ||
       (changed & cr4::PCIDE && !(value & cr4::PCIDE)))
     tlb_.flush_all();
   if (changed & cr4::PCIDE)

@@ -27,6 +27,14 @@ AccessRights rights_of(const Translation& t) {
 // everything else comes here.
 TranslateResult Mmu::translate_slow(LAddr la, AccessKind k, const PagingContext& ctx,
                                     const Translation* l1_hit, bool l1_looked_up) {
+  // Outside IA-32e mode linear addresses have 32 bits: a wider one (which no TLB entry
+  // can match) is a #GP, as a segment-limit violation would be on real hardware.
+  if (ctx.paging() && !ctx.ia32e() && (la >> 32) != 0) {
+    TranslateResult res;
+    res.fault = FaultKind::general_protection;
+    ++stats_.gp_faults;
+    return res;
+  }
   if (!l1_looked_up) {
     if (!ctx.paging()) {  // CR0.PG = 0: linear addresses are physical addresses
       TranslateResult res;
@@ -173,6 +181,10 @@ void Mmu::invalidate_pcid(LAddr la, unsigned pcid) {
   itlb_.invalidate_pcid(la, pcid);
   stlb_.invalidate_pcid(la, pcid);
   walker_->flush();
+}
+
+bool Mmu::load_pdptes(std::uint64_t cr3) {
+  return walker_->load_pdptes(cr3);
 }
 
 void Mmu::reset_stats() {

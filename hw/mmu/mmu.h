@@ -50,6 +50,9 @@ class TlbMaintenance {
   virtual void flush_pcid(unsigned pcid) = 0;
   // The non-global entries of one PCID for one page (INVPCID type 0).
   virtual void invalidate_pcid(LAddr la, unsigned pcid) = 0;
+  // PAE paging's PDPTE registers from the table at cr3 (SDM 4.4.1); false if a present
+  // PDPTE has a reserved bit set (the MOV that asked raises #GP).
+  virtual bool load_pdptes(std::uint64_t cr3) = 0;
 };
 
 enum class FaultKind : std::uint8_t { none, page_fault, general_protection, bus_error };
@@ -149,6 +152,7 @@ class Mmu : public TlbMaintenance {
   void set_pcid(unsigned pcid, bool enabled) override;
   void flush_pcid(unsigned pcid) override;
   void invalidate_pcid(LAddr la, unsigned pcid) override;
+  bool load_pdptes(std::uint64_t cr3) override;
 
   void set_observer(MmuObserver* o) { observer_ = o; }
   // Probes of TLB arrays with signals of their own (impl = rtl), under

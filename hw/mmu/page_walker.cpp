@@ -91,7 +91,9 @@ PageWalker::PageWalker(const MmuConfig& cfg, PhysMemPort& mem, MmuStats& stats)
       pwc_enabled_(cfg.pwc.enabled),
       reserved_addr_mask_(cfg.maxphyaddr >= 52 ? 0 : bit_range(51, cfg.maxphyaddr)),
       mem_(mem),
-      stats_(stats) {
+      stats_(stats),
+      maxphyaddr_(cfg.maxphyaddr) {
+  pwc_.reserve(3);
   pwc_.emplace_back(cfg.pwc.enabled ? cfg.pwc.pml4e_entries : 0);
   pwc_.emplace_back(cfg.pwc.enabled ? cfg.pwc.pdpte_entries : 0);
   pwc_.emplace_back(cfg.pwc.enabled ? cfg.pwc.pde_entries : 0);
@@ -114,6 +116,7 @@ std::uint64_t PageWalker::reserved_bits(unsigned level, std::uint64_t entry, boo
 
 WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, MmuObserver* observer,
                             Picos start_offset) {
+  if (!ctx.ia32e()) return walk_legacy(la, k, ctx, observer, start_offset);
   WalkResult r;
   const bool nxe = (ctx.efer & efer::NXE) != 0;
   const unsigned top = ctx.la57() && la57_supported_ ? 5 : 4;

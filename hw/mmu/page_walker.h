@@ -1,4 +1,5 @@
-// The hardware page walker of 4-level and 5-level paging (Intel SDM Vol. 3A 4.5), with
+// The hardware page walker of 4-level and 5-level paging (Intel SDM Vol. 3A 4.5), and of
+// 32-bit and PAE paging (4.3, 4.4) outside IA-32e mode, with
 // access-rights checks (4.6), page-fault error codes (4.7), accessed/dirty updates
 // (4.8) and the optional paging-structure caches (4.10.3). Pure C++.
 #pragma once
@@ -57,6 +58,12 @@ class PageWalker {
   WalkResult walk(LAddr la, AccessKind k, const PagingContext& ctx, MmuObserver* observer = nullptr,
                   Picos start_offset = 0);
 
+  // MOV to CR3 (or a paging-mode change) under PAE paging (SDM 4.4.1): loads the four
+  // PDPTEs from the 32-byte-aligned table at CR3[31:5] into the PDPTE registers. False
+  // (and nothing loaded) if a present PDPTE sets a reserved bit: the MOV raises #GP.
+  bool load_pdptes(std::uint64_t cr3);
+  std::uint64_t pdpte(unsigned i) const { return pdpte_[i]; }
+
   // INVLPG or a page fault on la: drops paging-structure-cache entries used for la.
   void invalidate(LAddr la);
   // MOV to CR3 or any full flush: paging-structure caches hold no global entries.
@@ -69,6 +76,9 @@ class PageWalker {
  private:
   // Reserved bits of a present entry at `level` (5..1) given its PS flag.
   std::uint64_t reserved_bits(unsigned level, std::uint64_t entry, bool nxe) const;
+  // 32-bit paging (SDM 4.3) and PAE paging (4.4): page_walker_legacy.cpp.
+  WalkResult walk_legacy(LAddr la, AccessKind k, const PagingContext& ctx, MmuObserver* observer,
+                         Picos start_offset);
 
   bool la57_supported_;
   Picos step_picos_;
@@ -78,6 +88,8 @@ class PageWalker {
   MmuStats& stats_;
   // Index 0: PML4E cache (tag la >> 39), 1: PDPTE cache (la >> 30), 2: PDE cache (la >> 21).
   std::vector<PagingStructureCache> pwc_;
+  unsigned maxphyaddr_;
+  std::uint64_t pdpte_[4] = {};  // PAE paging's PDPTE registers (SDM 4.4.1)
 };
 
 }  // namespace mmvp

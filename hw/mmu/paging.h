@@ -14,6 +14,7 @@ inline constexpr std::uint64_t WP = 1ULL << 16;
 inline constexpr std::uint64_t PG = 1ULL << 31;
 }  // namespace cr0
 namespace cr4 {
+inline constexpr std::uint64_t PSE = 1ULL << 4;  // 4-MByte pages under 32-bit paging
 inline constexpr std::uint64_t PAE = 1ULL << 5;
 inline constexpr std::uint64_t PGE = 1ULL << 7;
 inline constexpr std::uint64_t LA57 = 1ULL << 12;
@@ -97,6 +98,9 @@ struct PagingContext {
   bool implicit_supervisor = false;
 
   bool paging() const { return (cr0 & cr0::PG) != 0; }
+  // IA-32e mode (EFER.LMA): 4- or 5-level paging; otherwise 32-bit or PAE paging, with
+  // 32-bit linear addresses (SDM 4.1.1, Table 4-1).
+  bool ia32e() const { return (efer & efer::LMA) != 0; }
   bool la57() const { return (cr4 & cr4::LA57) != 0; }
   bool user() const { return cpl == 3 && !implicit_supervisor; }
 };
@@ -123,8 +127,10 @@ inline std::uint32_t access_error_bits(AccessKind k, const PagingContext& ctx) {
   if (k == AccessKind::write) bits |= pf::W;
   if (ctx.user()) bits |= pf::U;
   // SDM 4.7: I/D is reported only when CR4.SMEP = 1 or (CR4.PAE = 1 and EFER.NXE = 1);
-  // PAE is always 1 under 4- and 5-level paging.
-  if (k == AccessKind::fetch && ((ctx.cr4 & cr4::SMEP) || (ctx.efer & efer::NXE))) bits |= pf::ID;
+  // PAE is always 1 under 4- and 5-level paging, 0 under 32-bit paging.
+  if (k == AccessKind::fetch &&
+      ((ctx.cr4 & cr4::SMEP) || ((ctx.cr4 & cr4::PAE) && (ctx.efer & efer::NXE))))
+    bits |= pf::ID;
   return bits;
 }
 

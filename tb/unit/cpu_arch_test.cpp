@@ -26,7 +26,12 @@ class RecordingTlb : public TlbMaintenance {
   void invalidate_pcid(LAddr la, unsigned pcid) override {
     log.push_back("invalidate " + std::to_string(la) + " pcid " + std::to_string(pcid));
   }
+  bool load_pdptes(std::uint64_t cr3) override {
+    log.push_back("pdptes " + std::to_string(cr3));
+    return pdptes_ok;
+  }
   std::vector<std::string> log;
+  bool pdptes_ok = true;
 };
 
 class X86ArchTest : public ::testing::Test {
@@ -67,10 +72,50 @@ TEST_F(X86ArchTest, EnteringLongModeSetsLmaAndFlushes) {
   EXPECT_EQ(tlb.log, (std::vector<std::string>{"all", "all"})) << "CR4.PAE change, CR0.PG change";
 }
 
-TEST_F(X86ArchTest, PagingNeedsPeAndIa32e) {
+TEST_F(X86ArchTest, PagingNeedsPeAndLongModeNeedsPae) {
   EXPECT_NE(halt_message([&] { arch.write_cr(0, cr0::PG); }).find("PE=0 (#GP)"), std::string::npos);
-  EXPECT_NE(halt_message([&] { arch.write_cr(0, cr0::PE | cr0::PG); }).find("CR4.PAE and EFER.LME"),
+  arch.wrmsr(msr::EFER, efer::LME);
+  EXPECT_NE(halt_message([&] { arch.write_cr(0, cr0::PE | cr0::PG); }).find("LME=1 and PAE=0"),
             std::string::npos);
+}
+
+TEST_F(X86ArchTest, ThirtyTwoBitPagingNeedsNeitherPaeNorLme) {
+  // SDM 4.1.1: CR0.PG = 1 with CR4.PAE = 0 is 32-bit paging; IA-32e mode stays off.
+  arch.write_cr(3, 0x100000);
+  tlb.log.clear();
+  arch.write_cr(0, cr0::PE | cr0::PG);
+  EXPECT_TRUE(arch.paging().paging());
+  EXPECT_FALSE(arch.paging().ia32e());
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"all"}));  // no PDPTEs to load
+  arch.write_cr(4, cr4::PSE);                             // SDM 4.10.4.1: changing PSE flushes
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"all", "all"}));
+}
+
+TEST_F(X86ArchTest, PaePagingLoadsPdptesOnPagingCr3AndCr4Changes) {
+  arch.write_cr(4, cr4::PAE);
+  arch.write_cr(3, 0x100020);  // paging off: nothing loaded yet
+  tlb.log.clear();
+  arch.write_cr(0, cr0::PE | cr0::PG);
+  EXPECT_FALSE(arch.paging().ia32e());
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"pdptes 1048608", "all"}));
+  tlb.log.clear();
+  arch.write_cr(3, 0x200040);
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"pdptes 2097216", "all"}));
+  tlb.log.clear();
+  arch.write_cr(4, cr4::PAE | cr4::PGE);  // PGE changes with PAE paging on: reload
+  EXPECT_EQ(tlb.log, (std::vector<std::string>{"pdptes 2097216", "all"}));
+  // A PDPTE with a reserved bit: #GP, CR3 unchanged.
+  tlb.pdptes_ok = false;
+  EXPECT_NE(halt_message([&] { arch.write_cr(3, 0x300000); }).find("PDPTE has a reserved bit"),
+            std::string::npos);
+  EXPECT_EQ(arch.read_cr(3), 0x200040u);
+}
+
+TEST_F(X86ArchTest, PaeCannotBeClearedInIa32eMode) {
+  enter_long_mode();
+  EXPECT_NE(halt_message([&] { arch.write_cr(4, cr4::PGE); }).find("PAE cleared in IA-32e"),
+            std::string::npos);
+  EXPECT_TRUE(tlb.log.empty());  // IA-32e mode never loads PDPTEs
 }
 
 TEST_F(X86ArchTest, Cr3WriteFlushesNonGlobalWithPgeAndAllWithout) {

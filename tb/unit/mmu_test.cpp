@@ -105,6 +105,7 @@ TEST(MmuLa57, FiveLevelCanonicalForm) {
   PagingContext ctx;
   ctx.cr0 = cr0::PE | cr0::PG;
   ctx.cr4 = cr4::PAE | cr4::LA57;
+  ctx.efer = efer::LME | efer::LMA;  // 5-level paging is an IA-32e mode
   ctx.cr3 = 0x100000;
   EXPECT_EQ(mmu.translate(0x0000'8000'0000'0000ULL, AccessKind::read, ctx).fault,
             FaultKind::page_fault);
