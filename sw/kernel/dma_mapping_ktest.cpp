@@ -29,17 +29,6 @@ std::uint64_t count(Kernel& k, unsigned cls) {
   return dma_debug_violations(k, cls);
 }
 
-// The console lines printed while f runs.
-template <typename F>
-std::string capture(Kernel& k, F&& f) {
-  std::string log;
-  auto saved = k.console;
-  k.console = [&](std::string_view line) { log.append(line).push_back('\n'); };
-  f();
-  k.console = saved;
-  return log;
-}
-
 }  // namespace
 
 KTEST(dma_api, map_single_checks_the_mask) {
@@ -57,7 +46,7 @@ KTEST(dma_api, map_single_checks_the_mask) {
   const LAddr high = __get_free_pages(k, GFP_KERNEL, 0);
   KEXPECT(page::__pa(high) >= (16u << 20));
   PAddr bad = 0;
-  const std::string log = capture(
+  const std::string log = capture_console(
       k, [&] { bad = dma_map_single(k, isa.dev, high, 512, DMA_FROM_DEVICE, "isa_card_recv"); });
   KEXPECT_EQ(bad, DMA_MAPPING_ERROR);
   KEXPECT_EQ(dma_mapping_error(k, isa.dev, bad), 1);
@@ -90,7 +79,7 @@ KTEST(dma_api, unmap_is_checked_as_dma_debug_does) {
   // with 512 bytes from the device: three reports, and the mapping is gone.
   const PAddr addr = dma_map_single(k, isa.dev, buf, 1024, DMA_TO_DEVICE, "isa_card_xmit");
   const std::string log =
-      capture(k, [&] { dma_unmap_single(k, isa.dev, addr, 512, DMA_FROM_DEVICE); });
+      capture_console(k, [&] { dma_unmap_single(k, isa.dev, addr, 512, DMA_FROM_DEVICE); });
   KEXPECT_EQ(count(k, DMA_UNMAP_WRONG_SIZE), before[0] + 1);
   KEXPECT_EQ(count(k, DMA_UNMAP_WRONG_DIR), before[1] + 1);
   KEXPECT_EQ(count(k, DMA_MAP_ERR_UNCHECKED), before[2] + 1);
@@ -103,7 +92,7 @@ KTEST(dma_api, unmap_is_checked_as_dma_debug_does) {
   KEXPECT(log.find("Mapped at:\n isa_card_xmit+0x") != std::string::npos);
   // Unmapping it again: not mapped.
   const std::string again =
-      capture(k, [&] { dma_unmap_single(k, isa.dev, addr, 1024, DMA_TO_DEVICE); });
+      capture_console(k, [&] { dma_unmap_single(k, isa.dev, addr, 1024, DMA_TO_DEVICE); });
   KEXPECT_EQ(count(k, DMA_UNMAP_NOT_MAPPED), before[3] + 1);
   KEXPECT(again.find("device driver tries to free DMA memory it has not allocated") !=
           std::string::npos);
@@ -210,7 +199,7 @@ KTEST(dma_api, dma_pool_blocks_respect_the_boundary) {
   KEXPECT_EQ(again, dma[5]);
   for (unsigned i = 0; i < 12; ++i) dma_pool_free(k, pool, blocks[i], dma[i]);
   KEXPECT_EQ(dma_pool_info(k, pool).nr_active, 0u);
-  const std::string log = capture(k, [&] { dma_pool_destroy(k, small); });
+  const std::string log = capture_console(k, [&] { dma_pool_destroy(k, small); });
   KEXPECT(log.find("dma_pool_destroy isa_small busy") != std::string::npos);
   dma_pool_destroy(k, pool);
 }

@@ -57,4 +57,16 @@ unsigned run_ktests(Kernel& k, const std::function<bool(const KTestCase&)>& sele
                  ")");                                                                             \
   } while (0)
 
+// The console lines a KTEST's code prints while f runs (the kernel's console is given
+// back afterwards), for checking a report's text.
+template <typename F>
+std::string capture_console(Kernel& k, F&& f) {
+  std::string log;
+  auto saved = k.console;
+  k.console = [&](std::string_view line) { log.append(line).push_back('\n'); };
+  f();
+  k.console = saved;
+  return log;
+}
+
 }  // namespace mmvp::sw

@@ -2,8 +2,6 @@
 // request: no deferral (compaction_deferred), no cached scanner positions, no kcompactd.
 #include "sw/mm/compaction.h"
 
-#include <vector>
-
 #include "sw/kernel/task.h"
 #include "sw/mm/mm_types.h"
 #include "sw/mm/mmzone.h"
@@ -47,13 +45,26 @@ bool migratable(Kernel& k, LAddr page) {
 struct CompactControl {
   unsigned z = 0, order = 0, highest = 0;
   std::uint64_t migrate_pfn = 0, free_pfn = 0;  // free_pfn: start of the next block down
-  std::vector<LAddr> freepages;                 // isolated order-0 pages (cc->freepages)
+  // cc->freepages: the isolated order-0 pages, chained through their lru.next in guest
+  // memory; only the head is held here (a register).
+  LAddr freepages = 0;
+  bool have_free() const { return freepages != 0; }
 };
+
+void push_free(Kernel& k, CompactControl& cc, LAddr page) {
+  k.mem.set(page + page::lru, list::next, cc.freepages);
+  cc.freepages = page;
+}
+LAddr pop_free(Kernel& k, CompactControl& cc) {
+  const LAddr page = cc.freepages;
+  cc.freepages = k.mem.get(page + page::lru, list::next);
+  return page;
+}
 
 // isolate_freepages(): the next pageblock down that is a suitable migration target
 // (movable, or wholly free), its free blocks split into isolated order-0 pages.
 void isolate_freepages(Kernel& k, CompactControl& cc) {
-  while (cc.freepages.empty() && cc.free_pfn > cc.migrate_pfn + pageblock_nr_pages) {
+  while (!cc.have_free() && cc.free_pfn > cc.migrate_pfn + pageblock_nr_pages) {
     cc.free_pfn -= pageblock_nr_pages;
     const std::uint64_t start = cc.free_pfn;
     const LAddr first = page::pfn_to_page(start);
@@ -73,7 +84,7 @@ void isolate_freepages(Kernel& k, CompactControl& cc) {
       for (std::uint64_t i = 0; i < (1ULL << order); ++i) {
         const LAddr q = p + i * page::kSize;
         k.mem.set(q, page::refcount, 1);
-        cc.freepages.push_back(q);
+        push_free(k, cc, q);
       }
       count_vm_events(k, COMPACTISOLATED, 1ULL << order);
       pfn += 1ULL << order;
@@ -103,18 +114,17 @@ void compact_zone(Kernel& k, CompactControl& cc) {
       if (!migratable(k, p)) continue;
       count_vm_event(k, COMPACTISOLATED);
       isolate_freepages(k, cc);
-      if (cc.freepages.empty()) {  // the scanners met
+      if (!cc.have_free()) {  // the scanners met
         stop = true;
         break;
       }
-      const LAddr target = cc.freepages.back();
-      cc.freepages.pop_back();
+      const LAddr target = pop_free(k, cc);
       if (migrate_anon_page(k, p, target)) {
         count_vm_event(k, PGMIGRATE_SUCCESS);
         migrated = true;
       } else {
         count_vm_event(k, PGMIGRATE_FAIL);
-        cc.freepages.push_back(target);
+        push_free(k, cc, target);
       }
     }
     // lru_add_drain_cpu_zone(): the freed pages merge before the next check.
@@ -122,8 +132,7 @@ void compact_zone(Kernel& k, CompactControl& cc) {
     if (compact_finished(k, cc)) break;
   }
   // release_free_list(): isolated pages not used go back.
-  for (LAddr p : cc.freepages) __free_pages(k, p, 0);
-  cc.freepages.clear();
+  while (cc.have_free()) __free_pages(k, pop_free(k, cc), 0);
   drain_all_pages(k);
 }
 

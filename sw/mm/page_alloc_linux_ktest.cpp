@@ -2,9 +2,7 @@
 // lists, boot memory freed to the tail, migrate types and pageblock claiming, direct
 // compaction rescuing an ISA DMA buffer from a fragmented ZONE_DMA, and the OOM killer
 // choosing the biggest process.
-#include <algorithm>
 #include <string>
-#include <vector>
 
 #include "sw/kernel/dma_mapping.h"
 #include "sw/kernel/selftest.h"
@@ -52,17 +50,6 @@ std::uint64_t free_list_length(Kernel& k, unsigned z, unsigned o, unsigned mt) {
   std::uint64_t n = 0;
   for (LAddr e = k.mem.get(head, list::next); e != head; e = k.mem.get(e, list::next)) ++n;
   return n;
-}
-
-// The console lines printed while f runs.
-template <typename F>
-std::string capture_console(Kernel& k, F&& f) {
-  std::string log;
-  auto saved = k.console;
-  k.console = [&](std::string_view line) { log.append(line).push_back('\n'); };
-  f();
-  k.console = saved;
-  return log;
 }
 
 }  // namespace
@@ -221,18 +208,32 @@ KTEST(pagealloc, compaction_rescues_a_64k_isa_dma_buffer) {
     drain_all_pages(k);
   }
   // Keep the lowest page taken from each 16-frame block: with it mapped, no block of
-  // the zone can be free whole.
-  std::vector<std::uint64_t> lowest(MAX_DMA_PFN / 16, ~0ULL);
-  for (LAddr p = chain; p; p = k.mem.r64(page::page_to_virt(p))) {
-    const std::uint64_t pfn = page::page_to_pfn(p);
-    lowest[pfn / 16] = std::min(lowest[pfn / 16], pfn);
+  // the zone can be free whole. Taken pages are marked in page->private (the owner's).
+  constexpr std::uint64_t kMine = 0x5eed;
+  for (LAddr p = chain; p; p = k.mem.r64(page::page_to_virt(p)))
+    k.mem.set(p, page::private_, kMine);
+  auto lowest_taken = [&](std::uint64_t pfn) {
+    for (std::uint64_t q = pfn & ~15ULL; q < pfn; ++q)
+      if (k.mem.get(page::pfn_to_page(q), page::private_) == kMine) return false;
+    return true;
+  };
+  LAddr keep = 0;  // the pages to keep, chained through their first words
+  for (LAddr p = chain, next = 0; p; p = next) {
+    next = k.mem.r64(page::page_to_virt(p));
+    if (!lowest_taken(page::page_to_pfn(p))) continue;
+    k.mem.w64(page::page_to_virt(p) + 8, keep);
+    keep = p;
   }
+  for (LAddr p = keep; p; p = k.mem.r64(page::page_to_virt(p) + 8))
+    k.mem.set(p, page::private_, 1);  // kept: no longer a candidate
   constexpr LAddr kBase = 0x10000000;
   unsigned kept = 0;
   while (chain) {
     const LAddr next = k.mem.r64(page::page_to_virt(chain));
     const std::uint64_t pfn = page::page_to_pfn(chain);
-    if (lowest[pfn / 16] == pfn) {
+    const bool keep_it = k.mem.get(chain, page::private_) == 1;
+    k.mem.set(chain, page::private_, 0);
+    if (keep_it) {
       k.mem.w64(page::page_to_virt(chain), 0x5eed0000 + pfn);  // its data, to check later
       map_anon(k, m, kBase + pfn * PAGE_SIZE, chain);
       ++kept;

@@ -236,18 +236,18 @@ std::string proc_vmstat(Kernel& k) {
     std::snprintf(buf, sizeof buf, "%s %llu\n", name, static_cast<unsigned long long>(v));
     out += buf;
   };
-  VmstatItems zones = zone_stat_items(k, 0);
-  for (unsigned z = 1; z < MAX_NR_ZONES; ++z) {
-    const VmstatItems more = zone_stat_items(k, z);
-    for (std::size_t i = 0; i < zones.size(); ++i) zones[i].second += more[i].second;
-  }
+  // Zone and NUMA items are summed over the zones (global_zone_page_state).
+  auto summed = [&](VmstatItems (*items)(Kernel&, unsigned)) {
+    VmstatItems sum = items(k, 0);
+    for (unsigned z = 1; z < MAX_NR_ZONES; ++z) {
+      const VmstatItems more = items(k, z);
+      for (std::size_t i = 0; i < sum.size(); ++i) sum[i].second += more[i].second;
+    }
+    return sum;
+  };
+  const VmstatItems zones = summed(zone_stat_items);
   for (const auto& [name, v] : zones) put(name, v);
-  VmstatItems numa = numa_stat_items(k, 0);
-  for (unsigned z = 1; z < MAX_NR_ZONES; ++z) {
-    const VmstatItems more = numa_stat_items(k, z);
-    for (std::size_t i = 0; i < numa.size(); ++i) numa[i].second += more[i].second;
-  }
-  for (const auto& [name, v] : numa) put(name, v);
+  for (const auto& [name, v] : summed(numa_stat_items)) put(name, v);
   for (const auto& [name, v] : node_stat_items(k)) put(name, v);
   // global_dirty_limits(): vm_dirty_ratio 20 and dirty_background_ratio 10 of the
   // dirtyable memory (free pages above the reserves; no page cache).
