@@ -21,10 +21,12 @@ inline constexpr unsigned kSize = kListsBytes + 8;
 }  // namespace free_area
 
 // struct per_cpu_pages (include/linux/mmzone.h) of the one CPU: order-0..3 pages per
-// migrate type plus one list for pageblock-order (THP) pages, NR_PCP_LISTS in all.
-// Linux reaches it through zone->per_cpu_pageset; with one CPU it is embedded.
+// migrate type plus two lists for pageblock-order (THP) pages, one for GFP_MOVABLE and
+// one for the other types (NR_PCP_THP 2), NR_PCP_LISTS in all. Linux reaches it
+// through zone->per_cpu_pageset; with one CPU it is embedded.
 inline constexpr unsigned NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
-inline constexpr unsigned NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 1;
+inline constexpr unsigned NR_PCP_THP = 2;
+inline constexpr unsigned NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP;
 namespace pcp {
 inline constexpr Field<std::int32_t> count{0};  // pages on the lists
 inline constexpr Field<std::int32_t> high{4};   // drain threshold
@@ -39,10 +41,11 @@ inline constexpr unsigned kSize = lists.end();
 }  // namespace pcp
 // order_to_pindex() / pindex_to_order().
 inline constexpr unsigned order_to_pindex(unsigned mt, unsigned order) {
-  return order > PAGE_ALLOC_COSTLY_ORDER ? NR_LOWORDER_PCP_LISTS : MIGRATE_PCPTYPES * order + mt;
+  if (order > PAGE_ALLOC_COSTLY_ORDER) return NR_LOWORDER_PCP_LISTS + (mt != MIGRATE_MOVABLE);
+  return MIGRATE_PCPTYPES * order + mt;
 }
 inline constexpr unsigned pindex_to_order(unsigned pindex) {
-  return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
+  return pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
 }
 // pcp_allowed_order().
 inline constexpr std::uint8_t PCPF_PREV_FREE_HIGH_ORDER = 1;
@@ -71,8 +74,8 @@ inline constexpr Field<std::uint64_t> flags{120};          // ZONE_BELOW_HIGH
 // compaction scans the whole zone.
 inline constexpr Embedded pageset{128, pcp::kSize};  // this CPU's struct per_cpu_pages
 // NUMA_HIT (= NUMA_LOCAL with one node): allocations served by this zone.
-inline constexpr Field<std::uint64_t> numa_hit{376};
-inline constexpr Embedded free_area{384, NR_PAGE_ORDERS* free_area::kSize};
+inline constexpr Field<std::uint64_t> numa_hit{384};
+inline constexpr Embedded free_area{400, NR_PAGE_ORDERS* free_area::kSize};
 inline constexpr unsigned kSize = 1408;
 static_assert(pageset.end() <= numa_hit.offset, "per_cpu_pages overflows");
 static_assert(free_area.end() <= kSize, "struct zone overflows");

@@ -77,6 +77,12 @@ KTEST(pagealloc, freed_pages_wait_on_the_per_cpu_list_until_it_drains) {
 
 KTEST(pagealloc, pageset_batch_and_bounds_follow_the_zone) {
   Kernel& k = t.k;
+  // order_to_pindex(): orders 0-3 per type, then one pageblock-order list for movable
+  // requests and one for the others (NR_PCP_THP 2).
+  KEXPECT_EQ(order_to_pindex(MIGRATE_RECLAIMABLE, 3), 11u);
+  KEXPECT_EQ(order_to_pindex(MIGRATE_MOVABLE, pageblock_order), 12u);
+  KEXPECT_EQ(order_to_pindex(MIGRATE_UNMOVABLE, pageblock_order), 13u);
+  KEXPECT_EQ(pindex_to_order(13), pageblock_order);
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     if (!populated_zone(k, z)) continue;
     const LAddr p = pcp_addr(z);
