@@ -253,12 +253,7 @@ WalkResult PageWalker::walk(LAddr la, AccessKind k, const PagingContext& ctx, Mm
   const unsigned shift = page_shift(t.size);
   t.vpn = la >> shift;
   t.pfn = (leaf & pte::ADDR_MASK) >> shift;  // drops PAT (bit 12) of large pages
-  t.writable = rights.writable;
-  t.user = rights.user;
-  t.nx = rights.nx;
-  t.dirty = (leaf & pte::D) != 0 || write;
-  t.global = (leaf & pte::G) && (ctx.cr4 & cr4::PGE);
-  t.pcd_pwt = static_cast<std::uint8_t>(((leaf & pte::PWT) ? 1 : 0) | ((leaf & pte::PCD) ? 2 : 0));
+  set_leaf_attributes(t, leaf, rights, write, ctx);
   DPRINTF(Walker, "mmu.walker", "la {:#x} -> pa {:#x} ({} page{}{}{}), {} ps", la, t.physical(la),
           page_size_name(t.size), t.writable ? " W" : "", t.user ? " U" : "", t.nx ? " NX" : "",
           r.latency);

@@ -46,6 +46,18 @@ struct WalkResult {
   unsigned levels_read = 0;  // paging-structure entries read from memory
 };
 
+// The attributes a leaf entry gives a translation (both walk modes): the rights
+// combined over the walk, D (set now on a write), G under CR4.PGE, PWT/PCD.
+inline void set_leaf_attributes(Translation& t, std::uint64_t leaf, const AccessRights& rights,
+                                bool write, const PagingContext& ctx) {
+  t.writable = rights.writable;
+  t.user = rights.user;
+  t.nx = rights.nx;
+  t.dirty = (leaf & pte::D) != 0 || write;
+  t.global = (leaf & pte::G) && (ctx.cr4 & cr4::PGE);
+  t.pcd_pwt = static_cast<std::uint8_t>(((leaf & pte::PWT) ? 1 : 0) | ((leaf & pte::PCD) ? 2 : 0));
+}
+
 class PageWalker {
  public:
   // Statistics go to *stats (pte_reads, pte_writes, pwc_lookups, pwc_hits).

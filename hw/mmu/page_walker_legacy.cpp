@@ -165,12 +165,7 @@ WalkResult PageWalker::walk_legacy(LAddr la, AccessKind k, const PagingContext& 
     t.vpn = la >> 21;
     t.pfn = (base | (la & (1ULL << 21))) >> 21;
   }
-  t.writable = rights.writable;
-  t.user = rights.user;
-  t.nx = rights.nx;
-  t.dirty = (leaf & pte::D) != 0 || write;
-  t.global = (leaf & pte::G) && (ctx.cr4 & cr4::PGE);
-  t.pcd_pwt = static_cast<std::uint8_t>(((leaf & pte::PWT) ? 1 : 0) | ((leaf & pte::PCD) ? 2 : 0));
+  set_leaf_attributes(t, leaf, rights, write, ctx);
   return r;
 }
 

@@ -16,20 +16,11 @@ namespace {
 using namespace mmvp::test;
 constexpr unsigned kL1Cycles = 1, kL2Cycles = 9;
 
-TlbArrayConfig arr(const char* name, unsigned entries, unsigned ways, std::uint8_t sizes) {
-  TlbArrayConfig c;
-  c.name = name;
-  c.entries = entries;
-  c.ways = ways;
-  c.sizes = sizes;
-  return c;
-}
-
 MmuConfig small_config() {
   MmuConfig c;
-  c.dtlb = {arr("l1_4k", 8, 2, 1), arr("l1_2m", 4, 0, 2), arr("l1_1g", 2, 0, 4)};
-  c.itlb = {arr("l1_4k", 8, 2, 1)};
-  c.stlb = {arr("l2_4k", 32, 4, 3), arr("l2_1g", 4, 0, 4)};
+  c.dtlb = {tlb_array("l1_4k", 8, 2, 1), tlb_array("l1_2m", 4, 0, 2), tlb_array("l1_1g", 2, 0, 4)};
+  c.itlb = {tlb_array("l1_4k", 8, 2, 1)};
+  c.stlb = {tlb_array("l2_4k", 32, 4, 3), tlb_array("l2_1g", 4, 0, 4)};
   c.maxphyaddr = 46;
   c.cycle = kCycle;
   c.l1_hit_cycles = kL1Cycles;

@@ -37,6 +37,18 @@ class FakeMemory : public PhysMemPort {
   unsigned reads = 0, writes = 0;
 };
 
+// A TLB array of `entries` entries, `ways` ways (0: fully associative), for page sizes
+// `sizes` (bit i: PageSize(i)).
+inline TlbArrayConfig tlb_array(const char* name, unsigned entries, unsigned ways,
+                                std::uint8_t sizes) {
+  TlbArrayConfig c;
+  c.name = name;
+  c.entries = entries;
+  c.ways = ways;
+  c.sizes = sizes;
+  return c;
+}
+
 constexpr unsigned level_shift(unsigned level) {
   return 12 + 9 * (level - 1);
 }

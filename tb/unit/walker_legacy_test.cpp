@@ -314,18 +314,10 @@ using namespace mmvp::test;
 // Through the MMU: a 32-bit walk fills the TLB and the next access hits; a linear
 // address wider than 32 bits outside IA-32e mode is #GP.
 TEST(MmuLegacyPaging, ThirtyTwoBitTranslationsAreCachedAndWideAddressesAreGp) {
-  auto arr = [](const char* name, unsigned entries, unsigned ways, std::uint8_t sizes) {
-    TlbArrayConfig a;
-    a.name = name;
-    a.entries = entries;
-    a.ways = ways;
-    a.sizes = sizes;
-    return a;
-  };
   MmuConfig c;
-  c.dtlb = {arr("l1_4k", 8, 2, 1), arr("l1_2m", 4, 0, 2)};
-  c.itlb = {arr("l1_4k", 8, 2, 1)};
-  c.stlb = {arr("l2_4k", 32, 4, 3)};
+  c.dtlb = {tlb_array("l1_4k", 8, 2, 1), tlb_array("l1_2m", 4, 0, 2)};
+  c.itlb = {tlb_array("l1_4k", 8, 2, 1)};
+  c.stlb = {tlb_array("l2_4k", 32, 4, 3)};
   c.maxphyaddr = 40;
   c.cycle = kCycle;
   c.l1_hit_cycles = 1;
