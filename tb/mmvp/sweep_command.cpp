@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
+#include "hw/common/output_file.h"
 #include "tb/mmvp/options.h"
+#include "tb/sweep/merge.h"
 #include "tb/sweep/sweep_runner.h"
 
 namespace mmvp::cli {
@@ -15,7 +18,7 @@ namespace {
 struct SweepArgs {
   ParamOptions base;
   std::vector<std::string> traces, mixes, scenarios, grids;
-  std::string out, area, area_array = "mmu.dtlb.l1_4k";
+  std::string out, area, area_array = "mmu.dtlb.l1_4k", shard;
   bool timing = false, quiet = false;
   unsigned jobs = 0;
 };
@@ -32,6 +35,11 @@ void run_sweep_command(const SweepArgs& a) {
   s.out_prefix = a.out;
   s.timing = a.timing;
   s.jobs = a.jobs;
+  if (!a.shard.empty()) {
+    std::tie(s.shard, s.shards) = sweep::parse_shard(a.shard);
+    if (a.out.empty())
+      throw ConfigError("--shard needs --out (mmvp sweep merge reads each part's PREFIX.json)");
+  }
   std::error_code ec;
   s.mmvp_path = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   s.progress = a.quiet       ? sweep::ProgressStyle::quiet
@@ -54,6 +62,25 @@ void run_sweep_command(const SweepArgs& a) {
     throw std::runtime_error(std::to_string(sum.failed) +
                              " platform runs failed (their rows are missing; run again to retry)");
   }
+}
+
+struct MergeArgs {
+  std::string out;
+  std::vector<std::string> parts;
+  bool quiet = false;
+};
+
+void run_merge_command(const MergeArgs& a) {
+  for (const std::string& p : a.parts) {
+    if (std::filesystem::weakly_canonical(p + ".csv") ==
+        std::filesystem::weakly_canonical(a.out + ".csv"))
+      throw ConfigError("mmvp sweep merge: OUT " + a.out + " is one of the parts");
+  }
+  sweep::MergedSweep m = sweep::merge_sweep_parts(a.parts);
+  sweep::write_results(a.out, m.rows, &m.identity);
+  if (!a.quiet)
+    std::cerr << "mmvp sweep merge: " << m.rows.size() << " rows of " << a.parts.size()
+              << " parts in " << a.out << ".csv and " << a.out << ".json\n";
 }
 
 }  // namespace
@@ -90,7 +117,23 @@ void add_sweep_command(CLI::App& app) {
                   "the array whose area --area gives (default mmu.dtlb.l1_4k)");
   cmd->add_option("-j,--jobs", args->jobs, "parallel tasks (default: every core)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress and no notes on stderr");
-  cmd->callback([args] { run_sweep_command(*args); });
+  cmd->add_option("--shard", args->shard,
+                  "K/N: run only the K-th of N equal blocks of the (workload, configuration) "
+                  "rows, for spreading a sweep over machines; needs --out; combine the parts "
+                  "with `mmvp sweep merge`");
+
+  auto margs = std::make_shared<MergeArgs>();
+  CLI::App* merge = cmd->add_subcommand(
+      "merge",
+      "combine the parts of a sharded sweep (each a --out PREFIX) into OUT.csv and OUT.json, "
+      "the files the whole sweep writes; refuses parts of different sweeps and incomplete ones");
+  merge->add_option("OUT", margs->out, "output prefix")->required();
+  merge->add_option("PART", margs->parts, "the --out PREFIX of every shard")->required();
+  merge->add_flag("-q,--quiet", margs->quiet, "no summary on stderr");
+  merge->callback([margs] { run_merge_command(*margs); });
+  cmd->callback([args, merge] {
+    if (!merge->parsed()) run_sweep_command(*args);
+  });
 }
 
 }  // namespace mmvp::cli

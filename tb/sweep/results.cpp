@@ -195,7 +195,31 @@ std::string rows_to_csv(const std::vector<SweepRow>& rows) {
   return out;
 }
 
-std::string rows_to_json(const std::vector<SweepRow>& rows) {
+bool SweepIdentity::same_sweep(const SweepIdentity& o, std::string& why) const {
+  if (workloads != o.workloads) {
+    why = "the workloads differ";
+  } else if (base != o.base) {
+    why = "the base settings differ ('" + base + "' and '" + o.base + "')";
+  } else if (axes.size() != o.axes.size()) {
+    why = "the grids differ";
+  } else if (total_rows != o.total_rows) {
+    why = "the numbers of rows differ";
+  } else if (shards != o.shards) {
+    why = "the numbers of shards differ (" + std::to_string(shards) + " and " +
+          std::to_string(o.shards) + ")";
+  } else {
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      if (axes[i].name != o.axes[i].name || axes[i].values != o.axes[i].values) {
+        why = "the grids differ (" + axes[i].name + ")";
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string rows_to_json(const std::vector<SweepRow>& rows, const SweepIdentity* identity) {
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const SweepRow& r : rows) {
     nlohmann::ordered_json j;
@@ -221,6 +245,19 @@ std::string rows_to_json(const std::vector<SweepRow>& rows) {
     all.push_back(std::move(j));
   }
   nlohmann::ordered_json root;
+  if (identity) {
+    nlohmann::ordered_json id;
+    id["workloads"] = identity->workloads;
+    id["base"] = identity->base;
+    nlohmann::ordered_json grid = nlohmann::ordered_json::array();
+    for (const GridAxis& a : identity->axes)
+      grid.push_back({{"name", a.name}, {"values", a.values}});
+    id["grid"] = std::move(grid);
+    id["total_rows"] = identity->total_rows;
+    if (identity->shards)
+      id["shard"] = std::to_string(identity->shard) + "/" + std::to_string(identity->shards);
+    root["sweep"] = std::move(id);
+  }
   root["rows"] = std::move(all);
   return root.dump(1) + "\n";
 }
@@ -287,9 +324,49 @@ std::vector<SweepRow> rows_from_csv(const std::string& text, const std::string& 
   return rows;
 }
 
-void write_results(const std::string& prefix, const std::vector<SweepRow>& rows) {
+void write_results(const std::string& prefix, const std::vector<SweepRow>& rows,
+                   const SweepIdentity* identity) {
   write_output_file(prefix + ".csv", rows_to_csv(rows), "--out");
-  write_output_file(prefix + ".json", rows_to_json(rows), "--out");
+  write_output_file(prefix + ".json", rows_to_json(rows, identity), "--out");
+}
+
+SweepIdentity read_identity(const std::string& prefix) {
+  const std::string path = prefix + ".json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open");
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(in);
+  } catch (const std::exception&) {
+    throw InputError(path + ": not JSON");
+  }
+  if (!root.is_object() || !root.contains("sweep"))
+    throw InputError(path + ": no \"sweep\" object (not written by this version of mmvp sweep)");
+  SweepIdentity id;
+  try {
+    const nlohmann::json& j = root["sweep"];
+    id.workloads = j.at("workloads").get<std::vector<std::string>>();
+    id.base = j.at("base").get<std::string>();
+    for (const auto& a : j.at("grid"))
+      id.axes.push_back(
+          {a.at("name").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
+    id.total_rows = j.at("total_rows").get<std::uint64_t>();
+    if (j.contains("shard")) {
+      const std::string k = j["shard"].get<std::string>();
+      unsigned shard = 0, shards = 0;
+      char tail = 0;
+      if (std::sscanf(k.c_str(), "%u/%u%c", &shard, &shards, &tail) != 2 || shard == 0 ||
+          shard > shards)
+        throw InputError("bad shard '" + k + "'");
+      id.shard = shard;
+      id.shards = shards;
+    }
+  } catch (const InputError& e) {
+    throw InputError(path + ": \"sweep\": " + e.what());
+  } catch (const std::exception&) {
+    throw InputError(path + ": \"sweep\" object is malformed");
+  }
+  return id;
 }
 
 std::vector<SweepRow> read_results(const std::string& prefix) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -174,6 +175,22 @@ class ScratchDir {
 
 }  // namespace
 
+std::pair<std::uint64_t, std::uint64_t> shard_rows(std::uint64_t total, unsigned k, unsigned n) {
+  if (n == 0) return {0, total};
+  return {total * (k - 1) / n, total * k / n};
+}
+
+std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
+  unsigned k = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &k, &n, &tail) != 2 ||
+      text.find('-') != std::string::npos)
+    throw ConfigError("--shard '" + text + "': expected K/N, e.g. 2/8");
+  if (n == 0 || n > 1000000 || k == 0 || k > n)
+    throw ConfigError("--shard '" + text + "': K must be 1..N and N 1..1000000");
+  return {k, n};
+}
+
 std::string base_key(const std::vector<std::string>& base_args) {
   std::string k;
   for (const auto& a : base_args) k += (k.empty() ? "" : " ") + a;
@@ -193,6 +210,15 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
   if (points.empty())
     throw ConfigError(fmt::format("mmvp sweep: all {} configurations are invalid", n_points));
 
+  SweepIdentity identity;
+  for (const WorkloadSpec& w : s.workloads) identity.workloads.push_back(w.name);
+  identity.base = base;
+  identity.axes = s.axes;
+  identity.total_rows = std::uint64_t{s.workloads.size()} * points.size();
+  identity.shard = s.shard;
+  identity.shards = s.shards;
+  const auto [first_row, last_row] = shard_rows(identity.total_rows, s.shard, s.shards);
+
   // What is already done (resume), and the order of the rows.
   std::map<std::string, SweepRow> done;
   std::vector<SweepRow> earlier =
@@ -202,13 +228,17 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
   std::vector<Task> tasks;
   const unsigned jobs = s.jobs ? s.jobs : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t w = 0; w < s.workloads.size(); ++w) {
+    if ((w + 1) * points.size() <= first_row || w * points.size() >= last_row) continue;
     std::map<std::uint64_t, std::vector<const Point*>> one_pass, per_config;  // by max_records
     std::vector<const Point*> platform;
     // A trace with system calls is not populated ahead and its munmaps invalidate:
     // only the platform gives its figures.
     // Nor do the count engines know of a mix's context switches.
     const bool counts_exact = !s.workloads[w].is_mix() && !has_system_calls(s.workloads[w]);
-    for (const Point& p : points) {
+    for (std::size_t pi = 0; pi < points.size(); ++pi) {
+      const std::uint64_t row = std::uint64_t{w} * points.size() + pi;
+      if (row < first_row || row >= last_row) continue;  // another shard's
+      const Point& p = points[pi];
       SweepRow probe = row_base(s.workloads[w], base, p);
       order.push_back(probe.key());
       auto it = done.find(probe.key());
@@ -283,7 +313,7 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
         if (auto it = done.find(k); it != done.end()) all.push_back(it->second);
       for (const auto& [k, r] : done)
         if (!in_order.count(k)) all.push_back(r);
-      write_results(s.out_prefix, all);
+      write_results(s.out_prefix, all, &identity);
     }
     (void)what;
   };
@@ -347,8 +377,8 @@ SweepSummary run_sweep(const SweepSettings& s, std::ostream& err) {
     if (auto it = done.find(k); it != done.end()) sum.rows.push_back(it->second);
   for (const auto& [k, r] : done)
     if (!in_order.count(k)) sum.rows.push_back(r);
-  if (!s.out_prefix.empty() && pending == 0 && !earlier.empty())
-    write_results(s.out_prefix, sum.rows);
+  if (!s.out_prefix.empty() && pending == 0)  // all resumed, or a shard owning no rows
+    write_results(s.out_prefix, sum.rows, &identity);
   return sum;
 }
 

@@ -35,6 +35,9 @@ struct SweepSettings {
   std::string mmvp_path;               // the mmvp executable, for platform runs
   ProgressStyle progress = ProgressStyle::quiet;
   std::optional<RtlAreaTable> area;  // every row gets the area of its array's geometry
+  // --shard K/N: run only the K-th (1-based) of N contiguous blocks of the sweep's
+  // (workload, configuration) rows, in workload-major order; 0 of 0: all of them.
+  unsigned shard = 0, shards = 0;
 };
 
 struct SweepSummary {
@@ -49,6 +52,13 @@ struct SweepSummary {
 // Throws ConfigError for a bad grid (unknown parameter, bad value) and InputError for
 // a bad trace; invalid combinations of values are skipped with a note.
 SweepSummary run_sweep(const SweepSettings& settings, std::ostream& err);
+
+// The rows [first, last) of `total` (in workload-major order) that shard K of N owns:
+// contiguous blocks whose sizes differ by at most one.
+std::pair<std::uint64_t, std::uint64_t> shard_rows(std::uint64_t total, unsigned k, unsigned n);
+
+// Parses "K/N" (1 <= K <= N <= 1000000); throws ConfigError naming --shard.
+std::pair<unsigned, unsigned> parse_shard(const std::string& text);
 
 // The base column of the rows: the base arguments joined by spaces.
 std::string base_key(const std::vector<std::string>& base_args);
