@@ -195,6 +195,13 @@ std::string rows_to_csv(const std::vector<SweepRow>& rows) {
   return out;
 }
 
+bool parse_shard_text(const std::string& text, unsigned& k, unsigned& n) {
+  char tail = 0;
+  return text.find('-') == std::string::npos &&
+         std::sscanf(text.c_str(), "%u/%u%c", &k, &n, &tail) == 2 && n >= 1 && n <= 1000000 &&
+         k >= 1 && k <= n;
+}
+
 bool SweepIdentity::same_sweep(const SweepIdentity& o, std::string& why) const {
   if (workloads != o.workloads) {
     why = "the workloads differ";
@@ -354,10 +361,7 @@ SweepIdentity read_identity(const std::string& prefix) {
     if (j.contains("shard")) {
       const std::string k = j["shard"].get<std::string>();
       unsigned shard = 0, shards = 0;
-      char tail = 0;
-      if (std::sscanf(k.c_str(), "%u/%u%c", &shard, &shards, &tail) != 2 || shard == 0 ||
-          shard > shards)
-        throw InputError("bad shard '" + k + "'");
+      if (!parse_shard_text(k, shard, shards)) throw InputError("bad shard '" + k + "'");
       id.shard = shard;
       id.shards = shards;
     }

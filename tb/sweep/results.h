@@ -48,6 +48,9 @@ struct SweepIdentity {
   bool same_sweep(const SweepIdentity& other, std::string& why) const;
 };
 
+// Parses "K/N" with 1 <= K <= N <= 1000000 (a shard of a sweep); false otherwise.
+bool parse_shard_text(const std::string& text, unsigned& k, unsigned& n);
+
 // CSV with a header line: workload, base, config, one column per parameter named in
 // any row's config (in order of first appearance), then engine, counts, ratios (miss
 // rates; MPKI when instructions are known), reach, the RTL area (empty without one) and

@@ -182,12 +182,8 @@ std::pair<std::uint64_t, std::uint64_t> shard_rows(std::uint64_t total, unsigned
 
 std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
   unsigned k = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u/%u%c", &k, &n, &tail) != 2 ||
-      text.find('-') != std::string::npos)
-    throw ConfigError("--shard '" + text + "': expected K/N, e.g. 2/8");
-  if (n == 0 || n > 1000000 || k == 0 || k > n)
-    throw ConfigError("--shard '" + text + "': K must be 1..N and N 1..1000000");
+  if (!parse_shard_text(text, k, n))
+    throw ConfigError("--shard '" + text + "': expected K/N with 1 <= K <= N <= 1000000, e.g. 2/8");
   return {k, n};
 }
 
