@@ -43,6 +43,9 @@ int sc_main(int argc, char* argv[]) {
   } catch (const mmvp::InputError& e) {
     std::cerr << "mmvp: error: " << mmvp::escape_bytes(e.what()) << "\n";
     return 3;
+  } catch (const mmvp::cli::Interrupted& e) {
+    std::cerr << "mmvp: " << e.what() << "\n";
+    return 130;
   } catch (const mmvp::cli::WorkloadsKilled& e) {
     std::cerr << "mmvp: " << mmvp::escape_bytes(e.what()) << "\n";
     return 5;

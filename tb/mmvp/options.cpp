@@ -159,13 +159,17 @@ void apply_output_options(ReplayPlan& plan, const PlatformOptions& o, std::ostre
   plan.console_log = c.log;
 }
 
-void emit_stats(const StatsReport& r, const PlatformOptions& o) {
+void emit_stats(const StatsReport& r, const PlatformOptions& o, OutputFile* json) {
   if (!o.quiet) r.write_text(std::cout);
-  if (!o.stats_json.empty()) {
-    std::ostringstream ss;
-    r.write_json(ss);
+  if (o.stats_json.empty()) return;
+  std::ostringstream ss;
+  r.write_json(ss);
+  if (!json) {
     write_output_file(o.stats_json, ss.str(), "--stats-json");
+    return;
   }
+  json->write(ss.str());
+  json->commit();
 }
 
 void enable_waveform(Platform& platform, const PlatformOptions& o,

@@ -70,8 +70,9 @@ CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
                             std::vector<std::string>& values, const std::string& description);
 
 // Writes the report as text to stdout (unless quiet) and as JSON to stats_json (via a
-// temporary file renamed into place).
-void emit_stats(const StatsReport& r, const PlatformOptions& o);
+// temporary file renamed into place): into `json` if given, opened on stats_json before
+// the run so that a path that cannot be written fails before any work is done.
+void emit_stats(const StatsReport& r, const PlatformOptions& o, OutputFile* json = nullptr);
 // A log written while the run goes (--console FILE, --debug-file FILE): an OutputFile
 // that lands even when the run fails (its log is what explains the failure). finish()
 // commits and throws ConfigError on a write error; without it the destructor commits

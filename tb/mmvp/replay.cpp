@@ -181,10 +181,12 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
       code[i] = plan.workloads[i].open();
       if (plan.options.max_records)
         code[i] = std::make_unique<LimitedSource>(std::move(code[i]), plan.options.max_records);
+      if (plan.wrap_stream) code[i] = plan.wrap_stream(i, false, std::move(code[i]));
       if (plan.populate) {
         std::unique_ptr<sw::AccessSource> scan = plan.workloads[i].open();
         if (plan.options.max_records)
           scan = std::make_unique<LimitedSource>(std::move(scan), plan.options.max_records);
+        if (plan.wrap_stream) scan = plan.wrap_stream(i, true, std::move(scan));
         auto touches = std::make_unique<PageTouchSource>(*scan);
         if (!touches->has_syscalls()) pages[i] = std::move(touches);
       }
@@ -207,19 +209,22 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
         ++next_snapshot;
       }
     };
-    if (!plan.proc_dir.empty()) {
-      // Each process's maps as it stood just before it exited.
-      so.before_exit = [&](sw::Kernel& kk, sw::LAddr t) {
+    std::vector<sw::ProcessResult> results(n);
+    so.before_exit = [&](sw::Kernel& kk, sw::LAddr t) {
+      if (!plan.proc_dir.empty()) {
+        // Each process's maps as it stood just before it exited.
         make_output_directory(plan.proc_dir, "--proc");
         write_pid_files(kk, plan.proc_dir, t);
-      };
-    }
+      }
+      const std::uint32_t pid = sw::task_pid(kk, t);
+      for (std::size_t i = 0; i < n && plan.on_exit; ++i)
+        if (results[i].pid == pid) plan.on_exit(i, results[i].counts.records);
+    };
     so.after_last_record = [&](sw::Kernel&) {
       StatsReport r;
       platform.report(r);
       out.measured = std::move(r);
     };
-    std::vector<sw::ProcessResult> results(n);
     if (n) sw::run_processes(k, programs.data(), n, so, results.data());
     for (std::size_t i = 0; i < n; ++i) {
       const sw::ProcessResult& r = results[i];
@@ -277,6 +282,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
   r.add("trace.stores", total.stores, "store records (S)");
   r.add("trace.modifies", total.modifies, "modify records (M): a load and a store each");
   r.add("trace.killed", killed, "processes ended by the kernel (protection violations)");
+  r.add("trace.partial", out.partial ? 1 : 0,
+        "1: the run was interrupted (Ctrl-C): every process ended early, and the statistics "
+        "cover the records replayed until then");
   r.add("trace.syscalls", total.syscalls,
         "system calls of the traces made again (valgrind --trace-syscalls=yes records)");
   r.add("trace.syscalls_not_made", total.syscalls_not_made,

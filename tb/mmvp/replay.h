@@ -41,6 +41,14 @@ struct ReplayPlan {
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times
   std::function<void(std::string_view)> console;  // the kernel's printk lines
   std::shared_ptr<LogFile> console_log;           // --console FILE; finish() after the run
+  // If set, wraps every stream a workload opens (scan: the populate pass's reading of
+  // its pages): `mmvp trace` counts records there and ends the streams on Ctrl-C.
+  std::function<std::unique_ptr<sw::AccessSource>(std::size_t workload, bool scan,
+                                                  std::unique_ptr<sw::AccessSource>)>
+      wrap_stream;
+  // If set, called as workload i's process exits (its trace ended, or it was killed),
+  // with the records it replayed.
+  std::function<void(std::size_t workload, std::uint64_t records)> on_exit;
   // Kernel work after boot and before the processes (the demo's allocator tour).
   std::function<void(sw::Kernel&)> kernel_work;
 };
@@ -63,8 +71,14 @@ struct ReplayOutcome {
   std::uint64_t free_pages_after_boot = 0, free_pages_at_end = 0;
   std::vector<std::uint64_t> vm_events;  // /proc/vmstat's events at the end, since boot
   std::uint64_t switches_flushed = 0, switches_kept = 0;  // switch_mm, since boot
-  std::uint64_t boot_cycles = 0;                          // simulated cycles of start_kernel
-  double boot_host_seconds = 0;                           // host time of start_kernel
+  bool partial = false;            // interrupted: the statistics cover part of the records
+  std::uint64_t records() const {  // replayed, over every process
+    std::uint64_t n = 0;
+    for (const Process& p : processes) n += p.counts.records;
+    return n;
+  }
+  std::uint64_t boot_cycles = 0;  // simulated cycles of start_kernel
+  double boot_host_seconds = 0;   // host time of start_kernel
 };
 
 // Boots the guest kernel on the platform's core and runs every workload as its own
@@ -76,6 +90,11 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
 // Every workload of the run was killed (exit status 5): the statistics were printed,
 // but they describe no completed program.
 struct WorkloadsKilled : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// A run stopped by Ctrl-C (exit status 130, as a shell reports SIGINT): the statistics
+// so far were written, marked partial.
+struct Interrupted : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 // One line on stderr per killed process (Linux's reason), then WorkloadsKilled if no

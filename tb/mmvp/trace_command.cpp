@@ -1,6 +1,7 @@
 #include "tb/mmvp/trace_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "hw/platform/platform.h"
 #include "tb/mmvp/options.h"
 #include "tb/mmvp/replay.h"
+#include "tb/mmvp/trace_progress.h"
 #include "tb/trace/convert.h"
 #include "tb/trace/trace_reader.h"
 
@@ -28,18 +30,41 @@ void run_trace(const TraceArgs& a) {
   Params params = a.platform.build_params();
   ReplayPlan plan = plan_from_params(params);
   apply_output_options(plan, a.platform);
-  for (const auto& f : a.files) {
-    trace::open_trace(f);  // a missing or unreadable file fails before the simulation
-    plan.workloads.push_back({f, [f] { return trace::open_trace(f); }, {}});
+  // A progress line on a terminal, a line per workload otherwise; none with -q, nor
+  // when the kernel log goes to stderr too.
+  const TraceProgressStyle style = a.platform.quiet || a.platform.console == "-"
+                                       ? TraceProgressStyle::quiet
+                                   : ::isatty(2) ? TraceProgressStyle::bar
+                                                 : TraceProgressStyle::lines;
+  auto progress = std::make_shared<TraceProgress>(a.files, style, std::cerr);
+  for (std::size_t i = 0; i < a.files.size(); ++i) {
+    trace::open_trace(a.files[i]);  // a missing or unreadable file fails before the simulation
+    plan.workloads.push_back({a.files[i], [progress, i] { return progress->open(i); }, {}});
   }
+  plan.wrap_stream = [progress](std::size_t i, bool scan, std::unique_ptr<sw::AccessSource> s) {
+    return progress->wrap(i, scan, std::move(s));
+  };
+  plan.on_exit = [progress](std::size_t i, std::uint64_t records) {
+    progress->workload_exited(i, records);
+  };
+  std::unique_ptr<OutputFile> json;  // opened now: a bad path fails before the run
+  if (!a.platform.stats_json.empty())
+    json = std::make_unique<OutputFile>(a.platform.stats_json, "--stats-json");
   DebugSession debug_session(a.platform);
   Platform platform("top", params);
   enable_waveform(platform, a.platform, "workload:1");
+  InterruptScope interrupt;
   ReplayOutcome out = run_workloads(platform, plan);
-  emit_stats(replay_report(plan, out, platform), a.platform);
+  progress->finish();
+  out.partial = InterruptScope::interrupted();
+  emit_stats(replay_report(plan, out, platform), a.platform, json.get());
   note_empty_waveform(platform);
   debug_session.finish();
   if (plan.console_log) plan.console_log->finish();
+  if (out.partial)
+    throw Interrupted(
+        fmt::format("interrupted: the statistics cover the first {} records (trace.partial = 1)",
+                    out.records()));
   report_killed(out);
 }
 
