@@ -1,48 +1,55 @@
 #include "hw/mem/sparse_memory.h"
 
-#include <algorithm>
+#include <fmt/format.h>
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstring>
+
+#include "hw/common/types.h"
 
 namespace mmvp {
 namespace {
-alignas(64) const std::uint8_t kZeroFrame[SparseMemory::kFrameBytes] = {};
+
+// Host address space that the host kernel backs only when touched.
+void* reserve(std::uint64_t bytes, std::uint64_t capacity) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    throw ConfigError(
+        fmt::format("mem.capacity: cannot reserve {} bytes of host address space "
+                    "for {} bytes of DRAM: {}",
+                    bytes, capacity, std::strerror(errno)));
+  return p;
 }
 
-SparseMemory::SparseMemory(std::uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
+}  // namespace
 
-const std::uint8_t* SparseMemory::frame_for_read(std::uint64_t frame) const {
-  auto it = frames_.find(frame);
-  return it == frames_.end() ? kZeroFrame : it->second.get();
+SparseMemory::SparseMemory(std::uint64_t capacity_bytes) : capacity_(capacity_bytes) {
+  const std::uint64_t frames = (capacity_ + kFrameBytes - 1) >> kFrameShift;
+  bitmap_bytes_ = ((frames + 63) / 64) * 8;
+  base_ = static_cast<std::uint8_t*>(reserve(frames << kFrameShift, capacity_));
+  try {
+    written_ = static_cast<std::uint64_t*>(reserve(bitmap_bytes_, capacity_));
+  } catch (...) {
+    ::munmap(base_, frames << kFrameShift);
+    throw;
+  }
 }
 
-std::uint8_t* SparseMemory::frame_for_write(std::uint64_t frame) {
-  auto& slot = frames_[frame];
-  if (!slot) slot.reset(new std::uint8_t[kFrameBytes]());  // zero-filled
-  return slot.get();
+SparseMemory::~SparseMemory() {
+  ::munmap(base_, ((capacity_ + kFrameBytes - 1) >> kFrameShift) << kFrameShift);
+  ::munmap(written_, bitmap_bytes_);
 }
 
 void SparseMemory::read(std::uint64_t offset, void* dst, std::uint64_t len) const {
-  auto* out = static_cast<std::uint8_t*>(dst);
-  while (len > 0) {
-    std::uint64_t in_frame = offset & (kFrameBytes - 1);
-    std::uint64_t n = std::min(len, kFrameBytes - in_frame);
-    std::memcpy(out, frame_for_read(offset >> kFrameShift) + in_frame, n);
-    out += n;
-    offset += n;
-    len -= n;
-  }
+  std::memcpy(dst, base_ + offset, len);
 }
 
 void SparseMemory::write(std::uint64_t offset, const void* src, std::uint64_t len) {
-  const auto* in = static_cast<const std::uint8_t*>(src);
-  while (len > 0) {
-    std::uint64_t in_frame = offset & (kFrameBytes - 1);
-    std::uint64_t n = std::min(len, kFrameBytes - in_frame);
-    std::memcpy(frame_for_write(offset >> kFrameShift) + in_frame, in, n);
-    in += n;
-    offset += n;
-    len -= n;
-  }
+  if (len == 0) return;
+  mark_written(offset >> kFrameShift, ((offset + len - 1) >> kFrameShift) + 1);
+  std::memcpy(base_ + offset, src, len);
 }
 
 }  // namespace mmvp
