@@ -14,6 +14,7 @@ struct X86ArchConfig {
   unsigned maxphyaddr = 0;          // mem.maxphyaddr
   bool la57_supported = false;      // cpu.la57: CPUID reports 5-level paging
   bool pcid_supported = true;       // cpu.pcid: CPUID reports PCID and INVPCID
+  std::uint32_t base_mhz = 0;       // cpu.freq_mhz: CPUID.16H's base frequency
   unsigned max_fault_retries = 16;  // the same access faulting more often halts the core
   unsigned max_nesting = 8;         // handlers nested deeper halt the core
 };

@@ -43,6 +43,7 @@ CpuConfig CpuConfig::from_params(const Params& p) {
   c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
   c.arch.la57_supported = p.flag("cpu.la57");
   c.arch.pcid_supported = p.flag("cpu.pcid");
+  c.arch.base_mhz = static_cast<std::uint32_t>(p.u64("cpu.freq_mhz"));
   return c;
 }
 

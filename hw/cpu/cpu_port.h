@@ -49,6 +49,8 @@ inline constexpr std::uint32_t EFER = 0xC0000080;
 struct CpuidFeatures {
   bool pcid = false;  // CPUID.01H:ECX.PCID[17] and CPUID.07H:EBX.INVPCID[10]
   bool la57 = false;  // CPUID.07H:ECX.LA57[16]
+  // CPUID.16H:EAX: the processor base frequency in MHz (the TSC rate software takes).
+  std::uint32_t base_mhz = 0;
 };
 
 class CpuPort {

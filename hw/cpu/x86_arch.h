@@ -19,7 +19,7 @@ class X86Arch {
   X86Arch(const X86ArchConfig& cfg, TlbMaintenance& tlb) : cfg_(cfg), tlb_(tlb) {}
 
   const PagingContext& paging() const { return ctx_; }
-  CpuidFeatures cpuid() const { return {cfg_.pcid_supported, cfg_.la57_supported}; }
+  CpuidFeatures cpuid() const { return {cfg_.pcid_supported, cfg_.la57_supported, cfg_.base_mhz}; }
   unsigned cpl() const { return ctx_.cpl; }
   bool interrupts_enabled() const { return if_; }
 

@@ -25,12 +25,16 @@ struct BootOptions {
   ThpMode thp = ThpMode::madvise;
   bool pcid = true;  // kernel.pcid: ASIDs in CR3 (Linux since 4.14, with X86_FEATURE_PCID)
   unsigned hugepages_2m = 0, hugepages_1g = 0;  // hugepages= pools (kernel.hugepages_*)
+  // CONFIG_DEFERRED_STRUCT_PAGE_INIT (kernel.deferred_struct_page_init; on in Debian's
+  // kernels): most struct pages initialised by deferred_init_memmap, a block at a time.
+  bool deferred_struct_page_init = true;
 };
 
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,
 // buddy, with hugepages_1g gigantic pages reserved from memblock first. Prints the boot
 // log in Linux's style.
-void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g = 0);
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g = 0,
+                       bool deferred_struct_page_init = false);
 // The whole boot: stage 1, then kmem_cache_init, vmalloc_init, the page-fault
 // handler and the first process (sw/kernel/main.cpp).
 void start_kernel(Kernel& k, const BootOptions& opt);

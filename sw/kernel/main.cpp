@@ -14,7 +14,8 @@ namespace mmvp::sw {
 void start_kernel(Kernel& k, const BootOptions& opt) {
   RoutineScope r(k, Routine::start_kernel);
   k.printk("mmvp guest kernel (x86-64, 4-level paging) booting");
-  setup_arch_and_mm(k, opt.hugepages_1g);  // e820, memblock, page tables, vmemmap, zones, buddy
+  // e820, memblock, page tables, vmemmap, zones, buddy
+  setup_arch_and_mm(k, opt.hugepages_1g, opt.deferred_struct_page_init);
   if (opt.slab_debug) slab_debug_enable(k, true);
   kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
   vmalloc_init(k);

@@ -18,6 +18,7 @@ constexpr Named kRoutines[] = {
     {"paging_init", Routine::paging_init},
     {"free_area_init", Routine::free_area_init},
     {"memblock_free_all", Routine::memblock_free_all},
+    {"deferred_init_memmap", Routine::deferred_init_memmap},
     {"alloc_pages", Routine::alloc_pages},
     {"free_pages", Routine::free_pages},
     {"compaction", Routine::compaction},

@@ -15,6 +15,7 @@ enum class Routine : std::uint16_t {
   paging_init = 4,
   free_area_init = 5,
   memblock_free_all = 6,
+  deferred_init_memmap = 7,
   alloc_pages = 10,
   free_pages = 11,
   compaction = 12,

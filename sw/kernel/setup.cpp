@@ -110,7 +110,7 @@ void check_kernel_image_in_ram(Kernel& k, unsigned count) {
 
 }  // namespace
 
-void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g) {
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_page_init) {
   if (paging_enabled(k)) k.panic("setup_arch: entered with paging on");
   const unsigned count = e820_count(k);
   if (count == 0 || count > boot::kE820Max) k.panic("setup_arch: no e820 memory map");
@@ -142,11 +142,15 @@ void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g) {
 
   // paging_init(): sparse_init (vmemmap) and zone_sizes_init -> free_area_init.
   vmemmap_populate(k, max_pfn);
-  free_area_init(k);
+  free_area_init(k, deferred_struct_page_init);
 
-  // mm_core_init(): mem_init -> memblock_free_all; then the watermarks
-  // (init_per_zone_wmark_min, a core_initcall in Linux).
+  // mm_core_init(): mem_init -> memblock_free_all; then page_alloc_init_late (the
+  // deferred struct pages; Linux runs it from kernel_init_freeable, after the slab and
+  // vmalloc setup, which take no more than the pages initialised so far), the
+  // "Memory:" line (printed after it since Linux 6.13) and the watermarks
+  // (init_per_zone_wmark_min, a core_initcall, also after it in Linux).
   memblock_free_all(k);
+  page_alloc_init_late(k);
   mem_init_print_info(k);
   init_per_zone_wmark_min(k);
 }

@@ -32,11 +32,16 @@ void init_mem_mapping(Kernel& k);
 // vmemmap_populate(): backs struct pages for pfns [0, max_pfn).
 void vmemmap_populate(Kernel& k, std::uint64_t max_pfn);
 // zone_sizes_init -> free_area_init: zone spans, present pages, free lists, the
-// zonelist, memmap_init (every struct page, PG_reserved for now). Prints "Zone ranges".
-void free_area_init(Kernel& k);
-// memblock_free_all(): every free memblock range into the buddy allocator
-// (__free_pages_core), managed_pages and totalram_pages set.
+// zonelist, memmap_init (every struct page, PG_reserved for now; with deferral, all but
+// the node's last zone beyond its first section). Prints "Zone ranges".
+void free_area_init(Kernel& k, bool deferred_struct_page_init = false);
+// memblock_free_all(): every free memblock range below the deferred pages into the
+// buddy allocator (__free_pages_core), managed_pages and totalram_pages set.
 void memblock_free_all(Kernel& k);
+// page_alloc_init_late() -> deferred_init_memmap(): the deferred struct pages
+// initialised and freed, a MAX_ORDER block at a time; "node 0 deferred pages initialised
+// in Nms". Nothing without deferral.
+void page_alloc_init_late(Kernel& k);
 // "Memory: ...K/...K available (...)" and the virtual kernel memory layout.
 void mem_init_print_info(Kernel& k);
 

@@ -6,6 +6,7 @@
 
 #include "sw/mm/init.h"
 #include "sw/mm/memblock.h"
+#include "sw/mm/mm_init_internal.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
@@ -26,20 +27,6 @@ void zone_bounds(unsigned z, std::uint64_t max_pfn, std::uint64_t* lo, std::uint
   }
   *lo = limits[z];
   *hi = std::min(limits[z + 1], max_pfn);
-}
-
-// __init_single_page() + __SetPageReserved(): the whole 64-byte struct page written
-// once (mm_zero_struct_page folded in): zone, PG_reserved, _refcount 1, _mapcount -1,
-// empty lru, the rest zero.
-void init_single_page(Kernel& k, LAddr p, std::uint64_t zone_flags) {
-  k.mem.set(p, page::flags, zone_flags | page::PG_reserved);
-  k.mem.set_pair(p, page::refcount, 1, page::mapcount, -1);
-  k.mem.set(p + page::lru, list::next, p + page::lru);
-  k.mem.set(p + page::lru, list::prev, p + page::lru);
-  k.mem.set(p, page::private_, 0);
-  k.mem.set(p, page::slab_cache, 0);
-  k.mem.set(p, page::freelist, 0);
-  k.mem.set(p, page::tail_word, 0);  // counters, compound_order, pg_misc
 }
 
 // The memblock.memory pfn ranges overlapping [lo, hi): pages present in it.
@@ -67,7 +54,52 @@ void print_range(Kernel& k, const char* prefix, std::uint64_t start_pfn, std::ui
 
 }  // namespace
 
-void free_area_init(Kernel& k) {
+void init_single_page(Kernel& k, std::uint64_t pfn, unsigned zone, bool reserved) {
+  const LAddr p = page::pfn_to_page(pfn);
+  const std::uint64_t flags = static_cast<std::uint64_t>(zone) << page::ZONE_SHIFT;
+  k.mem.set(p, page::flags, reserved ? flags | page::PG_reserved : flags);
+  k.mem.set_pair(p, page::refcount, 1, page::mapcount, -1);
+  k.mem.set(p + page::lru, list::next, p + page::lru);
+  k.mem.set(p + page::lru, list::prev, p + page::lru);
+  k.mem.set(p, page::private_, 0);
+  k.mem.set(p, page::slab_cache, 0);
+  k.mem.set(p, page::freelist, 0);
+  k.mem.set(p, page::tail_word, 0);  // counters, compound_order, pg_misc
+}
+
+unsigned pfn_zone(std::uint64_t pfn) {
+  return pfn < MAX_DMA_PFN ? ZONE_DMA : pfn < MAX_DMA32_PFN ? ZONE_DMA32 : ZONE_NORMAL;
+}
+
+void for_each_hole(Kernel& k, std::uint64_t start_pfn, std::uint64_t end_pfn,
+                   const std::function<void(std::uint64_t, std::uint64_t)>& fn) {
+  std::uint64_t next = start_pfn;  // the first pfn not yet known to be memory or hole
+  const unsigned n = memblock_region_count(k, MemblockType::memory);
+  for (unsigned i = 0; i < n && next < end_pfn; ++i) {
+    PAddr base;
+    std::uint64_t size;
+    memblock_region_at(k, MemblockType::memory, i, &base, &size);
+    const std::uint64_t s = (base + PAGE_SIZE - 1) >> PAGE_SHIFT, e = (base + size) >> PAGE_SHIFT;
+    if (e <= next) continue;
+    if (s > next) fn(next, std::min(s, end_pfn));
+    next = std::max(next, e);
+  }
+  if (next < end_pfn) fn(next, end_pfn);
+}
+
+std::uint64_t free_pages_memory(Kernel& k, std::uint64_t s, std::uint64_t e) {
+  std::uint64_t freed = 0;
+  while (s < e) {
+    unsigned order = s ? std::min<unsigned>(MAX_ORDER, __builtin_ctzll(s)) : MAX_ORDER;
+    while (s + (1ULL << order) > e) --order;
+    __free_pages_core(k, s, pfn_zone(s), order);
+    freed += 1ULL << order;
+    s += 1ULL << order;
+  }
+  return freed;
+}
+
+void free_area_init(Kernel& k, bool deferred_struct_page_init) {
   RoutineScope rs(k, Routine::free_area_init);
   const std::uint64_t end_pfn = max_pfn(k);
   const std::uint64_t start_pfn = (memblock_start_of_DRAM(k) + PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -136,13 +168,23 @@ void free_area_init(Kernel& k) {
   pageblock_flags_init(k);
   // memmap_init(): every struct page below max_pfn, holes included (they belong to the
   // zone whose span covers them; pfns below the first zone to ZONE_DMA), reserved.
+  // With deferral, defer_init() stops the node's last zone after its first section:
+  // the memory above first_deferred_pfn is left to deferred_init_memmap(); its holes
+  // are initialised now (init_unavailable_range).
+  std::uint64_t deferred = kNoDeferredPfn;
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     std::uint64_t lo, hi;
     zone_bounds(z, end_pfn, &lo, &hi);
-    const std::uint64_t zone_flags = static_cast<std::uint64_t>(z) << page::ZONE_SHIFT;
-    for (std::uint64_t pfn = lo; pfn < hi; ++pfn)
-      init_single_page(k, page::pfn_to_page(pfn), zone_flags);
+    if (deferred_struct_page_init && lo < hi && hi == end_pfn)
+      deferred = first_deferred_pfn(std::max(lo, start_pfn), hi);
+    const std::uint64_t now_end = std::min(hi, deferred);
+    for (std::uint64_t pfn = lo; pfn < now_end; ++pfn) init_single_page(k, pfn, z, true);
+    if (now_end < hi)
+      for_each_hole(k, now_end, hi, [&](std::uint64_t s, std::uint64_t e) {
+        for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
+      });
   }
+  k.mem.set(NODE_DATA, pgdat::first_deferred_pfn, deferred);
 }
 
 void memblock_free_all(Kernel& k) {
@@ -151,18 +193,15 @@ void memblock_free_all(Kernel& k) {
   // reset_all_zones_managed_pages() was done by free_area_init (zones zeroed).
   // free_low_memory_core_early() -> __free_pages_memory(): the largest naturally
   // aligned blocks (never across a zone boundary: those are 4 MB aligned).
+  // memblock_free_pages() skips what early_page_initialised() says is deferred; the
+  // reserved pages there are initialised first (memmap_init_reserved_pages).
+  const std::uint64_t deferred = k.mem.get(NODE_DATA, pgdat::first_deferred_pfn);
+  if (deferred != kNoDeferredPfn) init_deferred_reserved_pages(k, deferred);
   std::uint64_t freed = 0;
   for_each_free_mem_range(k, [&](PAddr start, PAddr end) {
-    std::uint64_t s = (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    std::uint64_t e = std::min(end >> PAGE_SHIFT, end_pfn);
-    while (s < e) {
-      unsigned order = s ? std::min<unsigned>(MAX_ORDER, __builtin_ctzll(s)) : MAX_ORDER;
-      while (s + (1ULL << order) > e) --order;
-      unsigned z = s < MAX_DMA_PFN ? ZONE_DMA : s < MAX_DMA32_PFN ? ZONE_DMA32 : ZONE_NORMAL;
-      __free_pages_core(k, s, z, order);
-      freed += 1ULL << order;
-      s += 1ULL << order;
-    }
+    const std::uint64_t s = (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    const std::uint64_t e = std::min({end >> PAGE_SHIFT, end_pfn, deferred});
+    freed += free_pages_memory(k, s, e);
     return false;
   });
   k.mem.add(MM_GLOBALS, mm_globals::totalram_pages, freed);  // totalram_pages_add()

@@ -97,7 +97,9 @@ inline constexpr Field<std::uint64_t> node_start_pfn{nr_zones.offset + 8};
 inline constexpr Field<std::uint64_t> node_present_pages{node_start_pfn.offset + 8};
 inline constexpr Field<std::uint64_t> node_spanned_pages{node_present_pages.offset + 8};
 inline constexpr Field<std::uint64_t> node_id{node_spanned_pages.offset + 8};
-inline constexpr unsigned kSize = node_id.offset + 8;
+// The first pfn whose struct page waits for deferred_init_memmap (ULONG_MAX: none).
+inline constexpr Field<std::uint64_t> first_deferred_pfn{node_id.offset + 8};
+inline constexpr unsigned kSize = first_deferred_pfn.offset + 8;
 }  // namespace pgdat
 static_assert(pgdat::kSize <= 0x4000, "pglist_data outgrows its .data slot");
 

@@ -78,6 +78,7 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.slice_records = p.u64("kernel.slice_records");
   plan.slab_debug = p.flag("kernel.slab_debug");
   plan.pcid = p.flag("kernel.pcid");
+  plan.deferred_struct_page_init = p.flag("kernel.deferred_struct_page_init");
   plan.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
   plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
@@ -153,6 +154,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     boot.slab_debug = plan.slab_debug;
     boot.thp = plan.thp;
     boot.pcid = plan.pcid;
+    boot.deferred_struct_page_init = plan.deferred_struct_page_init;
     boot.hugepages_2m = plan.hugepages_2m;
     boot.hugepages_1g = plan.hugepages_1g;
     std::uint64_t c0 = cpu.cycles();

@@ -35,6 +35,7 @@ struct ReplayPlan {
   bool slab_debug = false;
   sw::ThpMode thp = sw::ThpMode::madvise;       // kernel.thp and kernel.user_page_size
   bool pcid = true;                             // kernel.pcid
+  bool deferred_struct_page_init = true;        // kernel.deferred_struct_page_init
   unsigned hugepages_2m = 0, hugepages_1g = 0;  // kernel.hugepages_*
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)

@@ -35,6 +35,26 @@ TEST(KernelSelftest, pagealloc) {
 TEST(KernelSelftest, memblock) {
   run_suite("memblock");
 }
+// The memmap with deferred struct page initialisation (kernel.deferred_struct_page_init)
+// and without, on a 1 GB guest, where DMA32 is the last zone and all but its first
+// section is deferred; the page allocator's own tests on the deferred boot too.
+sw::BootOptions deferral(bool on) {
+  sw::BootOptions opt;
+  opt.deferred_struct_page_init = on;
+  return opt;
+}
+TEST(KernelSelftest, memmap_deferred) {
+  run_suite("memmap", false, deferral(true), "1G");
+}
+TEST(KernelSelftest, memmap_not_deferred) {
+  run_suite("memmap", false, deferral(false), "1G");
+}
+TEST(KernelSelftest, memblock_deferred) {
+  run_suite("memblock", false, deferral(true), "1G");
+}
+TEST(KernelSelftest, pagealloc_deferred) {
+  run_suite("pagealloc", false, deferral(true), "1G");
+}
 TEST(KernelSelftest, slab) {
   run_suite("slab");
 }

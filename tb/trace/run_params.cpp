@@ -26,6 +26,11 @@ void declare_replay_params(Params& p) {
              0,
              0,
              {"always", "madvise", "never"}});
+  p.declare({"kernel.deferred_struct_page_init", ParamType::boolean, "true",
+             "CONFIG_DEFERRED_STRUCT_PAGE_INIT: the boot initialises the struct pages of the "
+             "low zones and of the last zone's first 128 MB section; deferred_init_memmap "
+             "does the rest before the first process, a 4 MB block at a time (off: every "
+             "struct page in memmap_init, then memblock_free_all)"});
   p.declare({"kernel.pcid", ParamType::boolean, "true",
              "PCIDs: the kernel sets CR4.PCIDE and gives each mm one of 6 ASIDs as Linux's "
              "choose_new_asid does, so a context switch keeps the entries of an ASID still "
