@@ -24,6 +24,8 @@ struct CpuConfig {
   Picos quantum = 0;                 // temporal-decoupling quantum (sim.quantum_ns); 0 = lock-step
   Picos instruction_time = 0;        // cpu.base_cpi cycles: what a retired instruction costs
   std::uint64_t syscall_cycles = 0;  // cpu.syscall_cycles: SYSCALL entry and SYSRET
+  std::uint64_t string_startup_cycles = 0;  // cpu.string_startup_cycles: REP STOS/MOVS
+  unsigned string_bytes_per_cycle = 0;      // cpu.string_bytes_per_cycle
   X86ArchConfig arch;
 
   static CpuConfig from_params(const Params& p);

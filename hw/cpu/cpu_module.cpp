@@ -105,6 +105,10 @@ TranslateResult CpuCore::translate_faulting(LAddr la, AccessKind k, TranslateRes
   }
 }
 
+TranslateResult CpuCore::translate_checked(LAddr la, AccessKind k) {
+  return translate(la, k);
+}
+
 void CpuCore::deliver_exception(const ExceptionInfo& info) {
   DPRINTF(Fault, name(), "{} at {:#x}, error code {:#x}, CPL {}", exception_name(info.vector),
           info.address, info.error_code, info.cpl);

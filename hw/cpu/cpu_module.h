@@ -70,6 +70,8 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   void store(LAddr la, unsigned size, std::uint64_t value) override;
   void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) override;
   void retire(std::uint64_t n) override;
+  void rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) override;
+  void rep_movs(LAddr dst, LAddr src, unsigned width, std::uint64_t count) override;
   std::uint64_t read_cr(unsigned n) override { return arch_.read_cr(n); }
   void write_cr(unsigned n, std::uint64_t value) override;
   std::uint64_t rdmsr(std::uint32_t index) override { return arch_.rdmsr(index); }
@@ -133,6 +135,13 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   __attribute__((always_inline)) inline TranslateResult translate_once(LAddr la, AccessKind k);
   __attribute__((noinline)) TranslateResult translate_faulting(LAddr la, AccessKind k,
                                                                TranslateResult r);
+  // translate() for code outside the hot path (the string instructions).
+  TranslateResult translate_checked(LAddr la, AccessKind k);
+  // A string's cost for the lines of [pa, pa + bytes) (one page's part): their
+  // throughput, and each line's latency beyond a first-level hit as `who` sees it.
+  Picos string_lines(PAddr pa, std::uint64_t bytes, bool write, bool throughput);
+  // An element of a string on uncacheable memory: a transaction of its own.
+  void string_element_on_bus(PAddr pa, void* data, unsigned width, bool write);
   void deliver_exception(const ExceptionInfo& info);
   void machine_check(PAddr pa, const char* what);
   // The timed, cached (or uncached) access to physical memory of one page's part of an

@@ -22,6 +22,15 @@ void declare_cpu_params(Params& p) {
              "work of the call (about 25 ns at 4 GHz: a null system call on Skylake without "
              "KPTI; approximate)",
              0, 100000});
+  p.declare({"cpu.string_startup_cycles", ParamType::integer, "35",
+             "start-up of a REP STOS or REP MOVS (fast strings, ERMSB) before its first "
+             "line: Intel's optimization manual gives about 35 cycles for Skylake's "
+             "microcoded string operations (approximate)",
+             0, 10000});
+  p.declare({"cpu.string_bytes_per_cycle", ParamType::integer, "32",
+             "throughput of a REP STOS or REP MOVS in lines the first level holds: one "
+             "32-byte store per cycle on Skylake (approximate)",
+             1, 64});
   p.declare({"sim.quantum_ns", ParamType::integer, "10000",
              "temporal-decoupling quantum in ns; 0 = lock-step (every access synchronises, "
              "no DMI)",
@@ -40,6 +49,8 @@ CpuConfig CpuConfig::from_params(const Params& p) {
   c.instruction_time =
       static_cast<Picos>(p.real("cpu.base_cpi") * static_cast<double>(c.cycle) + 0.5);
   c.syscall_cycles = p.u64("cpu.syscall_cycles");
+  c.string_startup_cycles = p.u64("cpu.string_startup_cycles");
+  c.string_bytes_per_cycle = static_cast<unsigned>(p.u64("cpu.string_bytes_per_cycle"));
   c.arch.maxphyaddr = static_cast<unsigned>(p.u64("mem.maxphyaddr"));
   c.arch.la57_supported = p.flag("cpu.la57");
   c.arch.pcid_supported = p.flag("cpu.pcid");

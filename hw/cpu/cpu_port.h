@@ -70,6 +70,16 @@ class CpuPort {
   // its whole latency when `dependent` (its address came from the previous load: a
   // pointer chase).
   virtual void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) = 0;
+  // REP STOS and REP MOVS with DF = 0 (SDM Vol. 2B; the fast-string operation of Vol. 1
+  // 7.3.9.3): `count` elements of `width` bytes (1, 2, 4, 8), each aligned to its width.
+  // STOS stores `value` from la upward; MOVS copies from src to dst upward (memcpy: the
+  // ranges must not overlap). Translated a page at a time, the data through DMI (or an
+  // element at a time on the bus for uncacheable memory); a fault is delivered where
+  // the string stopped and the string resumes there, as RCX and RDI let it. Costs the
+  // microcode's start-up, then every cache line its throughput and what a store (or,
+  // for MOVS's source, a load) of it costs beyond a first-level hit.
+  virtual void rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) = 0;
+  virtual void rep_movs(LAddr dst, LAddr src, unsigned width, std::uint64_t count) = 0;
   // n instructions retire: cpu.base_cpi cycles each (the trace replay's I records).
   virtual void retire(std::uint64_t n) = 0;
 

@@ -18,6 +18,10 @@ void report_cpu_stats(const CpuStats& s, std::uint64_t cycles, Picos cycle, Stat
   r.add(prefix + ".io_accesses", s.io_accesses, "IN/OUT instructions");
   r.add(prefix + ".dmi_accesses", s.dmi_accesses, "data accesses through DMI pointers (fast mode)");
   r.add(prefix + ".bus_accesses", s.bus_accesses, "data accesses by b_transport");
+  r.add(prefix + ".string_ops", s.string_ops,
+        "REP STOS and REP MOVS instructions (the kernel's memset, memcpy, clear_page)");
+  r.add(prefix + ".string_bytes", s.string_bytes,
+        "bytes they stored (their elements count in cpu.stores, MOVS's in cpu.loads too)");
   r.add(prefix + ".syncs", s.syncs, "synchronisations with the SystemC kernel");
   r.add(prefix + ".charged_cycles", s.charged_cycles, "cycles charged for non-memory work");
   r.add(prefix + ".cycles", cycles, "simulated core cycles (since the last statistics reset)");

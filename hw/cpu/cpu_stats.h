@@ -19,9 +19,10 @@ struct CpuStats {
   std::uint64_t dmi_accesses = 0, bus_accesses = 0;
   std::uint64_t syncs = 0;
   std::uint64_t charged_cycles = 0;
-  std::uint64_t instructions = 0;        // retired (trace I records)
-  std::uint64_t memory_stall_picos = 0;  // accesses beyond what the pipeline hides
-  std::uint64_t translation_picos = 0;   // STLB hits and page walks
+  std::uint64_t instructions = 0;                  // retired (trace I records)
+  std::uint64_t string_ops = 0, string_bytes = 0;  // REP STOS / REP MOVS and what they moved
+  std::uint64_t memory_stall_picos = 0;            // accesses beyond what the pipeline hides
+  std::uint64_t translation_picos = 0;             // STLB hits and page walks
 };
 
 // Adds the counters under prefix, with `cycles` the core cycles since the last reset

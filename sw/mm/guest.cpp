@@ -4,21 +4,15 @@
 
 namespace mmvp::sw {
 
+// memset_erms / clear_page_erms (arch/x86/lib/memset_64.S, clear_page_64.S): one REP
+// STOSB, as Linux uses on a CPU with ERMS.
 void Guest::fill(LAddr va, std::uint8_t byte, std::uint64_t bytes) {
-  std::uint64_t pattern = 0x0101010101010101ULL * byte;
-  while (bytes > 0 && (va & 7)) {
-    w8(va++, byte);
-    --bytes;
-  }
-  for (; bytes >= 8; bytes -= 8, va += 8) w64(va, pattern);
-  while (bytes-- > 0) w8(va++, byte);
+  if (bytes) cpu_.rep_stos(va, byte, 1, bytes);
 }
 
+// memcpy with FSRM/ERMS (arch/x86/lib/memcpy_64.S): one REP MOVSB.
 void Guest::copy(LAddr dst, LAddr src, std::uint64_t bytes) {
-  if (((dst | src) & 7) == 0) {
-    for (; bytes >= 8; bytes -= 8, dst += 8, src += 8) w64(dst, r64(src));
-  }
-  while (bytes-- > 0) w8(dst++, r8(src++));
+  if (bytes) cpu_.rep_movs(dst, src, 1, bytes);
 }
 
 void Guest::write_string(LAddr va, const char* s, std::uint64_t max) {

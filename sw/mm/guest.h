@@ -105,8 +105,8 @@ class Guest {
     return v;
   }
 
-  // memset / memcpy through the core, 8 bytes at a time where aligned (like the
-  // kernel's rep stosq / rep movsq).
+  // memset / memcpy through the core: one REP STOSB / REP MOVSB each, as Linux's
+  // memset, clear_page and memcpy are on a CPU with ERMS (Skylake has it).
   void fill(LAddr va, std::uint8_t byte, std::uint64_t bytes);
   void zero(LAddr va, std::uint64_t bytes) { fill(va, 0, bytes); }
   void copy(LAddr dst, LAddr src, std::uint64_t bytes);
