@@ -135,6 +135,8 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   __attribute__((always_inline)) inline TranslateResult translate_once(LAddr la, AccessKind k);
   __attribute__((noinline)) TranslateResult translate_faulting(LAddr la, AccessKind k,
                                                                TranslateResult r);
+  // A string instruction's start: its counters and start-up cost; returns its bytes.
+  std::uint64_t string_start(std::uint64_t count, unsigned width, bool loads);
   // translate() for code outside the hot path (the string instructions).
   TranslateResult translate_checked(LAddr la, AccessKind k);
   // A string's cost for the lines of [pa, pa + bytes) (one page's part): their

@@ -49,14 +49,19 @@ void CpuCore::string_element_on_bus(PAddr pa, void* data, unsigned width, bool w
   local_ += access_physical(pa, data, width, Requester::data, write, true, local_);
 }
 
-void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) {
-  check_string("REP STOS", la, width, count);
+std::uint64_t CpuCore::string_start(std::uint64_t count, unsigned width, bool loads) {
   check_irqs();
   ++stats_.string_ops;
-  const std::uint64_t bytes = count * width;
   stats_.stores += count;
-  stats_.string_bytes += bytes;
+  if (loads) stats_.loads += count;
+  stats_.string_bytes += count * width;
   local_ += cfg_.string_startup_cycles * cfg_.cycle;
+  return count * width;
+}
+
+void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) {
+  check_string("REP STOS", la, width, count);
+  const std::uint64_t bytes = string_start(count, width, false);
   std::uint8_t pattern[8];
   std::memcpy(pattern, &value, 8);
   for (std::uint64_t done = 0; done < bytes;) {
@@ -86,13 +91,7 @@ void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint6
 void CpuCore::rep_movs(LAddr dst, LAddr src, unsigned width, std::uint64_t count) {
   check_string("REP MOVS", dst, width, count);
   check_string("REP MOVS", src, width, count);
-  check_irqs();
-  ++stats_.string_ops;
-  const std::uint64_t bytes = count * width;
-  stats_.loads += count;
-  stats_.stores += count;
-  stats_.string_bytes += bytes;
-  local_ += cfg_.string_startup_cycles * cfg_.cycle;
+  const std::uint64_t bytes = string_start(count, width, true);
   for (std::uint64_t done = 0; done < bytes;) {
     const std::uint64_t n = std::min({bytes - done, page_room(src + done), page_room(dst + done)});
     const Picos start = probes_ ? now() : 0;

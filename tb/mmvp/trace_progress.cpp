@@ -128,15 +128,8 @@ TraceProgress::TraceProgress(const std::vector<std::string>& files, TraceProgres
     if (ec) w->size = 0;
     workloads_.push_back(std::move(w));
   }
-  if (style_ == TraceProgressStyle::bar && !workloads_.empty()) {
-    ticker_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!stopped_) {
-        draw_locked();
-        wake_.wait_for(lock, std::chrono::milliseconds(250));
-      }
-    });
-  }
+  if (style_ == TraceProgressStyle::bar && !workloads_.empty())
+    ticker_ = std::make_unique<sweep::Ticker>(mu_, [this] { draw_locked(); });
 }
 
 TraceProgress::~TraceProgress() {
@@ -144,17 +137,14 @@ TraceProgress::~TraceProgress() {
 }
 
 void TraceProgress::finish() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    if (style_ == TraceProgressStyle::bar && !workloads_.empty()) {
-      out_ << "\r\033[K";
-      out_.flush();
-    }
+  if (ticker_) ticker_->stop();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  if (ticker_) {
+    out_ << "\r\033[K";  // clear the status line
+    out_.flush();
   }
-  wake_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
 }
 
 std::uint64_t TraceProgress::records() const {

@@ -11,16 +11,15 @@
 #pragma once
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "sw/kernel/workload.h"
+#include "tb/sweep/progress.h"
 #include "tb/trace/compressed_input.h"
 
 namespace mmvp::cli {
@@ -71,12 +70,11 @@ class TraceProgress {
   std::ostream& out_;
   std::vector<std::shared_ptr<Workload>> workloads_;
   std::mutex mu_;
-  std::condition_variable wake_;
   bool stopped_ = false;
   bool replaying_ = false;  // a replay stream has been read: replay_start_ is set
   const std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point replay_start_;  // the first replayed record
-  std::thread ticker_;
+  std::unique_ptr<sweep::Ticker> ticker_;
 };
 
 }  // namespace mmvp::cli

@@ -4,17 +4,29 @@
 
 namespace mmvp::sweep {
 
+Ticker::Ticker(std::mutex& mu, std::function<void()> draw) : mu_(mu), draw_(std::move(draw)) {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopped_) {
+      draw_();
+      wake_.wait_for(lock, std::chrono::milliseconds(250));
+    }
+  });
+}
+
+void Ticker::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 ProgressMeter::ProgressMeter(std::size_t total_points, ProgressStyle style, std::ostream& out)
     : total_(total_points), style_(style), out_(out), start_(std::chrono::steady_clock::now()) {
-  if (style_ == ProgressStyle::bar && total_ > 0) {
-    ticker_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!stopped_) {
-        draw_locked();
-        wake_.wait_for(lock, std::chrono::milliseconds(250));
-      }
-    });
-  }
+  if (style_ == ProgressStyle::bar && total_ > 0)
+    ticker_ = std::make_unique<Ticker>(mu_, [this] { draw_locked(); });
 }
 
 ProgressMeter::~ProgressMeter() {
@@ -22,18 +34,15 @@ ProgressMeter::~ProgressMeter() {
 }
 
 void ProgressMeter::finish() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    if (style_ == ProgressStyle::bar && total_ > 0) {
-      draw_locked();
-      out_ << "\n";
-      out_.flush();
-    }
+  if (ticker_) ticker_->stop();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  if (style_ == ProgressStyle::bar && total_ > 0) {
+    draw_locked();
+    out_ << "\n";
+    out_.flush();
   }
-  wake_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
 }
 
 std::string ProgressMeter::format_duration(double seconds) {

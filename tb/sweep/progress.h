@@ -6,6 +6,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -14,6 +16,25 @@
 namespace mmvp::sweep {
 
 enum class ProgressStyle { bar, lines, quiet };
+
+// Redraws a status line: calls draw() with `mu` held, at once and then every 250 ms,
+// from a thread of its own, until stop(). Shared by the sweep's and the trace's meters.
+class Ticker {
+ public:
+  Ticker(std::mutex& mu, std::function<void()> draw);
+  ~Ticker() { stop(); }
+  Ticker(const Ticker&) = delete;
+  Ticker& operator=(const Ticker&) = delete;
+  // Ends the redrawing and joins the thread; call without `mu` held.
+  void stop();
+
+ private:
+  std::mutex& mu_;
+  std::function<void()> draw_;
+  std::condition_variable wake_;
+  bool stopped_ = false;  // guarded by mu_
+  std::thread thread_;
+};
 
 class ProgressMeter {
  public:
@@ -41,12 +62,11 @@ class ProgressMeter {
   const ProgressStyle style_;
   std::ostream& out_;
   std::mutex mu_;
-  std::condition_variable wake_;
   std::size_t done_ = 0;
   bool stopped_ = false;
   std::atomic<std::uint64_t> records_{0};
   const std::chrono::steady_clock::time_point start_;
-  std::thread ticker_;
+  std::unique_ptr<Ticker> ticker_;
 };
 
 }  // namespace mmvp::sweep
