@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "hw/common/params.h"
 #include "hw/common/types.h"
 
 namespace mmvp {
@@ -16,10 +17,9 @@ void* reserve(std::uint64_t bytes, std::uint64_t capacity) {
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
-    throw ConfigError(
-        fmt::format("mem.capacity: cannot reserve {} bytes of host address space "
-                    "for {} bytes of DRAM: {}",
-                    bytes, capacity, std::strerror(errno)));
+    throw ConfigError(fmt::format(
+        "mem.capacity: this host cannot reserve {} of address space for a DRAM of {}: {}",
+        format_size(bytes), format_size(capacity), std::strerror(errno)));
   return p;
 }
 

@@ -22,6 +22,10 @@ t="$src/traces/sample-lackey.txt"
 expect_error "mmu.dtlb.l1_4k" trace "$t" --set mmu.dtlb.l1_4k.ways=5
 expect_error "mem.maxphyaddr" trace "$t" --set mem.maxphyaddr=60
 expect_error "mem.capacity" trace "$t" --set mem.capacity=128G --set mem.maxphyaddr=36
+# More DRAM than the host's 47-bit address space can hold: a line, not a crash.
+expect_error "mem.capacity: this host cannot reserve 1P" trace "$t" --set mem.capacity=1P \
+  --set mem.maxphyaddr=52
+expect_rc 2
 expect_error "unknown parameter 'mmu.nope'" trace "$t" --set mmu.nope=1
 expect_error "mmu.dtlb.l1_4k.policy" trace "$t" --set mmu.dtlb.l1_4k.policy=fifo
 expect_error "unknown preset" trace "$t" --preset pentium
