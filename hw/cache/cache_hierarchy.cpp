@@ -78,7 +78,7 @@ Picos CacheHierarchy::uncached(PAddr pa, unsigned bytes, Requester who, bool wri
   return write ? memory_.write_line(pa, bytes, at) : memory_.read_line(pa, bytes, at);
 }
 
-Picos CacheHierarchy::miss(std::uint64_t line, Requester who, bool write, Picos at) {
+Picos CacheHierarchy::miss(std::uint64_t line, Requester who, bool write, Picos at, bool fetch) {
   unsigned levels[kCacheLevels];
   const unsigned n = path(who, levels);
   // The first level (levels[0]) has already missed; look further down.
@@ -94,6 +94,11 @@ Picos CacheHierarchy::miss(std::uint64_t line, Requester who, bool write, Picos 
     latency = hit_latency_[levels[hit]];
     ++served_[static_cast<unsigned>(who)][levels[hit]];
     last_served_ = static_cast<CacheLevel>(levels[hit]);
+  } else if (!fetch) {
+    // A whole line written without a read for ownership: it starts in the first level.
+    latency = hit_latency_[levels[0]];
+    ++served_[static_cast<unsigned>(who)][levels[0]];
+    last_served_ = static_cast<CacheLevel>(levels[0]);
   } else {
     last_served_ = CacheLevel::memory;
     // A miss in the last level is known after its lookup; then memory answers.

@@ -63,6 +63,21 @@ class CacheHierarchy {
     }
     return latency;
   }
+  // A data store of the whole line at pa (pa line-aligned) by a fast string: a hit as
+  // any store's; a line no level holds is allocated without reading memory (the
+  // fast-string operation's writes of whole lines need no read for ownership), so it
+  // costs a first-level hit.
+  Picos write_whole_line(PAddr pa, Picos at) {
+    const unsigned entry = entry_[static_cast<unsigned>(Requester::data)];
+    if (entry == kCacheLevels) return uncached(pa, line_bytes_, Requester::data, true, at);
+    const std::uint64_t line = pa >> line_shift_;
+    if (caches_[entry].access(line, Requester::data, true)) {
+      ++served_[static_cast<unsigned>(Requester::data)][entry];
+      last_served_ = static_cast<CacheLevel>(entry);
+      return hit_latency_[entry];
+    }
+    return miss(line, Requester::data, true, at, false);
+  }
   // What a hit in the requester's first level costs (0 if it has none): the part of
   // every access a pipelined core hides.
   Picos first_level_hit(Requester who) const { return entry_hit_[static_cast<unsigned>(who)]; }
@@ -99,8 +114,9 @@ class CacheHierarchy {
   }
   // A requester with no cache level at all: the access itself goes to memory.
   Picos uncached(PAddr pa, unsigned bytes, Requester who, bool write, Picos at);
-  // The rest of a lookup whose first level (entry) missed.
-  Picos miss(std::uint64_t line, Requester who, bool write, Picos at);
+  // The rest of a lookup whose first level (entry) missed. Without `fetch` (a whole-line
+  // write) a line no level holds is not read from memory: the first level answers.
+  Picos miss(std::uint64_t line, Requester who, bool write, Picos at, bool fetch = true);
   // The present levels a request of `who` looks up, in order; returns how many.
   unsigned path(Requester who, unsigned* levels) const;
   // Puts a dirty line evicted from level `from` into the next level of the path

@@ -36,7 +36,10 @@ Picos CpuCore::string_lines(PAddr pa, std::uint64_t bytes, bool write, bool thro
   const Picos per_line = throughput ? (line / cfg_.string_bytes_per_cycle) * cfg_.cycle : 0;
   Picos cost = 0;
   for (PAddr l = pa & ~PAddr{line - 1}; l < pa + bytes; l += line) {
-    const Picos latency = caches_.access(l, line, Requester::data, write, local_ + cost);
+    // Whole lines of the destination are written without a read for ownership.
+    const bool whole = write && l >= pa && l + line <= pa + bytes;
+    const Picos latency = whole ? caches_.write_whole_line(l, local_ + cost)
+                                : caches_.access(l, line, Requester::data, write, local_ + cost);
     const Picos stall = latency > hidden ? latency - hidden : 0;
     stats_.memory_stall_picos += stall;
     cost += per_line + stall;

@@ -1,7 +1,8 @@
 // The core's string instructions (REP STOS, REP MOVS) on the platform: values through
 // DMI across page boundaries, a page fault in the middle of a string resumed where it
 // stopped, one translation per page part, and the fast-string cost: start-up plus
-// every line at the string's throughput when the lines are cached.
+// every line at the string's throughput when the lines are cached, and whole lines
+// written without a read for ownership.
 #include "sw/kernel/boot.h"
 #include "sw/kernel/sched.h"
 #include "sw/kernel/user_replay.h"
@@ -92,6 +93,35 @@ TEST(Strings, RepMovsCopiesAndCostsPerLineNotPerElement) {
   // Both pages are in the first-level cache: start-up (35) plus 64 lines at 32 bytes a
   // cycle (128), and no stall.
   EXPECT_EQ(c1.cycles - c0.cycles, 35u + 64u * 2u);
+}
+
+// Fast strings write whole lines without reading them for ownership: a REP STOS over
+// a page no cache holds reads nothing from DRAM, where single stores fetch every line.
+TEST(Strings, WholeLinesAreWrittenWithoutAReadForOwnership) {
+  Params p = platform_params();
+  Platform platform("top", p);
+  std::uint64_t string_reads = 1, string_misses = 0, store_reads = 0;
+  run_user(platform, [&](CpuPort& cpu) {
+    const LAddr a = 0x30000000, b = 0x30001000;
+    cpu.store(a, 1, 1);  // both pages faulted in, their translations cached
+    cpu.store(b, 1, 1);
+    cpu.wbinvd();  // and no line of them in any cache
+    auto stat = [&](const char* name) {
+      StatsReport r;
+      platform.report(r);
+      return r.u64(name);
+    };
+    const std::uint64_t reads0 = stat("dram.reads"), misses0 = stat("cache.l1d.misses");
+    cpu.rep_stos(a, 0xab, 1, 4096);
+    string_reads = stat("dram.reads") - reads0;
+    string_misses = stat("cache.l1d.misses") - misses0;
+    const std::uint64_t reads1 = stat("dram.reads");
+    for (unsigned i = 0; i < 512; ++i) cpu.store(b + 8 * i, 8, 0);
+    store_reads = stat("dram.reads") - reads1;
+  });
+  EXPECT_EQ(string_reads, 0u);
+  EXPECT_EQ(string_misses, 64u);  // every line missed, and was allocated in place
+  EXPECT_EQ(store_reads, 64u);    // single stores read each line first
 }
 
 TEST(Strings, MisalignedOrOddElementsHaltTheCore) {
