@@ -147,12 +147,6 @@ void TraceProgress::finish() {
   }
 }
 
-std::uint64_t TraceProgress::records() const {
-  std::uint64_t n = 0;
-  for (const auto& w : workloads_) n += w->records.load(std::memory_order_relaxed);
-  return n;
-}
-
 std::unique_ptr<sw::AccessSource> TraceProgress::open(std::size_t i) {
   Workload& w = *workloads_.at(i);
   auto position = std::make_shared<std::atomic<std::uint64_t>>(0);

@@ -56,8 +56,6 @@ class TraceProgress {
   void workload_exited(std::size_t i, std::uint64_t records);
   // Clears the status line and stops redrawing.
   void finish();
-  // Records read for the replay so far, over all workloads.
-  std::uint64_t records() const;
 
   struct Workload;  // per-trace counters, shared with its streams
 
