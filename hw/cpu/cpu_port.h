@@ -29,8 +29,13 @@ struct SyscallFrame {
   std::uint64_t nr = 0;
   std::uint64_t arg[6] = {};
   const char* path = nullptr;
+  // Made by INT 0x80 from compatibility mode (a 32-bit process: EAX the number, EBX..EBP
+  // the arguments), not by SYSCALL: the kernel's IDT gate 0x80 takes it (SDM Vol. 3A
+  // 6.12, "INT n" in Vol. 2A), which needs no EFER.SCE.
+  bool int80 = false;
 };
-// The kernel's entry point (IA32_LSTAR): returns RAX, -errno on failure.
+// The kernel's entry point (IA32_LSTAR, and the IDT's vector 0x80 gate): returns RAX,
+// -errno on failure.
 using SyscallHandler = std::function<std::int64_t(const SyscallFrame&)>;
 using IrqHandler = std::function<void(unsigned vector)>;
 

@@ -220,8 +220,8 @@ void X86Arch::deliver_exception(const ExceptionInfo& info) {
 
 std::int64_t X86Arch::deliver_syscall(const SyscallFrame& f) {
   // SDM Vol. 2B SYSCALL: "IF (CS.L != 1) or (IA32_EFER.LMA != 1) or (IA32_EFER.SCE != 1)
-  // THEN #UD".
-  if (!(ctx_.efer & efer::LMA) || !(ctx_.efer & efer::SCE))
+  // THEN #UD". INT 0x80 is an interrupt through the IDT, allowed in any mode.
+  if (!f.int80 && (!(ctx_.efer & efer::LMA) || !(ctx_.efer & efer::SCE)))
     throw CpuHalt(fmt::format("SYSCALL {} with EFER.SCE = 0 or outside IA-32e mode (#UD)", f.nr));
   if (!syscall_handler_)
     throw CpuHalt(fmt::format("SYSCALL {} with no entry point (IA32_LSTAR)", f.nr));

@@ -19,7 +19,9 @@ void run_processes(Kernel& k, const UserProgram* programs, std::size_t n, const 
   for (std::size_t i = 0; i < n; ++i) {
     // No ELF loader maps a program's segments and stack: its first touches do
     // (MMF_VMA_ON_TOUCH; its traced mmaps, if any, map the rest).
-    tasks[i] = create_process(k, programs[i].name, mm::MMF_VMA_ON_TOUCH);
+    // The trace's ABI stands for the ELF class exec reads.
+    const ProcessAbi abi = programs[i].code ? programs[i].code->abi() : ProcessAbi::x86_64;
+    tasks[i] = create_process(k, programs[i].name, mm::MMF_VMA_ON_TOUCH, abi);
     if (!tasks[i]) k.panic("run_processes: cannot create process " + programs[i].name);
     results[i].pid = task_pid(k, tasks[i]);
   }

@@ -46,6 +46,51 @@ std::int64_t do_syscall_64(Kernel& k, const SyscallFrame& f) {
   }
 }
 
+// do_int80_syscall_32() -> ia32_sys_call(): a 32-bit process's call, its arguments the
+// low 32 bits of EBX, ECX, EDX, ESI, EDI and EBP, mapped to the calls above.
+std::int64_t do_int80_syscall_32(Kernel& k, const SyscallFrame& f) {
+  SyscallFrame n = f;
+  for (auto& a : n.arg) a &= 0xffffffffULL;
+  switch (f.nr) {
+    case sysno32::mmap2:  // sys_mmap_pgoff: the offset in 4 KB pages
+      n.nr = sysno::mmap;
+      n.arg[4] = static_cast<std::uint64_t>(
+          static_cast<std::int64_t>(static_cast<std::int32_t>(n.arg[4])));
+      n.arg[5] = n.arg[5] << PAGE_SHIFT;
+      break;
+    case sysno32::munmap:
+      n.nr = sysno::munmap;
+      break;
+    case sysno32::brk:
+      n.nr = sysno::brk;
+      break;
+    case sysno32::mprotect:
+      n.nr = sysno::mprotect;
+      break;
+    case sysno32::madvise:
+      n.nr = sysno::madvise;
+      break;
+    case sysno32::prctl:
+      n.nr = sysno::prctl;
+      break;
+    case sysno32::getpid:
+      n.nr = sysno::getpid;
+      break;
+    case sysno32::exit:
+      n.nr = sysno::exit;
+      break;
+    case sysno32::exit_group:
+      n.nr = sysno::exit_group;
+      break;
+    default:
+      return -ENOSYS;
+  }
+  // EAX is 32 bits wide: a result is truncated to it, which the program sees sign-
+  // extended only as -errno.
+  const std::int64_t r = do_syscall_64(k, n);
+  return r < 0 ? r : static_cast<std::int64_t>(static_cast<std::uint32_t>(r));
+}
+
 }  // namespace
 
 void syscall_init(Kernel& k) {
@@ -53,7 +98,7 @@ void syscall_init(Kernel& k) {
   k.cpu.set_syscall_handler([&k](const SyscallFrame& f) {
     RoutineScope r(k, Routine::syscall, Routine::user);
     save_user_regs(k, f.nr, f.arg);  // entry_SYSCALL_64's pt_regs on the task's stack
-    return do_syscall_64(k, f);
+    return f.int80 ? do_int80_syscall_32(k, f) : do_syscall_64(k, f);
   });
 }
 

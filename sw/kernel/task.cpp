@@ -86,7 +86,7 @@ void free_thread_stack(Kernel& k, LAddr stack) {
 
 }  // namespace
 
-LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags) {
+LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags, ProcessAbi abi) {
   RoutineScope r(k, Routine::fork);
   Guest& g = k.mem;
   LAddr t = kmem_cache_alloc(k, g.get(G, tasks_globals::task_cachep), GFP_KERNEL);
@@ -111,7 +111,7 @@ LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags)
   g.set(m, mm::pgd, page::__pa(pgd_va));
   g.set(m, mm::rss, 0);
   g.set(m, mm::pgtables, 0);
-  mm_vmas_init(k, m);
+  mm_vmas_init(k, m, abi);
   g.set(m, mm::flags, mm_flags);
   g.set(m, mm::ctx_id, g.add(G, tasks_globals::last_mm_ctx_id, 1));  // init_new_context
   g.set(m, mm::tlb_gen, 0);

@@ -9,6 +9,7 @@
 
 #include "sw/kernel/kernel.h"
 #include "sw/kernel/layout.h"
+#include "sw/kernel/workload.h"
 #include "sw/mm/mm_types.h"
 
 namespace mmvp::sw {
@@ -70,7 +71,10 @@ inline constexpr ArrayField<LAddr, 2> cached_stacks{192};
 void fork_init(Kernel& k);
 // A new process with an empty user address space (no VMA); returns its task_struct
 // or 0. mm_flags go to mm->flags (mm::MMF_VMA_ON_TOUCH for a replayed trace).
-LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags = 0);
+// A 32-bit program (ProcessAbi::i386) gets a 4 GB address space and makes its system
+// calls through INT 0x80 (the ia32 table).
+LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags = 0,
+                     ProcessAbi abi = ProcessAbi::x86_64);
 // Switches to task t (0: the kernel's init_mm) (switch_mm_irqs_off): a CR3 write. Without
 // PCIDs it drops every non-global TLB entry; with them (kernel.pcid) the mm gets one of
 // TLB_NR_DYN_ASIDS ASIDs as choose_new_asid gives them, PCID = ASID + 1, and the write

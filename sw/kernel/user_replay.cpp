@@ -13,36 +13,47 @@ namespace mmvp::sw {
 namespace {
 
 constexpr std::uint64_t kMapFixed = 0x10;
-constexpr std::uint64_t kPrSetMm = 35, kPrSetMmStartBrk = 6, kPrSetMmBrk = 7;
-constexpr std::uint32_t kNrMmap = 9, kNrBrk = 12, kNrPrctl = 157, kNrExit = 60, kNrExitGroup = 231;
+constexpr std::uint64_t kPrSetMmStartBrk = 6, kPrSetMmBrk = 7;
 
-std::int64_t make_call(Cpu& cpu, std::uint64_t nr, std::initializer_list<std::uint64_t> args,
-                       const char* path = nullptr) {
+// The numbers the replay itself needs, in the traced program's ABI; a 32-bit program
+// enters the kernel with INT 0x80.
+struct AbiCalls {
+  std::uint64_t mmap, brk, prctl, exit, exit_group;
+  bool int80;
+};
+constexpr AbiCalls kCalls64{sysno::mmap, sysno::brk,        sysno::prctl,
+                            sysno::exit, sysno::exit_group, false};
+constexpr AbiCalls kCalls32{sysno32::mmap2, sysno32::brk,        sysno32::prctl,
+                            sysno32::exit,  sysno32::exit_group, true};
+
+std::int64_t make_call(Cpu& cpu, const AbiCalls& abi, std::uint64_t nr,
+                       std::initializer_list<std::uint64_t> args) {
   SyscallFrame f;
   f.nr = nr;
+  f.int80 = abi.int80;
   unsigned i = 0;
   for (std::uint64_t a : args) f.arg[i++] = a;
-  f.path = path;
   return cpu.syscall(f);
 }
 
 // A traced system call made again (the rules are in user_replay.h).
-void replay_syscall(Cpu& cpu, const SyscallRecord& r, ReplayCounts& c) {
-  const bool ends = r.nr == kNrExit || r.nr == kNrExitGroup;
+void replay_syscall(Cpu& cpu, const AbiCalls& abi, const SyscallRecord& r, ReplayCounts& c) {
+  const bool ends = r.nr == abi.exit || r.nr == abi.exit_group;
   if (r.result < 0 && !ends) {
     ++c.syscalls_not_made;
     return;
   }
-  if (r.nr == kNrBrk && !c.loader_brk_set) {
+  if (r.nr == abi.brk && !c.loader_brk_set) {
     c.loader_brk_set = true;
     const auto base = static_cast<std::uint64_t>(r.result);
-    make_call(cpu, kNrPrctl, {kPrSetMm, kPrSetMmStartBrk, base});
-    make_call(cpu, kNrPrctl, {kPrSetMm, kPrSetMmBrk, base});
+    make_call(cpu, abi, abi.prctl, {PR_SET_MM, kPrSetMmStartBrk, base});
+    make_call(cpu, abi, abi.prctl, {PR_SET_MM, kPrSetMmBrk, base});
   }
   SyscallFrame f;
   f.nr = r.nr;
+  f.int80 = abi.int80;
   std::copy(std::begin(r.arg), std::end(r.arg), std::begin(f.arg));
-  if (r.nr == kNrMmap && !(f.arg[3] & kMapFixed)) f.arg[0] = static_cast<std::uint64_t>(r.result);
+  if (r.nr == abi.mmap && !(f.arg[3] & kMapFixed)) f.arg[0] = static_cast<std::uint64_t>(r.result);
   if (!r.path.empty()) f.path = r.path.c_str();
   ++c.syscalls;
   const std::int64_t got = cpu.syscall(f);
@@ -76,6 +87,7 @@ std::uint64_t replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& o
   constexpr std::size_t kBatch = 4096;
   static thread_local MemAccess batch[kBatch];
   const std::uint64_t first = c.records;
+  const AbiCalls& abi = src.abi() == ProcessAbi::i386 ? kCalls32 : kCalls64;
   run_process_code(cpu, c, [&] {
     for (;;) {
       std::size_t want = kBatch;
@@ -107,7 +119,7 @@ std::uint64_t replay_as_user(Cpu& cpu, AccessSource& src, const ReplayOptions& o
             ++c.modifies;
             break;
           case AccessType::syscall:
-            replay_syscall(cpu, src.syscall(a.addr), c);
+            replay_syscall(cpu, abi, src.syscall(a.addr), c);
             break;
         }
         ++c.records;  // a record that ends the process is not counted

@@ -11,9 +11,9 @@
 //  - an access straddling a 4 KB page boundary is split by the core into two
 //    accesses, one per page, each translated (cpu.page_splits counts them);
 //  - a system call of the traced run (valgrind --trace-syscalls=yes) is made again with
-//    SYSCALL, in its place among the accesses. A call that failed in the traced run is
-//    not made. An mmap without MAP_FIXED passes the address the traced run got as its
-//    hint, so that the kernel's get_unmapped_area places it where the trace's accesses
+//    SYSCALL (INT 0x80 for a 32-bit program), in its place among the accesses. A call that failed
+//    in the traced run is not made. An mmap without MAP_FIXED passes the address the traced run got
+//    as its hint, so that the kernel's get_unmapped_area places it where the trace's accesses
 //    expect it. Before the first brk the loader's break (the first brk's answer) is set
 //    with prctl(PR_SET_MM, PR_SET_MM_START_BRK / PR_SET_MM_BRK), as CRIU restores a
 //    process: mmvp has no ELF loader. A result other than the traced one is counted.

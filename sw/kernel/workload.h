@@ -14,7 +14,16 @@ namespace mmvp::sw {
 // AccessSource::syscall(addr).
 enum class AccessType : std::uint8_t { instr = 0, load = 1, store = 2, modify = 3, syscall = 4 };
 
-// A system call of a traced run: Linux's x86-64 number, its six argument registers and
+// The system-call ABI a traced program was built for, as the ELF class tells Linux's
+// exec: a 64-bit program, or a 32-bit one (an ia32 process, run by an x86-64 kernel in
+// compatibility mode under CONFIG_IA32_EMULATION).
+enum class ProcessAbi : std::uint8_t { x86_64 = 0, i386 = 1 };
+inline const char* abi_name(ProcessAbi abi) {
+  return abi == ProcessAbi::i386 ? "i386" : "x86_64";
+}
+
+// A system call of a traced run: its number in the program's ABI (Linux's
+// syscall_64.tbl or syscall_32.tbl), its six argument registers and
 // what the real kernel returned (-errno on failure). `path` is the file a file-backed
 // mmap maps (the path of its fd's openat), empty when the log does not say.
 struct SyscallRecord {
@@ -46,6 +55,9 @@ class AccessSource {
   virtual const SyscallRecord& syscall(std::uint64_t /*id*/) const {
     throw std::logic_error(name() + ": a system-call record from a source without system calls");
   }
+  // The ABI of the traced program (a trace says so before its first record): its
+  // system-call numbers and the size of its address space.
+  virtual ProcessAbi abi() const { return ProcessAbi::x86_64; }
 };
 
 }  // namespace mmvp::sw

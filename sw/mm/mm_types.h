@@ -38,7 +38,10 @@ inline constexpr Field<std::uint64_t> on_touch_faults{104};  // faults MMF_VMA_O
 inline constexpr Field<std::uint64_t> ctx_id{112};
 inline constexpr Field<std::uint64_t> tlb_gen{120};
 inline constexpr Field<std::uint64_t> hiwater_vm{128};  // the most total_vm has been
-inline constexpr unsigned kSize = 136;
+// mm->task_size: the top of the user address space, TASK_SIZE_MAX for a 64-bit program,
+// IA32_PAGE_OFFSET for a 32-bit one (set_personality_ia32, TIF_ADDR32).
+inline constexpr Field<LAddr> task_size{136};
+inline constexpr unsigned kSize = 144;
 // mm->flags. MMF_VMA_ON_TOUCH is mmvp's: a fault outside every VMA creates one (a
 // replayed program whose loader mappings no log shows; see docs/kernel.md).
 inline constexpr std::uint32_t MMF_VMA_ON_TOUCH = 1u << 0;
@@ -96,6 +99,11 @@ inline constexpr LAddr TASK_SIZE = 0x00007ffffffff000ULL;
 inline constexpr LAddr STACK_TOP = TASK_SIZE;
 inline constexpr std::uint64_t MMAP_GAP = 128ULL << 20;  // mmap_base(): the minimum gap
 inline constexpr LAddr MMAP_BASE = TASK_SIZE - MMAP_GAP;
+// A 32-bit process's (arch/x86/include/asm/processor.h IA32_PAGE_OFFSET without
+// ADDR_LIMIT_3GB: 4 GB less two pages), and its mmap_base (mmap_compat_base):
+// 0xf7ffe000, where a 32-bit ld.so lands under a 64-bit kernel.
+inline constexpr LAddr IA32_PAGE_OFFSET = 0xffffe000ULL;
+inline constexpr LAddr MMAP_BASE_IA32 = IA32_PAGE_OFFSET - MMAP_GAP;
 inline constexpr std::uint32_t MAX_MAP_COUNT = 65530;  // sysctl_max_map_count
 
 inline std::uint64_t page_align(std::uint64_t v) {

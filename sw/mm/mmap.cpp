@@ -116,7 +116,7 @@ std::int64_t do_mmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len, std::uin
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (flags & MAP_FIXED) {
     if (addr & ((hsize ? hsize : PAGE_SIZE) - 1)) return -EINVAL;
-    if (addr > TASK_SIZE - len || addr < MMAP_MIN_ADDR) return -ENOMEM;
+    if (addr > k.mem.get(m, mm::task_size) - len || addr < MMAP_MIN_ADDR) return -ENOMEM;
     if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(k, m, addr, addr + len))
       return -EEXIST;
   } else {
@@ -154,7 +154,8 @@ std::int64_t do_mmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len, std::uin
 }
 
 std::int64_t do_munmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len) {
-  if ((addr & (PAGE_SIZE - 1)) || addr > TASK_SIZE || len > TASK_SIZE - addr) return -EINVAL;
+  const LAddr task_size = k.mem.get(m, mm::task_size);
+  if ((addr & (PAGE_SIZE - 1)) || addr > task_size || len > task_size - addr) return -EINVAL;
   len = page_align(len);
   if (!len) return -EINVAL;
   return unmap_range(k, m, addr, addr + len);
@@ -163,7 +164,8 @@ std::int64_t do_munmap(Kernel& k, LAddr m, LAddr addr, std::uint64_t len) {
 std::int64_t do_brk(Kernel& k, LAddr m, LAddr brk) {
   Guest& g = k.mem;
   const LAddr origbrk = g.get(m, mm::brk);
-  if (brk < g.get(m, mm::start_brk) || brk > TASK_SIZE) return static_cast<std::int64_t>(origbrk);
+  if (brk < g.get(m, mm::start_brk) || brk > g.get(m, mm::task_size))
+    return static_cast<std::int64_t>(origbrk);
   const LAddr newbrk = page_align(brk), oldbrk = page_align(origbrk);
   if (oldbrk == newbrk) {
     g.set(m, mm::brk, brk);
@@ -294,7 +296,7 @@ std::int64_t do_madvise(Kernel& k, LAddr m, LAddr start, std::uint64_t len_in, i
 
 std::int64_t prctl_set_mm(Kernel& k, LAddr m, std::uint64_t opt, LAddr addr) {
   constexpr std::uint64_t PR_SET_MM_START_STACK = 5, PR_SET_MM_START_BRK = 6, PR_SET_MM_BRK = 7;
-  if (addr >= TASK_SIZE || addr < MMAP_MIN_ADDR) return -EINVAL;
+  if (addr >= k.mem.get(m, mm::task_size) || addr < MMAP_MIN_ADDR) return -EINVAL;
   switch (opt) {
     case PR_SET_MM_START_STACK:
       k.mem.set(m, mm::start_stack, addr);
@@ -326,6 +328,8 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
     return v;
   }
   if (!(k.mem.get(m, mm::flags) & mm::MMF_VMA_ON_TOUCH)) return 0;
+  const LAddr task_size = k.mem.get(m, mm::task_size);
+  if (page >= task_size) return 0;  // above a 32-bit process's address space
   // The page, or under kernel.user_page_size=2m/1g the free part of its 2 MB / 1 GB
   // range, which the large page will map.
   LAddr start = page, end = page + PAGE_SIZE;
@@ -335,7 +339,7 @@ LAddr fault_vma(Kernel& k, LAddr m, LAddr addr) {
     const LAddr haddr = page & ~(size - 1);
     const LAddr prev = v ? vma_prev(k, m, v) : (first_vma(k, m) ? last_vma(k, m) : 0);
     start = std::max(haddr, prev ? vend(k, prev) : 0);
-    end = std::min(haddr + size, v ? vstart(k, v) : TASK_SIZE);
+    end = std::min(haddr + size, v ? vstart(k, v) : task_size);
     // Leave the heap room to grow from the loader's break.
     const LAddr start_brk = k.mem.get(m, mm::start_brk);
     if (start_brk && page < start_brk) end = std::min(end, start_brk);

@@ -54,12 +54,14 @@ void vma_cache_init(Kernel& k) {
   k.mem.set(MM_GLOBALS, mm_globals::vm_area_cachep, c);
 }
 
-void mm_vmas_init(Kernel& k, LAddr m) {
+void mm_vmas_init(Kernel& k, LAddr m, ProcessAbi abi) {
   Guest& g = k.mem;
   list::init(g, m + mm::mmap);
   g.set(m, mm::map_count, 0);
   g.set(m, mm::flags, 0);
-  g.set(m, mm::mmap_base, MMAP_BASE);
+  const bool ia32 = abi == ProcessAbi::i386;
+  g.set(m, mm::mmap_base, ia32 ? MMAP_BASE_IA32 : MMAP_BASE);
+  g.set(m, mm::task_size, ia32 ? IA32_PAGE_OFFSET : TASK_SIZE);
   g.set(m, mm::start_brk, 0);
   g.set(m, mm::brk, 0);
   g.set(m, mm::start_stack, 0);
@@ -193,10 +195,11 @@ LAddr vma_merge_neighbours(Kernel& k, LAddr m, LAddr v) {
 std::int64_t get_unmapped_area(Kernel& k, LAddr m, LAddr hint, std::uint64_t len,
                                std::uint64_t align) {
   Guest& g = k.mem;
-  if (len > TASK_SIZE - MMAP_MIN_ADDR) return -ENOMEM;
+  const LAddr task_size = g.get(m, mm::task_size);
+  if (len > task_size - MMAP_MIN_ADDR) return -ENOMEM;
   if (hint) {
     hint = align ? (hint + align - 1) & ~(align - 1) : page_align(hint);
-    if (hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE - len &&
+    if (hint >= MMAP_MIN_ADDR && hint <= task_size - len &&
         !find_vma_intersection(k, m, hint, hint + len))
       return static_cast<std::int64_t>(hint);
   }

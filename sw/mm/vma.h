@@ -4,14 +4,16 @@
 #pragma once
 #include <cstdint>
 
+#include "sw/kernel/workload.h"
 #include "sw/mm/mm_types.h"
 
 namespace mmvp::sw {
 
 // Creates the vm_area_struct cache (vma_state_init / proc_caches_init).
 void vma_cache_init(Kernel& k);
-// Initialises a new mm's VMA list and layout (mm_init, arch_pick_mmap_layout).
-void mm_vmas_init(Kernel& k, LAddr m);
+// Initialises a new mm's VMA list and layout (mm_init, arch_pick_mmap_layout): a 32-bit
+// program's tops out at IA32_PAGE_OFFSET, with mmap_base 128 MB below it.
+void mm_vmas_init(Kernel& k, LAddr m, ProcessAbi abi = ProcessAbi::x86_64);
 
 // find_vma(): the first VMA with vm_end > addr (it may start above addr), 0 if none.
 LAddr find_vma(Kernel& k, LAddr m, LAddr addr);

@@ -67,6 +67,9 @@ TEST(KernelSelftest, process) {
 TEST(KernelSelftest, vma) {
   run_suite("vma");
 }
+TEST(KernelSelftest, ia32) {
+  run_suite("ia32");
+}
 TEST(KernelSelftest, thp) {
   run_suite("thp");
 }
