@@ -15,12 +15,14 @@ namespace {
 struct Decoded {
   std::vector<mmvp::sw::MemAccess> records;
   std::vector<mmvp::sw::SyscallRecord> calls;
+  mmvp::sw::ProcessAbi abi = mmvp::sw::ProcessAbi::x86_64;
 };
 
 Decoded decode(std::string bytes) {
   using namespace mmvp;
   trace::BinaryTraceSource src(trace::open_memory_input(std::move(bytes), "fuzz.mmvt"));
   Decoded d;
+  d.abi = src.abi();
   fuzz::read_all_records(src, &d.records, &d.calls);
   return d;
 }
@@ -40,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   trace::StringSink sink;
   {
     trace::BinaryTraceWriter writer(sink);
+    writer.write_abi(first.abi);
     for (const sw::MemAccess& a : first.records) {
       if (a.type == sw::AccessType::syscall)
         writer.write_syscall(first.calls[a.addr]);
@@ -50,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const Decoded again = decode(sink.bytes);
   const auto& records = first.records;
+  FUZZ_CHECK(again.abi == first.abi);
   FUZZ_CHECK(again.records.size() == records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     FUZZ_CHECK(again.records[i].addr == records[i].addr);

@@ -106,6 +106,7 @@ class LimitedSource : public sw::AccessSource {
   }
   std::string name() const override { return s_->name(); }
   const sw::SyscallRecord& syscall(std::uint64_t id) const override { return s_->syscall(id); }
+  sw::ProcessAbi abi() const override { return s_->abi(); }
 
  private:
   std::unique_ptr<sw::AccessSource> s_;
@@ -231,7 +232,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     for (std::size_t i = 0; i < n; ++i) {
       const sw::ProcessResult& r = results[i];
       out.processes.push_back({plan.workloads[i].name, r.pid, r.counts, r.faults, r.vmas_at_exit,
-                               r.on_touch_faults, r.peak_rss_pages, pages[i] != nullptr});
+                               r.on_touch_faults, r.peak_rss_pages, pages[i] != nullptr,
+                               code[i] ? code[i]->abi() : sw::ProcessAbi::x86_64});
     }
     out.free_pages_at_end = sw::nr_free_pages(k);
     out.switches_flushed = k.mem.get(sw::TASKS_GLOBALS, sw::tasks_globals::switches_flushed);
@@ -298,6 +300,9 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
     std::string w = "workload." + std::to_string(i);
     r.add_text(w + ".name", p.name, "workload source");
     r.add(w + ".pid", p.pid, "process id it ran as");
+    r.add_text(w + ".abi", sw::abi_name(p.abi),
+               "the traced program's ABI: x86_64, or i386 (a 32-bit program, run as an ia32 "
+               "process: 4 GB address space, INT 0x80 system calls)");
     r.add(w + ".records", p.counts.records, "records replayed");
     r.add(w + ".faults", p.faults, "demand-paging faults (populate pass included)");
     r.add(w + ".populated", p.populated ? 1 : 0,

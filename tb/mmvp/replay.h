@@ -62,6 +62,7 @@ struct ReplayOutcome {
     std::uint64_t faults = 0;
     std::uint64_t vmas_at_exit = 0, on_touch_faults = 0, peak_rss_pages = 0;
     bool populated = false;  // faulted in by the populate pre-pass
+    sw::ProcessAbi abi = sw::ProcessAbi::x86_64;
   };
   std::vector<Process> processes;
   // Statistics at the end of the measured phase (after the last record, before the

@@ -91,6 +91,7 @@ class ProgressSource final : public sw::AccessSource {
   }
   std::string name() const override { return s_->name(); }
   const sw::SyscallRecord& syscall(std::uint64_t id) const override { return s_->syscall(id); }
+  sw::ProcessAbi abi() const override { return s_->abi(); }
 
  private:
   std::size_t end() {

@@ -19,6 +19,9 @@ constexpr std::size_t kMaxPathBytes = 4096;  // PATH_MAX
 constexpr std::size_t kMaxSyscallRecordBytes = 2 + 1 + 5 + 6 * 10 + 10 + 2 + kMaxPathBytes;
 constexpr std::size_t kMaxRecordBytes = kMaxSyscallRecordBytes;
 constexpr std::uint64_t kSyscallKind = 1;
+constexpr std::uint64_t kAbiKind = 2;
+// The abi record of an i386 trace: escape, kind 2, ABI 1.
+constexpr char kI386AbiRecord[4] = {0, 0, static_cast<char>(kAbiKind), 1};
 constexpr unsigned kInlineSizeLimit = 64;  // sizes below fit in the header byte
 
 // Why a varint could not be decoded.
@@ -65,6 +68,14 @@ BinaryTraceSource::BinaryTraceSource(std::unique_ptr<ByteInput> input)
   for (std::size_t got = 0; got < sizeof magic;)
     got += input_->read(magic + got, sizeof magic - got);
   buf_offset_ = sizeof magic;
+  if (input_->peek(sizeof kI386AbiRecord) ==
+      std::string_view(kI386AbiRecord, sizeof kI386AbiRecord)) {
+    char record[sizeof kI386AbiRecord];
+    for (std::size_t got = 0; got < sizeof record;)
+      got += input_->read(record + got, sizeof record - got);
+    buf_offset_ += sizeof record;
+    abi_ = sw::ProcessAbi::i386;
+  }
 }
 
 bool BinaryTraceSource::refill() {
@@ -95,8 +106,9 @@ void BinaryTraceSource::read_syscall(const std::uint8_t*& p, const std::uint8_t*
     if (status != VarintStatus::ok) fail(status, what);
     return v;
   };
-  if (varint(kMaxDeltaVarintBytes, "kind") != kSyscallKind)
-    fail(VarintStatus::ok, "unknown extension record");
+  const std::uint64_t kind = varint(kMaxDeltaVarintBytes, "kind");
+  if (kind == kAbiKind) fail(VarintStatus::ok, "an abi record not first, or of an unknown ABI");
+  if (kind != kSyscallKind) fail(VarintStatus::ok, "unknown extension record");
   sw::SyscallRecord call;
   std::uint64_t number = varint(kMaxSizeVarintBytes, "number");
   if (number > UINT32_MAX) fail(VarintStatus::ok, "number out of range");
@@ -206,6 +218,14 @@ void BinaryTraceWriter::write_syscall(const sw::SyscallRecord& call) {
   std::memcpy(p, call.path.data(), call.path.size());
   used_ = static_cast<std::size_t>(p - buf_.data()) + call.path.size();
   ++records_;
+}
+
+void BinaryTraceWriter::write_abi(sw::ProcessAbi abi) {
+  if (records_ != 0)
+    throw std::logic_error("BinaryTraceWriter: the abi record must come before every other");
+  if (abi == sw::ProcessAbi::x86_64) return;
+  std::memcpy(buf_.data() + used_, kI386AbiRecord, sizeof kI386AbiRecord);
+  used_ += sizeof kI386AbiRecord;
 }
 
 void BinaryTraceWriter::write(const sw::MemAccess* accesses, std::size_t count) {

@@ -21,6 +21,10 @@
 //              length (at most 4096) and the path's bytes: a system call of the
 //              traced run (sw::SyscallRecord), an AccessType::syscall record. Files
 //              written before system calls were recorded never contain it.
+//   abi     := the header byte 0x00, the size varint 0, varint 2 (the kind: the
+//              program's ABI) and varint 1 (i386, a 32-bit program; 0 is x86-64): only
+//              as the first record, and only written for a 32-bit program, whose
+//              system calls then carry i386 numbers. A trace without it is x86-64's.
 //
 // The previous address of every type starts at 0. Instruction fetches and data
 // accesses thus delta-encode separately: sequential code costs 2 bytes a record. A
@@ -52,6 +56,7 @@ class BinaryTraceSource final : public sw::AccessSource {
   std::size_t read(sw::MemAccess* out, std::size_t max) override;
   std::string name() const override { return input_->name(); }
   const sw::SyscallRecord& syscall(std::uint64_t id) const override { return syscalls_.at(id); }
+  sw::ProcessAbi abi() const override { return abi_; }
 
  private:
   // Decodes the system-call record after the escape at p (advanced past it).
@@ -69,6 +74,7 @@ class BinaryTraceSource final : public sw::AccessSource {
   bool input_eof_ = false;
   std::array<std::uint64_t, 4> prev_addr_{};
   std::vector<sw::SyscallRecord> syscalls_;  // those of the last read()
+  sw::ProcessAbi abi_ = sw::ProcessAbi::x86_64;
 };
 
 // Where BinaryTraceWriter puts its bytes.
@@ -99,6 +105,9 @@ class BinaryTraceWriter {
   void write(const sw::MemAccess& access);
   void write(const sw::MemAccess* accesses, std::size_t count);
   void write_syscall(const sw::SyscallRecord& call);
+  // The abi record (for i386; nothing for x86-64): before any other record, else
+  // std::logic_error.
+  void write_abi(sw::ProcessAbi abi);
   // Every record of a batch read from source, its system calls included.
   void write(const sw::MemAccess* accesses, std::size_t count, const sw::AccessSource& source);
   void flush();

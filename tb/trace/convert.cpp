@@ -77,6 +77,7 @@ class ZstdSink final : public ByteSink {
 
 std::uint64_t write_records(sw::AccessSource& source, ByteSink& sink) {
   BinaryTraceWriter writer(sink);
+  writer.write_abi(source.abi());
   std::vector<sw::MemAccess> batch(kBatchRecords);
   while (std::size_t n = source.read(batch.data(), batch.size()))
     writer.write(batch.data(), n, source);

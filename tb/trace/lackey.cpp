@@ -13,6 +13,7 @@ namespace {
 constexpr std::size_t kMaxLine = std::size_t{1} << 20;  // bytes before the '\n'
 constexpr std::size_t kBlockSize = kMaxLine + 1;        // the longest line and its '\n'
 constexpr std::size_t kMaxQuotedLine = 60;
+constexpr std::size_t kHeaderBytes = 64 * 1024;  // where the ABI line is looked for
 
 // Hexadecimal digit values, -1 for any other character.
 struct HexDigitTable {
@@ -28,10 +29,34 @@ struct HexDigitTable {
 };
 constexpr HexDigitTable kHexDigit;
 
+// The ABI that valgrind's "Arch and hwcaps: X86" or "AMD64" line names among the lines
+// of [p, end) before the first record; x86-64 if none does.
+sw::ProcessAbi header_abi(const char* p, const char* end) {
+  constexpr std::string_view kArch = "Arch and hwcaps: ";
+  while (p < end && (*p == '=' || *p == '-' || *p == '\n' || *p == '\r')) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    if (!eol) eol = end;
+    std::string_view line(p, static_cast<std::size_t>(eol - p));
+    std::size_t at = line.find(kArch);
+    if (at != std::string_view::npos && line.substr(0, 2) == "--") {
+      std::string_view arch = line.substr(at + kArch.size());
+      if (arch.substr(0, 4) == "X86,") return sw::ProcessAbi::i386;
+      return sw::ProcessAbi::x86_64;
+    }
+    p = eol + 1;
+  }
+  return sw::ProcessAbi::x86_64;
+}
+
 }  // namespace
 
 LackeyTraceSource::LackeyTraceSource(std::unique_ptr<ByteInput> input)
-    : input_(std::move(input)), buf_(kBlockSize) {}
+    : input_(std::move(input)), buf_(kBlockSize) {
+  // valgrind's header comes first: its verbose form is a few KB.
+  std::string_view head = input_->peek(kHeaderBytes);
+  abi_ = header_abi(head.data(), head.data() + head.size());
+  parser_.set_abi(abi_);
+}
 
 bool LackeyTraceSource::refill() {
   char* const buf = buf_.data();

@@ -10,6 +10,10 @@
 // --trace-syscalls=yes (valgrind_syscalls.h): the address-space calls become records of
 // type syscall. Lines starting with "==" or "--" (valgrind's own messages) and empty
 // lines are skipped; anything else is reported as mmvp::InputError "FILE:LINE: problem".
+//
+// The program's ABI comes from valgrind's verbose header (-v), which names the guest
+// architecture before the first access: "--PID-- Arch and hwcaps: X86, ..." for a
+// 32-bit program, "AMD64" for a 64-bit one; without that line a log is x86-64's.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -30,6 +34,7 @@ class LackeyTraceSource final : public sw::AccessSource {
   std::size_t read(sw::MemAccess* out, std::size_t max) override;
   std::string name() const override { return input_->name(); }
   const sw::SyscallRecord& syscall(std::uint64_t id) const override { return syscalls_.at(id); }
+  sw::ProcessAbi abi() const override { return abi_; }
   // System calls of the log that do not change the address space (read, openat, ...).
   std::uint64_t syscalls_dropped() const { return parser_.dropped(); }
   // Number of the last line parsed (1-based).
@@ -53,6 +58,7 @@ class LackeyTraceSource final : public sw::AccessSource {
   std::uint64_t line_ = 0;
   ValgrindSyscallParser parser_;
   std::vector<sw::SyscallRecord> syscalls_;  // those of the last read()
+  sw::ProcessAbi abi_ = sw::ProcessAbi::x86_64;
 };
 
 }  // namespace mmvp::trace

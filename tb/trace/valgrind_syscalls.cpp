@@ -5,25 +5,24 @@
 namespace mmvp::trace {
 namespace {
 
-bool kept(std::uint32_t n) {
-  switch (n) {
-    case nr::brk:
-    case nr::mmap:
-    case nr::munmap:
-    case nr::mprotect:
-    case nr::mremap:
-    case nr::madvise:
-    case nr::exit:
-    case nr::exit_group:
-      return true;
-    default:
-      return false;
-  }
+bool kept(const SyscallNumbers& nr, std::uint32_t n) {
+  return n == nr.brk || n == nr.mmap || n == nr.munmap || n == nr.mprotect || n == nr.mremap ||
+         n == nr.madvise || n == nr.exit || n == nr.exit_group;
 }
 
-// A number at the start of s, decimal or 0x-hexadecimal (valgrind prints both); false
-// if none.
+// A number at the start of s, decimal or 0x-hexadecimal (valgrind prints both), or a
+// negative decimal (the %ld of some wrappers, e.g. sys_lseek's offset) as its two's
+// complement; false if none.
 bool parse_number(std::string_view& s, std::uint64_t& v) {
+  if (s.size() > 1 && s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
+    s.remove_prefix(1);
+    std::uint64_t magnitude = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, 10);
+    if (ec != std::errc()) return false;
+    s.remove_prefix(static_cast<std::size_t>(end - s.data()));
+    v = ~magnitude + 1;
+    return true;
+  }
   int base = 10;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
     base = 16;
@@ -60,6 +59,10 @@ bool parse_result(std::string_view s, bool& has, std::int64_t& result) {
 }
 
 }  // namespace
+
+const SyscallNumbers& syscall_numbers(sw::ProcessAbi abi) {
+  return abi == sw::ProcessAbi::i386 ? kSyscalls32 : kSyscalls64;
+}
 
 ValgrindSyscallParser::Outcome ValgrindSyscallParser::parse(std::string_view line,
                                                             sw::SyscallRecord& out,
@@ -133,7 +136,7 @@ ValgrindSyscallParser::Outcome ValgrindSyscallParser::parse(std::string_view lin
           }
           p.call.arg[index] = v;
           // A string argument: "0x4034bb0(/lib/libc.so.6)".
-          if (index == (number == nr::openat ? 1u : 0u) && !rest.empty() && rest.front() == '(') {
+          if (index == (number == nr_->openat ? 1u : 0u) && !rest.empty() && rest.front() == '(') {
             std::size_t close = rest.rfind(')');
             if (close != std::string_view::npos) p.string_arg.assign(rest.substr(1, close - 1));
           }
@@ -152,16 +155,17 @@ ValgrindSyscallParser::Outcome ValgrindSyscallParser::complete(Pending& p, std::
   p.active = false;
   p.call.result = result;
   const std::uint32_t n = p.call.nr;
-  if ((n == nr::openat || n == nr::open) && result >= 0) fd_path_[result] = p.string_arg;
-  if (n == nr::close && result == 0) fd_path_.erase(static_cast<std::int64_t>(p.call.arg[0]));
-  if (!kept(n)) {
+  const SyscallNumbers& nr = *nr_;
+  if ((n == nr.openat || n == nr.open) && result >= 0) fd_path_[result] = p.string_arg;
+  if (n == nr.close && result == 0) fd_path_.erase(static_cast<std::int32_t>(p.call.arg[0]));
+  if (!kept(nr, n)) {
     ++dropped_;
     return Outcome::none;
   }
   out = p.call;
   out.path.clear();
   constexpr std::uint64_t kMapAnonymous = 0x20;
-  if (n == nr::mmap && !(out.arg[3] & kMapAnonymous)) {
+  if (n == nr.mmap && !(out.arg[3] & kMapAnonymous)) {
     auto it = fd_path_.find(static_cast<std::int32_t>(out.arg[4]));
     if (it != fd_path_.end()) out.path = it->second;
   }

@@ -23,15 +23,21 @@
 
 namespace mmvp::trace {
 
-// Linux's x86-64 system-call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
-namespace nr {
-inline constexpr std::uint32_t open = 2, close = 3, mmap = 9, mprotect = 10, munmap = 11, brk = 12,
-                               mremap = 25, madvise = 28, exit = 60, openat = 257, exit_group = 231;
-}
+// The numbers of the calls the parser keeps or follows, in one ABI: Linux's x86-64
+// (arch/x86/entry/syscalls/syscall_64.tbl) or i386 (syscall_32.tbl, where the mmap a
+// program makes is mmap2, its offset in pages).
+struct SyscallNumbers {
+  std::uint32_t open, close, mmap, mprotect, munmap, brk, mremap, madvise, exit, openat, exit_group;
+};
+inline constexpr SyscallNumbers kSyscalls64{2, 3, 9, 10, 11, 12, 25, 28, 60, 257, 231};
+inline constexpr SyscallNumbers kSyscalls32{5, 6, 192, 125, 91, 45, 163, 219, 1, 295, 252};
+const SyscallNumbers& syscall_numbers(sw::ProcessAbi abi);
 
 class ValgrindSyscallParser {
  public:
   enum class Outcome { record, none, malformed };
+  // The ABI of the numbers that follow (x86-64 until told).
+  void set_abi(sw::ProcessAbi abi) { nr_ = &syscall_numbers(abi); }
   // One line that starts with "SYSCALL[" or " -->" (without its '\n'). On `record`, out
   // holds a kept call; `malformed` sets problem.
   Outcome parse(std::string_view line, sw::SyscallRecord& out, std::string& problem);
@@ -50,6 +56,7 @@ class ValgrindSyscallParser {
   std::uint64_t last_tid_ = 0;                          // whose call a " -->" line ends
   std::unordered_map<std::int64_t, std::string> fd_path_;
   std::uint64_t dropped_ = 0;
+  const SyscallNumbers* nr_ = &kSyscalls64;
 };
 
 }  // namespace mmvp::trace

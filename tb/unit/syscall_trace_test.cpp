@@ -168,5 +168,76 @@ TEST(SyscallTrace, TruncatedOrCorruptSyscallRecordsAreErrors) {
   EXPECT_THROW(w.write_syscall(long_path), std::invalid_argument);
 }
 
+// A 32-bit program's log (valgrind -v of lackey-x86-linux, or the qemu plugin): the
+// header names X86, and the numbers are i386's: 192 mmap2 keeps its openat (295) path,
+// 45 brk is kept, 90 old_mmap and 9 (link) are not.
+const std::string kLog32 =
+    "==7001== Lackey, an example Valgrind tool\n"
+    "--7001-- Arch and hwcaps: X86, LittleEndian, x86-mmxext-sse1-sse2-sse3-lzcnt\n"
+    "I  04001c50,3\n"
+    "SYSCALL[7001,1](45) sys_brk ( 0x0 ) --> [pre-success] Success(0x804d000) \n"
+    "SYSCALL[7001,1](295) sys_openat ( 4294967196, 0xfeffc8d0(/usr/lib32/libc.so.6), 557056 ) "
+    "--> [pre-success] Success(0x3) \n"
+    "SYSCALL[7001,1](192) sys_mmap2 ( 0x0, 2262300, 1, 2050, 3, 0 ) --> [pre-success] "
+    "Success(0xf7d91000) \n"
+    "SYSCALL[7001,1](90) old_mmap ( 0x0, 4096, 3, 34, -1, 0 ) --> [pre-success] "
+    "Success(0xf7d90000) \n"
+    "SYSCALL[7001,1](9) sys_link ( 0x1, 0x2 ) --> [pre-fail] Failure(0x2) \n"
+    " L f7d91000,4\n"
+    "SYSCALL[7001,1](252) exit_group( 0 ) --> [pre-success] Success(0x0) \n";
+
+TEST(SyscallTrace, An_i386_LogHasItsAbiAndItsNumbers) {
+  auto src = open_trace_stream(open_memory_input(kLog32, "t32.log"));
+  EXPECT_EQ(src->abi(), sw::ProcessAbi::i386);
+  const Read r = read_all(*src);
+  ASSERT_EQ(r.calls.size(), 3u);
+  EXPECT_EQ(r.calls[0].nr, 45u);
+  EXPECT_EQ(r.calls[1].nr, 192u);
+  EXPECT_EQ(r.calls[1].result, 0xf7d91000);
+  EXPECT_EQ(r.calls[1].path, "/usr/lib32/libc.so.6");
+  EXPECT_EQ(r.calls[2].nr, 252u);
+  // Without the header line (or with AMD64 in it), a log is x86-64's.
+  EXPECT_EQ(open_trace_stream(open_memory_input(kLog, "t.log"))->abi(), sw::ProcessAbi::x86_64);
+  std::string amd64 = kLog32;
+  amd64.replace(amd64.find("X86,"), 4, "AMD64,");
+  EXPECT_EQ(open_trace_stream(open_memory_input(amd64, "t.log"))->abi(), sw::ProcessAbi::x86_64);
+}
+
+TEST(SyscallTrace, TheBinaryFormatKeepsTheAbi) {
+  StringSink sink;
+  {
+    BinaryTraceWriter w(sink);
+    auto src = open_trace_stream(open_memory_input(kLog32, "t32.log"));
+    w.write_abi(src->abi());
+    std::vector<MemAccess> buf(4);
+    while (std::size_t n = src->read(buf.data(), buf.size())) w.write(buf.data(), n, *src);
+    EXPECT_THROW(w.write_abi(sw::ProcessAbi::i386), std::logic_error);
+    w.flush();
+  }
+  EXPECT_EQ(sink.bytes.substr(8, 4), std::string("\0\0\2\1", 4));
+  auto bin = open_trace_stream(open_memory_input(sink.bytes, "t32.mmvt"));
+  EXPECT_EQ(bin->abi(), sw::ProcessAbi::i386);
+  const Read back = read_all(*bin);
+  ASSERT_EQ(back.calls.size(), 3u);
+  EXPECT_EQ(back.calls[1].path, "/usr/lib32/libc.so.6");
+  // An x86-64 trace has no abi record: the files are as before.
+  StringSink plain;
+  {
+    BinaryTraceWriter w(plain);
+    w.write_abi(sw::ProcessAbi::x86_64);
+    w.flush();
+  }
+  EXPECT_EQ(plain.bytes.size(), 8u);
+  // An abi record anywhere but first is corrupt.
+  std::string late =
+      std::string(kBinaryTraceMagic, 8) + std::string("\x41\x02", 2) + std::string("\0\0\2\1", 4);
+  try {
+    read_all(*open_trace_stream(open_memory_input(late, "late.mmvt")));
+    ADD_FAILURE() << "an abi record after an access was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("an abi record not first"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace mmvp::trace
