@@ -14,12 +14,31 @@ namespace mmvp::sw {
 
 // Our .data slot (layout::DMA, 4 KB), shared by the ISA DMA code.
 namespace dma_slot {
-inline constexpr LAddr dma_chan_busy = layout::DMA + 0x000;  // struct dma_chan[8]
-inline constexpr LAddr dma_debug = layout::DMA + 0x100;      // dma_debug.cpp's records
-inline constexpr LAddr dma_api = layout::DMA + 0x3C0;        // dma_debug_map.cpp: mapping list
-inline constexpr LAddr irq_flags = layout::DMA + 0x3F8;      // u32: RFLAGS.IF mirror
-inline constexpr LAddr isa_pattern = layout::DMA + 0x400;    // isa_pattern.cpp's state
-inline constexpr LAddr slot_end = layout::DMA + 0x1000;
+// Offsets in the slot, and the addresses.
+inline constexpr unsigned dma_chan_busy_off = 0x000;  // struct dma_chan[8]
+inline constexpr unsigned dma_debug_off = 0x100;      // dma_debug.cpp's records
+inline constexpr unsigned dma_api_off = 0x3C0;        // dma_debug_map.cpp: mapping list
+inline constexpr unsigned irq_flags_off = 0x3F8;      // u32: RFLAGS.IF mirror
+inline constexpr unsigned isa_pattern_off = 0x400;    // isa_pattern.cpp's state
+inline constexpr unsigned slot_end_off = 0x1000;
+inline LAddr dma_chan_busy() {
+  return layout::DMA + dma_chan_busy_off;
+}
+inline LAddr dma_debug() {
+  return layout::DMA + dma_debug_off;
+}
+inline LAddr dma_api() {
+  return layout::DMA + dma_api_off;
+}
+inline LAddr irq_flags() {
+  return layout::DMA + irq_flags_off;
+}
+inline LAddr isa_pattern() {
+  return layout::DMA + isa_pattern_off;
+}
+inline LAddr slot_end() {
+  return layout::DMA + slot_end_off;
+}
 }  // namespace dma_slot
 
 // struct dma_chan (kernel/dma.c) with the owner's name inline instead of a pointer.
@@ -33,7 +52,9 @@ inline constexpr unsigned kSize = 32;
 inline constexpr unsigned MAX_DMA_CHANNELS = 8;
 // The highest address ISA DMA reaches: 16 MB (MAX_DMA_ADDRESS is its direct-map va).
 inline constexpr PAddr MAX_DMA_PHYS = 16ULL << 20;
-inline constexpr LAddr MAX_DMA_ADDRESS = PAGE_OFFSET + MAX_DMA_PHYS;
+inline LAddr MAX_DMA_ADDRESS() {
+  return PAGE_OFFSET + MAX_DMA_PHYS;
+}
 
 // 8237 DMA controller ports (arch/x86/include/asm/dma.h).
 inline constexpr std::uint16_t IO_DMA1_BASE = 0x00;  // 8-bit slave DMA, channels 0..3

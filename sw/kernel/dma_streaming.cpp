@@ -1,7 +1,7 @@
 // Streaming DMA for the direct mapping (kernel/dma/direct.h dma_direct_map_page,
 // kernel/dma/mapping.c) and its dma-debug checks (kernel/dma/debug.c: add_dma_entry,
 // check_unmap, check_sync). Each live mapping is a dma_debug_entry kmalloc'd in guest
-// memory on the list at dma_slot::dma_api (Linux hashes them; one list is enough for
+// memory on the list at dma_slot::dma_api() (Linux hashes them; one list is enough for
 // the few a driver holds). x86 is cache coherent, so the syncs move no data: they are
 // where dma-debug checks the driver.
 #include <fmt/format.h>
@@ -38,7 +38,10 @@ namespace dma_api_globals {
 inline constexpr Embedded entries{0, list::kSize};
 inline constexpr Field<std::uint64_t> nr_entries{16};
 }  // namespace dma_api_globals
-constexpr LAddr G = dma_slot::dma_api;
+// The DMA API's part of the DMA slot.
+LAddr G() {
+  return dma_slot::dma_api();
+}
 
 std::string dev_name(Kernel& k, LAddr dev) {
   return dev ? k.mem.read_string(dev + device::init_name, device::kNameLen) : "NULL";
@@ -65,13 +68,13 @@ void add_entry(Kernel& k, LAddr dev, PAddr addr, std::uint64_t size, entry_type 
   k.mem.set(e, dma_entry::map_err_checked, 0);
   k.mem.set(e, dma_entry::sg_call_ents, sg_call_ents);
   k.mem.set(e, dma_entry::caller, kallsyms_call_site(k, caller));
-  list::add_tail(k.mem, e + dma_entry::list, G + dma_api_globals::entries);
-  k.mem.add(G, dma_api_globals::nr_entries, 1);
+  list::add_tail(k.mem, e + dma_entry::list, G() + dma_api_globals::entries);
+  k.mem.add(G(), dma_api_globals::nr_entries, 1);
 }
 
 // bucket_find_exact() (contain = false) / bucket_find_contain() (true).
 LAddr find_entry(Kernel& k, LAddr dev, PAddr addr, bool contain) {
-  const LAddr head = G + dma_api_globals::entries;
+  const LAddr head = G() + dma_api_globals::entries;
   for (LAddr p = k.mem.get(head, list::next); p != head; p = k.mem.get(p, list::next)) {
     const LAddr e = p - dma_entry::list;
     if (k.mem.get(e, dma_entry::dev) != dev) continue;
@@ -84,7 +87,7 @@ LAddr find_entry(Kernel& k, LAddr dev, PAddr addr, bool contain) {
 
 void free_entry(Kernel& k, LAddr e) {
   list::del(k.mem, e + dma_entry::list);
-  k.mem.add(G, dma_api_globals::nr_entries, ~0ULL);
+  k.mem.add(G(), dma_api_globals::nr_entries, ~0ULL);
   kfree(k, e);
 }
 
@@ -182,11 +185,11 @@ PAddr map_phys(Kernel& k, LAddr dev, PAddr phys, std::uint64_t size, const char*
 }  // namespace
 
 void dma_debug_mappings_init(Kernel& k) {
-  list::init(k.mem, G + dma_api_globals::entries);
-  k.mem.set(G, dma_api_globals::nr_entries, 0);
+  list::init(k.mem, G() + dma_api_globals::entries);
+  k.mem.set(G(), dma_api_globals::nr_entries, 0);
 }
 std::uint64_t dma_debug_nr_mappings(Kernel& k) {
-  return k.mem.get(G, dma_api_globals::nr_entries);
+  return k.mem.get(G(), dma_api_globals::nr_entries);
 }
 
 PAddr dma_map_single(Kernel& k, LAddr dev, LAddr ptr, std::uint64_t size, dma_data_direction dir,

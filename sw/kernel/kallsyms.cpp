@@ -20,8 +20,10 @@ inline constexpr unsigned kEntrySize = name.end();
 inline constexpr unsigned kMax = (layout::KALLSYMS_SIZE - kEntries) / kEntrySize;
 }  // namespace kallsyms
 
-constexpr LAddr T = layout::KALLSYMS;
-constexpr LAddr kFirstFunction = layout::KERNEL_TEXT + 0x1000;  // after _stext's page
+const LAddr& T = layout::KALLSYMS;
+LAddr first_function() {  // after _stext's page
+  return layout::KERNEL_TEXT + 0x1000;
+}
 
 LAddr entry(unsigned i) {
   return T + kallsyms::kEntries + i * kallsyms::kEntrySize;
@@ -41,7 +43,7 @@ LAddr kallsyms_call_site(Kernel& k, const char* function) {
     }
   if (n >= kallsyms::kMax) return 0;
   const LAddr addr = n ? g.get(entry(n - 1), kallsyms::addr) + g.get(entry(n - 1), kallsyms::size)
-                       : kFirstFunction;
+                       : first_function();
   const auto size = static_cast<std::uint32_t>(0x40 + 0x10 * std::strlen(function));
   g.set(entry(n), kallsyms::addr, addr);
   g.set(entry(n), kallsyms::size, size);

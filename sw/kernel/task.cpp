@@ -15,7 +15,7 @@
 namespace mmvp::sw {
 namespace {
 
-constexpr LAddr G = layout::TASKS;
+const LAddr& G = layout::TASKS;
 constexpr unsigned kTaskCommLen = 16;
 
 LAddr mm_of(Kernel& k, LAddr t) {

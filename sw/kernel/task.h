@@ -44,7 +44,7 @@ inline constexpr std::uint64_t NR_CACHED_STACKS = 2;  // freed stacks kept for r
 inline constexpr unsigned PT_REGS_SIZE = 21 * 8;
 
 // Globals at layout::TASKS.
-inline constexpr LAddr TASKS_GLOBALS = layout::TASKS;
+inline const LAddr& TASKS_GLOBALS = layout::TASKS;
 namespace tasks_globals {
 inline constexpr Embedded task_list{0, list::kSize};  // every live task
 inline constexpr Field<LAddr> current{16};            // the running task (0: the kernel)

@@ -114,7 +114,7 @@ namespace mmvp::sw {
 // and its TLB entries (CR3 bit 63); a seventh address space takes ASID 0 back and flushes.
 KTEST(process, pcid_asids_are_reused_without_a_flush_until_evicted) {
   if (!t.k.mem.get(TASKS_GLOBALS, tasks_globals::pcid_enabled)) enable_pcid(t.k);
-  constexpr LAddr G = TASKS_GLOBALS;
+  const LAddr G = TASKS_GLOBALS;
   LAddr procs[7];
   for (auto& p : procs) p = create_process(t.k, "asid");
   auto kept = [&] { return t.k.mem.get(G, tasks_globals::switches_kept); };

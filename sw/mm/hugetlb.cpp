@@ -12,7 +12,7 @@
 namespace mmvp::sw {
 namespace {
 
-constexpr LAddr G = MM_GLOBALS;
+const LAddr& G = MM_GLOBALS;
 
 unsigned hstate_index(unsigned shift) {
   return shift == HUGETLB_SHIFTS[1] ? 1 : 0;

@@ -13,8 +13,6 @@ inline constexpr std::uint64_t PAGE_KERNEL = pte::P | pte::RW | pte::A | pte::D 
 inline constexpr std::uint64_t PAGE_KERNEL_RX = pte::P | pte::A | pte::G;  // text: RO, exec
 inline constexpr std::uint64_t KERNPG_TABLE = pte::P | pte::RW | pte::A | pte::D;
 inline constexpr std::uint64_t PAGE_TABLE = KERNPG_TABLE | pte::US;  // user page tables
-// Top of the module area (MODULES_END, before the fixmap).
-inline constexpr LAddr MODULES_END = 0xffffffffff000000ULL;
 
 // Maps [va, va + size) -> [pa, ...) in swapper_pg_dir with the largest pages (up to
 // max_size) both addresses are aligned to and the range covers, `prot` on every leaf

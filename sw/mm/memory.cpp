@@ -334,7 +334,7 @@ void tlb_finish(Kernel& k, LAddr m, const TlbGather& tlb) {
   if (tlb.empty()) return;
   // inc_mm_tlb_gen(), and flush_tlb_func() bringing this CPU's ASID up to it.
   const std::uint64_t gen = k.mem.add(m, mm::tlb_gen, 1);
-  constexpr LAddr G = TASKS_GLOBALS;
+  const LAddr G = TASKS_GLOBALS;
   if (k.mem.get(G, tasks_globals::pcid_enabled))
     k.mem.set(G, tasks_globals::ctxs(2 * k.mem.get(G, tasks_globals::loaded_asid) + 1), gen);
   // tlb_get_unmap_shift(): the stride is the smallest page size the change touched.

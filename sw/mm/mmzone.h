@@ -203,21 +203,21 @@ inline constexpr bool zone_is_highmem_or_movable(unsigned z) {
 inline constexpr std::uint64_t MAX_DMA_PFN = (16ULL << 20) >> PAGE_SHIFT;
 inline constexpr std::uint64_t MAX_DMA32_PFN = (4ULL << 30) >> PAGE_SHIFT;
 
-inline constexpr LAddr NODE_DATA = layout::PGDAT;  // NODE_DATA(0)
-inline constexpr LAddr zone_addr(unsigned z) {
+inline const LAddr& NODE_DATA = layout::PGDAT;  // NODE_DATA(0)
+inline LAddr zone_addr(unsigned z) {
   return layout::PGDAT + pgdat::node_zones + z * zone::kSize;
 }
-inline constexpr LAddr free_area_addr(unsigned z, unsigned order) {
+inline LAddr free_area_addr(unsigned z, unsigned order) {
   return zone_addr(z) + zone::free_area + order * free_area::kSize;
 }
-inline constexpr LAddr MM_GLOBALS = layout::MM_GLOBALS;
-inline constexpr LAddr free_list_addr(unsigned z, unsigned order, unsigned mt) {
+inline const LAddr& MM_GLOBALS = layout::MM_GLOBALS;
+inline LAddr free_list_addr(unsigned z, unsigned order, unsigned mt) {
   return free_area_addr(z, order) + free_area::free_list + mt * list::kSize;
 }
-inline constexpr LAddr pcp_addr(unsigned z) {
+inline LAddr pcp_addr(unsigned z) {
   return zone_addr(z) + zone::pageset;
 }
-inline constexpr LAddr pcp_list_addr(unsigned z, unsigned pindex) {
+inline LAddr pcp_list_addr(unsigned z, unsigned pindex) {
   return pcp_addr(z) + pcp::lists + pindex * list::kSize;
 }
 

@@ -58,28 +58,28 @@ inline constexpr std::uint64_t PG_lru = 1ULL << 8;           // anonymous user p
 inline constexpr unsigned ZONE_SHIFT = 61;
 inline constexpr std::uint64_t ZONE_MASK = 7ULL << ZONE_SHIFT;
 
-inline constexpr LAddr pfn_to_page(std::uint64_t pfn) {
+inline LAddr pfn_to_page(std::uint64_t pfn) {
   return VMEMMAP_START + kSize * pfn;
 }
-inline constexpr std::uint64_t page_to_pfn(LAddr page) {
+inline std::uint64_t page_to_pfn(LAddr page) {
   return (page - VMEMMAP_START) / kSize;
 }
-inline constexpr LAddr pfn_to_virt(std::uint64_t pfn) {
+inline LAddr pfn_to_virt(std::uint64_t pfn) {
   return PAGE_OFFSET + (pfn << PAGE_SHIFT);
 }
-inline constexpr LAddr page_to_virt(LAddr page) {
+inline LAddr page_to_virt(LAddr page) {
   return pfn_to_virt(page_to_pfn(page));
 }
-inline constexpr std::uint64_t virt_to_pfn(LAddr va) {
+inline std::uint64_t virt_to_pfn(LAddr va) {
   return (va - PAGE_OFFSET) >> PAGE_SHIFT;
 }
-inline constexpr LAddr virt_to_page(LAddr va) {
+inline LAddr virt_to_page(LAddr va) {
   return pfn_to_page(virt_to_pfn(va));
 }
-inline constexpr PAddr __pa(LAddr va) {
+inline PAddr __pa(LAddr va) {
   return va - PAGE_OFFSET;
 }
-inline constexpr LAddr __va(PAddr pa) {
+inline LAddr __va(PAddr pa) {
   return pa + PAGE_OFFSET;
 }
 

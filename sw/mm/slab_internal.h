@@ -47,7 +47,7 @@ inline constexpr unsigned kSize = 168;
 }  // namespace kc
 
 // Linux's global slab state (mm/slab_common.c, mm/slub.c) in the SLAB .data slot.
-inline constexpr LAddr SLAB_GLOBALS = layout::SLAB;
+inline const LAddr& SLAB_GLOBALS = layout::SLAB;
 namespace slab_globals {
 inline constexpr Embedded slab_caches{0, list::kSize};  // every cache, newest first
 inline constexpr Field<std::uint32_t> slab_state{16};   // enum slab_state

@@ -106,7 +106,7 @@ LAddr vmalloc_node(Kernel& k, std::uint64_t size, gfp_t gfp, const char* caller,
 
 void vmalloc_init(Kernel& k) {
   // vmap_area_cachep = KMEM_CACHE(vmap_area, SLAB_PANIC); the busy list starts empty.
-  list::init(k.mem, VMAP_AREA_LIST);
+  list::init(k.mem, VMAP_AREA_LIST());
   k.mem.set(VMALLOC_GLOBALS, vmalloc_globals::vmap_area_cachep,
             kmem_cache_create(k, "vmap_area", vmap_area::kSize, 0, SLAB_PANIC, nullptr));
   k.mem.set(VMALLOC_GLOBALS, vmalloc_globals::nr_vmalloc_pages, 0);

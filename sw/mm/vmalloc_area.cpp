@@ -27,8 +27,8 @@ std::uint64_t align_up(std::uint64_t v, std::uint64_t align) {
 // simplification.
 LAddr find_lowest_fit(Kernel& k, std::uint64_t size, std::uint64_t align, LAddr* insert_before) {
   LAddr addr = align_up(VMALLOC_START, align);
-  LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next);
-  for (; pos != VMAP_AREA_LIST; pos = k.mem.get(pos, list::next)) {
+  LAddr pos = k.mem.get(VMAP_AREA_LIST(), list::next);
+  for (; pos != VMAP_AREA_LIST(); pos = k.mem.get(pos, list::next)) {
     LAddr va = va_of(pos);
     LAddr start = k.mem.get(va, vmap_area::va_start);
     if (addr + size <= start) break;  // fits in the gap below this area
@@ -70,7 +70,7 @@ LAddr alloc_vmap_area(Kernel& k, std::uint64_t size, std::uint64_t align) {
 // sorted, so the walk stops at the first area starting above addr.
 LAddr find_vmap_area(Kernel& k, LAddr addr) {
   if (!is_vmalloc_addr(addr)) return 0;
-  for (LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next); pos != VMAP_AREA_LIST;
+  for (LAddr pos = k.mem.get(VMAP_AREA_LIST(), list::next); pos != VMAP_AREA_LIST();
        pos = k.mem.get(pos, list::next)) {
     LAddr va = va_of(pos);
     if (k.mem.get(va, vmap_area::va_start) > addr) return 0;

@@ -46,8 +46,10 @@ inline constexpr unsigned kSize = 40;
 }  // namespace vmalloc_globals
 static_assert(vmalloc_globals::kSize <= 0x1000, "vmalloc globals outgrow their .data slot");
 
-inline constexpr LAddr VMALLOC_GLOBALS = layout::VMALLOC;
-inline constexpr LAddr VMAP_AREA_LIST = VMALLOC_GLOBALS + vmalloc_globals::vmap_area_list;
+inline const LAddr& VMALLOC_GLOBALS = layout::VMALLOC;
+inline LAddr VMAP_AREA_LIST() {
+  return VMALLOC_GLOBALS + vmalloc_globals::vmap_area_list;
+}
 
 // get_vm_area_caller(): reserves `size` bytes (page aligned, guard page not included)
 // plus a guard page in [VMALLOC_START, VMALLOC_END), aligned to `align`, and returns

@@ -18,7 +18,7 @@ std::string proc_vmallocinfo(Kernel& k) {
   RoutineScope rs(k, Routine::proc_show);
   std::string out;
   char buf[96];
-  for (LAddr pos = k.mem.get(VMAP_AREA_LIST, list::next); pos != VMAP_AREA_LIST;
+  for (LAddr pos = k.mem.get(VMAP_AREA_LIST(), list::next); pos != VMAP_AREA_LIST();
        pos = k.mem.get(pos, list::next)) {
     LAddr va = pos - vmap_area::list;
     LAddr v = k.mem.get(va, vmap_area::vm);
