@@ -45,6 +45,16 @@ struct KernelLayout {
   LAddr modules_vaddr = 0xffffffffa0000000ULL;
   LAddr modules_end = 0xffffffffff000000ULL;    // before the fixmap
   LAddr task_size_max = 0x00007ffffffff000ULL;  // top of user space
+  // CONFIG_PGTABLE_LEVELS: 4 on x86-64; 3 on i386 with PAE, whose top level is the
+  // four-entry page-directory-pointer table (SDM 4.4).
+  unsigned pgtable_levels = 4;
+  bool x86_32 = false;  // CONFIG_X86_32: the i386 kernel
+  // i386 only (arch/x86/include/asm/pgtable_32_areas.h, fixmap.h): the permanent kmap
+  // area and the fixmap below FIXADDR_TOP; the lowmem the direct map may cover (MAXMEM).
+  LAddr pkmap_base = 0;
+  unsigned last_pkmap = 0;  // LAST_PKMAP: 512 with PAE, 1024 without
+  LAddr fixaddr_top = 0, fixaddr_start = 0, fixaddr_boot_start = 0;
+  std::uint64_t maxmem = 0;
 };
 inline KernelLayout kernel_layout;
 
@@ -57,6 +67,38 @@ inline const LAddr& START_KERNEL_MAP = kernel_layout.start_kernel_map;
 inline const LAddr& MODULES_VADDR = kernel_layout.modules_vaddr;
 inline const LAddr& MODULES_END = kernel_layout.modules_end;
 inline const LAddr& TASK_SIZE_MAX = kernel_layout.task_size_max;
+inline const unsigned& PGTABLE_LEVELS = kernel_layout.pgtable_levels;
+
+// The fixmap slots of the i386 kernel (enum fixed_addresses, one CPU): fix_to_virt(i) is
+// FIXADDR_TOP - i pages. The early-ioremap slots (FIX_BTMAP_*) follow the permanent ones.
+enum FixedAddress : unsigned {
+  FIX_HOLE = 0,
+  FIX_APIC_BASE = 1,
+  FIX_IO_APIC_BASE_0 = 2,
+  FIX_KMAP_BEGIN = 3,  // kmap_local / kmap_atomic: KM_MAX_IDX slots per CPU
+  KM_MAX_IDX = 16,
+  FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX - 1,
+  FIX_TEXT_POKE1 = FIX_KMAP_END + 1,
+  FIX_TEXT_POKE0 = FIX_TEXT_POKE1 + 1,
+  END_OF_PERMANENT_FIXED_ADDRESSES = FIX_TEXT_POKE0 + 1,
+  NR_FIX_BTMAPS = 64 * 8,  // NR_FIX_BTMAPS * FIX_BTMAPS_SLOTS
+  END_OF_FIXED_ADDRESSES = END_OF_PERMANENT_FIXED_ADDRESSES + NR_FIX_BTMAPS,
+};
+inline LAddr fix_to_virt(unsigned idx) {
+  return kernel_layout.fixaddr_top - (static_cast<LAddr>(idx) << 12);
+}
+
+// The kernel Linux builds for x86-64 (the defaults above), or for i386 with PAE
+// (CONFIG_X86_PAE, CONFIG_HIGHMEM64G) and a user/kernel split of vmsplit_gb GB of user
+// space (CONFIG_VMSPLIT_3G/2G/1G: PAGE_OFFSET 0xC0000000, 0x80000000, 0x40000000).
+// Sets kernel_layout; VMALLOC_START follows once high_memory is known
+// (set_vmalloc_start). Defined in sw/arch/x86_layout.cpp.
+void set_kernel_layout_x86_64();
+void set_kernel_layout_i386(unsigned vmsplit_gb);
+// VMALLOC_START = high_memory + VMALLOC_OFFSET (8 MB), as i386 sets it in initmem_init.
+void set_vmalloc_start(LAddr high_memory);
+// The struct page array of a FLATMEM kernel (i386: mem_map, memblock-allocated in lowmem).
+void set_mem_map(LAddr mem_map);
 
 // Page-table indices for 4-level paging.
 inline unsigned pgd_index(LAddr va) {

@@ -28,6 +28,11 @@ struct BootOptions {
   // CONFIG_DEFERRED_STRUCT_PAGE_INIT (kernel.deferred_struct_page_init; on in Debian's
   // kernels): most struct pages initialised by deferred_init_memmap, a block at a time.
   bool deferred_struct_page_init = true;
+  // kernel.arch=i386: the 32-bit kernel with PAE and HIGHMEM (CONFIG_X86_32,
+  // CONFIG_X86_PAE, CONFIG_HIGHMEM64G), user space below vmsplit_gb GB
+  // (kernel.i386.vmsplit: CONFIG_VMSPLIT_3G, 2G, 1G).
+  bool i386 = false;
+  unsigned vmsplit_gb = 3;
 };
 
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,

@@ -13,16 +13,27 @@ namespace mmvp::sw {
 
 void start_kernel(Kernel& k, const BootOptions& opt) {
   RoutineScope r(k, Routine::start_kernel);
-  k.printk("mmvp guest kernel (x86-64, 4-level paging) booting");
-  // e820, memblock, page tables, vmemmap, zones, buddy
-  setup_arch_and_mm(k, opt.hugepages_1g, opt.deferred_struct_page_init);
+  // The kernel image this machine boots: its layout and its zones are its build's.
+  if (opt.i386) {
+    set_kernel_layout_i386(opt.vmsplit_gb);
+    zone_config = i386_zone_config();
+    k.printk("mmvp guest kernel (i386, PAE paging, HIGHMEM) booting");
+  } else {
+    set_kernel_layout_x86_64();
+    zone_config = ZoneConfig{};
+    k.printk("mmvp guest kernel (x86-64, 4-level paging) booting");
+  }
+  // e820, memblock, page tables, vmemmap, zones, buddy. Deferred struct page
+  // initialisation depends on 64BIT in Linux's Kconfig.
+  setup_arch_and_mm(k, opt.hugepages_1g, opt.deferred_struct_page_init && !opt.i386);
   if (opt.slab_debug) slab_debug_enable(k, true);
   kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
   vmalloc_init(k);
   hugetlb_init(k, opt.hugepages_2m);  // the huge page pools
   fork_init(k);                       // task_struct and mm_struct caches, the task list
   k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
-  if (opt.pcid && k.cpu.cpuid().pcid) enable_pcid(k);  // setup_pcid(): boot_cpu_has(PCID)
+  // setup_pcid(): boot_cpu_has(PCID), and CONFIG_X86_64 (PCIDs need IA-32e mode).
+  if (opt.pcid && k.cpu.cpuid().pcid && !opt.i386) enable_pcid(k);
   install_fault_handlers(k);
   syscall_init(k);             // EFER.SCE and the SYSCALL entry
   isa_dma_init(k);             // the ISA DMA channel table and the DMA validator

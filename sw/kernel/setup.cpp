@@ -6,6 +6,7 @@
 
 #include "sw/kernel/boot.h"
 #include "sw/kernel/layout.h"
+#include "sw/mm/highmem.h"
 #include "sw/mm/hugetlb.h"
 #include "sw/mm/init.h"
 #include "sw/mm/memblock.h"
@@ -16,8 +17,11 @@ namespace {
 
 using ull = unsigned long long;
 
-// MAX_PHYSMEM_BITS = 46 with 4-level paging: max_arch_pfn.
-constexpr std::uint64_t kMaxArchPfn = 1ULL << (46 - PAGE_SHIFT);
+// max_arch_pfn: MAX_PHYSMEM_BITS = 46 with 4-level paging, 36 with i386's PAE
+// (HIGHMEM64G: 64 GB).
+std::uint64_t max_arch_pfn() {
+  return 1ULL << ((kernel_layout.x86_32 ? 36 : 46) - PAGE_SHIFT);
+}
 
 struct E820Entry {
   std::uint64_t addr, size;
@@ -85,10 +89,10 @@ std::uint64_t e820_memblock_setup(Kernel& k, unsigned count) {
     memblock_add(k, start, end - start);
     last_pfn = std::max(last_pfn, end >> PAGE_SHIFT);
   }
-  last_pfn = std::min(last_pfn, kMaxArchPfn);
+  last_pfn = std::min(last_pfn, max_arch_pfn());
   char line[96];
   std::snprintf(line, sizeof line, "last_pfn = 0x%llx max_arch_pfn = 0x%llx",
-                static_cast<ull>(last_pfn), static_cast<ull>(kMaxArchPfn));
+                static_cast<ull>(last_pfn), static_cast<ull>(max_arch_pfn()));
   k.printk(line);
   return last_pfn;
 }
@@ -138,10 +142,18 @@ void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_pa
     if (hugepages_1g) hugetlb_reserve_gigantic(k, hugepages_1g);
   }
 
-  init_mem_mapping(k);  // paging is on from here: globals at their virtual addresses
-
-  // paging_init(): sparse_init (vmemmap) and zone_sizes_init -> free_area_init.
-  vmemmap_populate(k, max_pfn);
+  if (kernel_layout.x86_32) {
+    // i386: lowmem, the PAE page tables, then FLATMEM's mem_map and the kmap areas.
+    find_low_pfn_range(k, max_pfn);
+    init_mem_mapping_32(k);  // paging is on from here
+    alloc_node_mem_map(k, max_pfn);
+    kmap_init(k);
+  } else {
+    init_mem_mapping(k);  // paging is on from here: globals at their virtual addresses
+    // paging_init(): sparse_init (vmemmap).
+    vmemmap_populate(k, max_pfn);
+  }
+  // zone_sizes_init -> free_area_init.
   free_area_init(k, deferred_struct_page_init);
 
   // mm_core_init(): mem_init -> memblock_free_all; then page_alloc_init_late (the

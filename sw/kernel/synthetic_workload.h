@@ -16,6 +16,7 @@ struct SyntheticWorkloadConfig {
   std::uint64_t working_set_pages = 2048;  // 8 MB
   std::uint64_t accesses = 200000;         // data accesses in all
   std::uint64_t seed = 1;
+  ProcessAbi abi = ProcessAbi::x86_64;  // i386: a 32-bit program (addresses below 3 GB)
 };
 
 class SyntheticWorkload : public AccessSource {
@@ -23,6 +24,7 @@ class SyntheticWorkload : public AccessSource {
   explicit SyntheticWorkload(const SyntheticWorkloadConfig& cfg) : cfg_(cfg), rng_(cfg.seed | 1) {}
   std::size_t read(MemAccess* out, std::size_t max) override;
   std::string name() const override { return "synthetic"; }
+  ProcessAbi abi() const override { return cfg_.abi; }
 
  private:
   std::uint64_t next_random() {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sw/mm/highmem.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
 #include "sw/mm/page_alloc.h"
 #include "sw/mm/slab.h"
@@ -22,8 +24,11 @@ void buddy_tour(Kernel& k) {
   for (unsigned order = 0; order < 6; ++order) blocks[order] = alloc_pages(k, GFP_KERNEL, order);
   LAddr dma = alloc_page(k, GFP_KERNEL | GFP_DMA);
   LAddr dma32 = alloc_page(k, GFP_KERNEL | GFP_DMA32);
-  k.printk(fmt::format("tour: buddy: DMA page at pfn {:#x}, DMA32 page at pfn {:#x}",
-                       page::page_to_pfn(dma), page::page_to_pfn(dma32)));
+  // GFP_DMA32 is ZONE_NORMAL on a kernel without ZONE_DMA32 (i386).
+  k.printk(
+      fmt::format("tour: buddy: GFP_DMA page at pfn {:#x} ({}), GFP_DMA32 page at pfn {:#x} ({})",
+                  page::page_to_pfn(dma), zone_names[page_zonenum(k, dma)],
+                  page::page_to_pfn(dma32), zone_names[page_zonenum(k, dma32)]));
   for (unsigned order = 0; order < 6; ++order)
     if (blocks[order]) __free_pages(k, blocks[order], order);
   if (dma) __free_pages(k, dma, 0);
@@ -78,6 +83,30 @@ void vmalloc_tour(Kernel& k) {
   }
 }
 
+void highmem_tour(Kernel& k) {
+  // i386: a page above lowmem has no kernel address until kmap gives it one; copying
+  // one costs two fixmap mappings, their TLB misses and two INVLPGs.
+  const LAddr a = alloc_page(k, GFP_HIGHUSER), b = alloc_page(k, GFP_HIGHUSER);
+  const LAddr la = alloc_page(k, GFP_KERNEL), lb = alloc_page(k, GFP_KERNEL);
+  if (!a || !b || !la || !lb) return;
+  const LAddr va = kmap(k, a);
+  k.mem.fill(va, 0x5a, PAGE_SIZE);
+  k.printk(fmt::format("tour: highmem: page at pfn {:#x} (above max_low_pfn) kmapped at {:#x}",
+                       page::page_to_pfn(a), va));
+  kunmap(k, a);
+  std::uint64_t t0 = k.cpu.cycles();
+  copy_highpage(k, b, a);
+  const std::uint64_t high = k.cpu.cycles() - t0;
+  t0 = k.cpu.cycles();
+  copy_highpage(k, lb, la);
+  const std::uint64_t low = k.cpu.cycles() - t0;
+  k.printk(
+      fmt::format("tour: highmem: copy_highpage {} cycles through kmap_local, {} for lowmem "
+                  "pages through the direct map",
+                  high, low));
+  for (LAddr p : {a, b, la, lb}) __free_pages(k, p, 0);
+}
+
 }  // namespace
 
 void allocator_tour(Kernel& k) {
@@ -86,6 +115,7 @@ void allocator_tour(Kernel& k) {
   buddy_tour(k);
   slab_tour(k);
   vmalloc_tour(k);
+  if (kernel_layout.x86_32) highmem_tour(k);
   k.printk(fmt::format("tour: {} pages in use by the tour's long-lived allocations",
                        before - nr_free_pages(k)));
 }

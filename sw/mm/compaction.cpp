@@ -3,6 +3,7 @@
 #include "sw/mm/compaction.h"
 
 #include "sw/kernel/task.h"
+#include "sw/mm/highmem.h"
 #include "sw/mm/mm_types.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -163,7 +164,7 @@ bool migrate_anon_page(Kernel& k, LAddr page, LAddr target) {
   const std::uint64_t pte = g.r64(page::__va(slot));
   if ((pte & pte::ADDR_MASK) != page::page_to_pfn(page) << PAGE_SHIFT) return false;
   // move_to_new_folio(): the data, then the struct page's identity.
-  g.copy(page::page_to_virt(target), page::page_to_virt(page), PAGE_SIZE);
+  copy_highpage(k, target, page);  // migrate_folio(): kmap_local for highmem pages
   const std::uint64_t zone_flags = g.get(target, page::flags) & page::ZONE_MASK;
   g.set(target, page::flags, zone_flags | page::PG_lru);
   g.set(target, page::refcount, 1);

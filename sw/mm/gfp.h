@@ -27,32 +27,85 @@ inline constexpr gfp_t __GFP_RECLAIM = __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLA
 inline constexpr gfp_t GFP_ATOMIC = __GFP_HIGH | __GFP_KSWAPD_RECLAIM;
 inline constexpr gfp_t GFP_KERNEL = __GFP_RECLAIM | __GFP_IO | __GFP_FS;
 inline constexpr gfp_t GFP_USER = GFP_KERNEL;  // (__GFP_HARDWALL not modelled)
-// Anonymous user memory (vma_alloc_zeroed_movable_folio): movable, any zone.
+// User pages that may be highmem (GFP_HIGHUSER), and anonymous user memory
+// (vma_alloc_zeroed_movable_folio): movable, any zone.
+inline constexpr gfp_t GFP_HIGHUSER = GFP_USER | __GFP_HIGHMEM;
 inline constexpr gfp_t GFP_HIGHUSER_MOVABLE = GFP_USER | __GFP_HIGHMEM | __GFP_MOVABLE;
 // Transparent huge pages: no direct reclaim, no warning (GFP_TRANSHUGE_LIGHT).
 inline constexpr gfp_t GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_NOWARN) & ~__GFP_RECLAIM;
 inline constexpr gfp_t GFP_DMA = __GFP_DMA;
 inline constexpr gfp_t GFP_DMA32 = __GFP_DMA32;
 
-// Zones (include/linux/mmzone.h, x86-64 with CONFIG_ZONE_DMA, ZONE_DMA32 and
-// ZONE_DEVICE as Debian configures it; ZONE_MOVABLE exists but stays empty without
-// kernelcore=/movablecore=, ZONE_DEVICE holds no boot memory).
-enum zone_type : unsigned {
-  ZONE_DMA = 0,
-  ZONE_DMA32 = 1,
-  ZONE_NORMAL = 2,
-  ZONE_MOVABLE = 3,
-  ZONE_DEVICE = 4,
-  MAX_NR_ZONES = 5
+// Zones (include/linux/mmzone.h enum zone_type). Which exist is the kernel's
+// configuration, so their numbers are too: x86-64 (CONFIG_ZONE_DMA, ZONE_DMA32 and
+// ZONE_DEVICE, as Debian configures it) has DMA 0, DMA32 1, Normal 2, Movable 3, Device 4;
+// i386 (CONFIG_HIGHMEM) has DMA 0, Normal 1, HighMem 2, Movable 3. A zone the
+// configuration lacks takes the number of the one Linux uses instead (OPT_ZONE_DMA32
+// and OPT_ZONE_HIGHMEM are ZONE_NORMAL). ZONE_MOVABLE exists but stays empty without
+// kernelcore=/movablecore=; ZONE_DEVICE holds no boot memory.
+using zone_type = unsigned;
+inline constexpr unsigned kMaxZoneSlots = 5;  // the most zones a configuration has
+struct ZoneConfig {
+  unsigned dma = 0, dma32 = 1, normal = 2, highmem = 2, movable = 3, device = 4;
+  unsigned nr = 5;  // MAX_NR_ZONES
+  bool has_highmem = false;
+  const char* names[kMaxZoneSlots] = {"DMA", "DMA32", "Normal", "Movable", "Device"};
+  // The zone's part of per-zone vm event names (pgalloc_dma32, pgalloc_high, ...).
+  const char* event_names[kMaxZoneSlots] = {"dma", "dma32", "normal", "movable", "device"};
+  // sysctl_lowmem_reserve_ratio (mm/page_alloc.c), by zone.
+  std::uint64_t lowmem_reserve_ratio[kMaxZoneSlots] = {256, 256, 32, 0, 0};
+  // The pfns each zone may span (arch_zone_lowest/highest_possible_pfn, from
+  // max_zone_pfns in zone_sizes_init): ZONE_DMA below 16 MB, DMA32 below 4 GB; on i386
+  // Normal below max_low_pfn, HighMem above. Movable and Device span nothing.
+  std::uint64_t start_pfn[kMaxZoneSlots] = {0, 4096, 1ULL << 20, 0, 0};
+  std::uint64_t end_pfn[kMaxZoneSlots] = {4096, 1ULL << 20, ~0ULL, 0, 0};
 };
+inline ZoneConfig zone_config;
+inline const unsigned& ZONE_DMA = zone_config.dma;
+inline const unsigned& ZONE_DMA32 = zone_config.dma32;
+inline const unsigned& ZONE_NORMAL = zone_config.normal;
+inline const unsigned& ZONE_HIGHMEM = zone_config.highmem;
+inline const unsigned& ZONE_MOVABLE = zone_config.movable;
+inline const unsigned& ZONE_DEVICE = zone_config.device;
+inline const unsigned& MAX_NR_ZONES = zone_config.nr;
+// The i386 configuration (CONFIG_HIGHMEM, no ZONE_DMA32, no ZONE_DEVICE).
+inline ZoneConfig i386_zone_config() {
+  ZoneConfig c;
+  c.dma = 0;
+  c.dma32 = c.normal = 1;
+  c.highmem = 2;
+  c.movable = 3;
+  c.device = 3;  // none: never populated
+  c.nr = 4;
+  c.has_highmem = true;
+  const char* names[kMaxZoneSlots] = {"DMA", "Normal", "HighMem", "Movable", ""};
+  const char* events[kMaxZoneSlots] = {"dma", "normal", "high", "movable", ""};
+  const std::uint64_t ratio[kMaxZoneSlots] = {256, 32, 0, 0, 0};
+  for (unsigned z = 0; z < kMaxZoneSlots; ++z) {
+    c.names[z] = names[z];
+    c.event_names[z] = events[z];
+    c.lowmem_reserve_ratio[z] = ratio[z];
+    c.start_pfn[z] = c.end_pfn[z] = 0;
+  }
+  c.end_pfn[0] = 4096;  // MAX_DMA_PFN; Normal and HighMem meet at max_low_pfn
+  c.start_pfn[1] = 4096;
+  c.end_pfn[2] = ~0ULL;
+  return c;
+}
+// max_low_pfn: where an i386 kernel's ZONE_NORMAL ends and ZONE_HIGHMEM starts.
+inline void set_zone_max_low_pfn(std::uint64_t max_low_pfn) {
+  zone_config.end_pfn[zone_config.normal] = max_low_pfn;
+  zone_config.start_pfn[zone_config.highmem] = max_low_pfn;
+}
 // gfp_zone(): the highest zone an allocation may use (GFP_ZONE_TABLE); the zonelist
-// falls back to lower zones from there. __GFP_HIGHMEM is ZONE_NORMAL on x86-64, and
-// __GFP_HIGHMEM | __GFP_MOVABLE (GFP_HIGHUSER_MOVABLE) may use ZONE_MOVABLE.
+// falls back to lower zones from there. __GFP_HIGHMEM is ZONE_HIGHMEM (ZONE_NORMAL on
+// x86-64), and __GFP_HIGHMEM | __GFP_MOVABLE (GFP_HIGHUSER_MOVABLE) may use ZONE_MOVABLE.
 inline zone_type gfp_zone(gfp_t gfp) {
   if (gfp & __GFP_DMA) return ZONE_DMA;
   if (gfp & __GFP_DMA32) return ZONE_DMA32;
   if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) == (__GFP_HIGHMEM | __GFP_MOVABLE))
     return ZONE_MOVABLE;
+  if (gfp & __GFP_HIGHMEM) return ZONE_HIGHMEM;
   return ZONE_NORMAL;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sw/mm/highmem.h"
 #include "sw/mm/memblock.h"
 #include "sw/mm/memory.h"
 #include "sw/mm/mmzone.h"
@@ -91,9 +92,11 @@ void hugetlb_init(Kernel& k, unsigned n2m) {
         fmt::format("HugeTLB: allocating {} of page size 2.00 MiB failed.  Only allocated {} "
                     "hugepages.",
                     n2m, got));
-  for (unsigned h : {1u, 0u})  // hugetlb_init_hstates / report_hugepages, largest first
+  for (unsigned h : {1u, 0u}) {  // hugetlb_init_hstates / report_hugepages, largest first
+    if (h == 1 && kernel_layout.x86_32) continue;  // 1 GB pages need 64-bit (PUD leaves)
     k.printk(fmt::format("HugeTLB: registered {} page size, pre-allocated {} pages", size_text(h),
                          g.get(hstate_addr(h), hstate::nr_huge_pages)));
+  }
 }
 
 int hstate_of_flags(std::uint64_t flags) {
@@ -122,8 +125,14 @@ LAddr hugetlb_alloc_page(Kernel& k, unsigned h) {
   list::del(g, head + page::lru);
   g.add(hs, hstate::free_huge_pages, ~std::uint64_t{0});
   const std::uint64_t flags = g.get(head, page::flags);
-  if (flags & page::PG_hugetlb_used)  // clear_huge_page
-    g.zero(page::page_to_virt(head), 1ULL << HUGETLB_SHIFTS[h]);
+  if (flags & page::PG_hugetlb_used) {  // clear_huge_page: each subpage, kmapped if highmem
+    if (PageHighMem(k, head)) {
+      for (std::uint64_t i = 0; i < (1ULL << (HUGETLB_SHIFTS[h] - PAGE_SHIFT)); ++i)
+        clear_highpage(k, head + i * page::kSize);
+    } else {
+      g.zero(page::page_to_virt(head), 1ULL << HUGETLB_SHIFTS[h]);
+    }
+  }
   g.set(head, page::flags, flags | page::PG_hugetlb_used);
   return head;
 }

@@ -43,4 +43,17 @@ void page_alloc_init_late(Kernel& k);
 // "Memory: ...K/...K available (...)" and the virtual kernel memory layout.
 void mem_init_print_info(Kernel& k);
 
+// The i386 kernel (sw/mm/init_32.cpp). find_low_pfn_range + initmem_init: max_low_pfn
+// (lowmem: what MAXMEM lets the direct map hold), high_memory, VMALLOC_START, memblock
+// limited to lowmem; prints "NMB HIGHMEM available." and "NMB LOWMEM available.".
+std::uint64_t find_low_pfn_range(Kernel& k, std::uint64_t max_pfn);
+std::uint64_t max_low_pfn(Kernel& k);
+// Page tables with PAE: the kernel PMDs, the direct map of lowmem, the pkmap and fixmap
+// PTE tables; then PAE paging on, CR3 = swapper_pg_dir.
+void init_mem_mapping_32(Kernel& k);
+// FLATMEM's mem_map: max_pfn struct pages from memblock, in lowmem.
+void alloc_node_mem_map(Kernel& k, std::uint64_t max_pfn);
+// "virtual kernel memory layout:" with fixmap, pkmap, vmalloc, lowmem, .data, .text.
+void print_layout_32(Kernel& k);
+
 }  // namespace mmvp::sw

@@ -48,7 +48,7 @@ void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Hug
   while (va < end) {
     LAddr table = page::__va(pgd);
     bool descended = true;
-    for (unsigned level = 4; level > 1; --level) {
+    for (unsigned level = PGTABLE_LEVELS; level > 1; --level) {
       const LAddr slot = table + 8 * index_at(va, level);
       std::uint64_t e = g.r64(slot);
       if ((e & pte::P) && (e & pte::PS) && level <= 3 &&
@@ -292,7 +292,8 @@ void free_pgd_range(Kernel& k, LAddr m, LAddr addr, LAddr end, LAddr floor, LAdd
   }
   if (end - 1 > ceiling - 1) end -= PMD_SIZE;
   if (addr > end - 1) return;
-  free_level(k, m, page::__va(k.mem.get(m, mm::pgd)), 4, addr, end, floor, ceiling, tlb);
+  free_level(k, m, page::__va(k.mem.get(m, mm::pgd)), PGTABLE_LEVELS, addr, end, floor, ceiling,
+             tlb);
 }
 
 void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t vm_flags,

@@ -17,16 +17,11 @@ namespace {
 
 using ull = unsigned long long;
 
-// The pfn bounds of each zone (arch_zone_lowest/highest_possible_pfn).
+// The pfn bounds of each zone (arch_zone_lowest/highest_possible_pfn). ZONE_MOVABLE
+// and ZONE_DEVICE span nothing (no kernelcore=, no device memory).
 void zone_bounds(unsigned z, std::uint64_t max_pfn, std::uint64_t* lo, std::uint64_t* hi) {
-  // ZONE_MOVABLE and ZONE_DEVICE span nothing (no kernelcore=, no device memory).
-  const std::uint64_t limits[ZONE_NORMAL + 2] = {0, MAX_DMA_PFN, MAX_DMA32_PFN, ~0ULL};
-  if (z > ZONE_NORMAL) {
-    *lo = *hi = 0;
-    return;
-  }
-  *lo = limits[z];
-  *hi = std::min(limits[z + 1], max_pfn);
+  *lo = zone_config.start_pfn[z];
+  *hi = std::min(zone_config.end_pfn[z], max_pfn);
 }
 
 // The memblock.memory pfn ranges overlapping [lo, hi): pages present in it.
@@ -68,7 +63,9 @@ void init_single_page(Kernel& k, std::uint64_t pfn, unsigned zone, bool reserved
 }
 
 unsigned pfn_zone(std::uint64_t pfn) {
-  return pfn < MAX_DMA_PFN ? ZONE_DMA : pfn < MAX_DMA32_PFN ? ZONE_DMA32 : ZONE_NORMAL;
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
+    if (pfn >= zone_config.start_pfn[z] && pfn < zone_config.end_pfn[z]) return z;
+  return ZONE_NORMAL;
 }
 
 void for_each_hole(Kernel& k, std::uint64_t start_pfn, std::uint64_t end_pfn,
@@ -214,14 +211,22 @@ void mem_init_print_info(Kernel& k) {
   std::uint64_t totalram = totalram_pages(k);
   std::uint64_t free = nr_free_pages(k);
   char line[256];
+  char highmem[32] = "";
+  if (zone_config.has_highmem)  // CONFIG_HIGHMEM: totalhigh_pages
+    std::snprintf(highmem, sizeof highmem, ", %lluK highmem",
+                  static_cast<ull>(zone_managed_pages(k, ZONE_HIGHMEM) << 2));
   std::snprintf(line, sizeof line,
                 "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, 0K rodata, 0K "
-                "init, 0K bss, %lluK reserved, 0K cma-reserved)",
+                "init, 0K bss, %lluK reserved, 0K cma-reserved%s)",
                 static_cast<ull>(free << 2), static_cast<ull>(physpages << 2),
                 static_cast<ull>(layout::KERNEL_TEXT_SIZE >> 10),
                 static_cast<ull>(layout::KERNEL_DATA_SIZE >> 10),
-                static_cast<ull>((physpages - totalram) << 2));
+                static_cast<ull>((physpages - totalram) << 2), highmem);
   k.printk(line);
+  if (kernel_layout.x86_32) {
+    print_layout_32(k);
+    return;
+  }
 
   // The virtual kernel memory layout (as x86 mem_init printed it).
   const std::uint64_t end_pfn = max_pfn(k);

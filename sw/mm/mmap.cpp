@@ -355,8 +355,10 @@ void exit_mmap(Kernel& k, LAddr m) {
   for (LAddr v = first_vma(k, m); v; v = vma_next(k, m, v))
     if (k.mem.get(v, vma::vm_hpage_shift))
       hugetlb_unmap(k, m, v, vstart(k, v), vend(k, v), unused, true);
-  zap_page_range(k, m, 0, TASK_SIZE, unused);
-  free_pgd_range(k, m, 0, TASK_SIZE, 0, 0, unused);
+  // The user part only: above it an i386 kernel's PMDs are every process's.
+  const LAddr task_size = k.mem.get(m, mm::task_size);
+  zap_page_range(k, m, 0, task_size, unused);
+  free_pgd_range(k, m, 0, task_size, 0, 0, unused);
   while (LAddr v = first_vma(k, m)) vma_remove(k, m, v);
 }
 

@@ -63,7 +63,7 @@ enum zone_watermarks : unsigned { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, 
 namespace zone {
 inline constexpr ArrayField<std::uint64_t, 4> watermark{0};  // _watermark[MIN, LOW, HIGH, PROMO]
 inline constexpr Field<std::uint64_t> watermark_boost{32};
-inline constexpr ArrayField<std::uint64_t, MAX_NR_ZONES> lowmem_reserve{40};
+inline constexpr ArrayField<std::uint64_t, kMaxZoneSlots> lowmem_reserve{40};
 inline constexpr Field<std::uint64_t> zone_start_pfn{80};
 inline constexpr Field<std::uint64_t> managed_pages{88};  // atomic_long_t in Linux
 inline constexpr Field<std::uint64_t> spanned_pages{96};
@@ -90,8 +90,8 @@ inline constexpr Field<std::uint64_t> zone_idx{8};
 inline constexpr unsigned kSize = 16;
 }  // namespace zoneref
 namespace pgdat {
-inline constexpr Embedded node_zones{0, MAX_NR_ZONES* zone::kSize};  // struct zone[]
-inline constexpr Embedded node_zonelists{node_zones.end(), (MAX_NR_ZONES + 1) * zoneref::kSize};
+inline constexpr Embedded node_zones{0, kMaxZoneSlots* zone::kSize};  // struct zone[]
+inline constexpr Embedded node_zonelists{node_zones.end(), (kMaxZoneSlots + 1) * zoneref::kSize};
 inline constexpr Field<std::uint64_t> nr_zones{node_zonelists.end()};
 inline constexpr Field<std::uint64_t> node_start_pfn{nr_zones.offset + 8};
 inline constexpr Field<std::uint64_t> node_present_pages{node_start_pfn.offset + 8};
@@ -189,15 +189,28 @@ static_assert(nr_memmap_boot_pages.offset + 8 <= vm_node_stat.offset);
 inline constexpr Embedded hstates{512, 2 * 40};  // struct hstate[2] (sw/mm/hugetlb.h)
 inline constexpr Field<std::uint64_t> boot_1g_count{600};
 inline constexpr ArrayField<PAddr, 16> boot_1g{608};  // 1 GB pages memblock reserved
-inline constexpr unsigned kSize = boot_1g.offset + 8 * 16;
+// The i386 kernel's: the end of lowmem, its virtual end, the FLATMEM struct page array.
+inline constexpr Field<std::uint64_t> max_low_pfn{736};
+inline constexpr Field<LAddr> high_memory{744};
+inline constexpr Field<LAddr> mem_map{752};
+// kmap state (mm/highmem.c): the pkmap PTE table's address, last_pkmap_nr, the
+// pkmap_count[] array and the page_address hash (memblock-allocated by kmap_init), and
+// the kmap_local stack depth (one CPU: the per-task kmap_ctrl.idx of the one running).
+inline constexpr Field<LAddr> pkmap_page_table{760};
+inline constexpr Field<std::uint32_t> last_pkmap_nr{768};
+inline constexpr Field<std::uint32_t> kmap_local_idx{772};
+inline constexpr Field<LAddr> pkmap_count{776};
+inline constexpr Field<LAddr> page_address_htable{784};
+inline constexpr Field<LAddr> page_address_maps{792};
+inline constexpr Field<std::uint64_t> pkmap_flushes{800};  // flush_all_zero_pkmaps calls
+inline constexpr unsigned kSize = 808;
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 
-inline constexpr const char* zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal", "Movable",
-                                                         "Device"};
+inline const char* const (&zone_names)[kMaxZoneSlots] = zone_config.names;
 // is_highmem() || ZONE_MOVABLE: zones that get SWAP_CLUSTER_MAX..128 as min watermark.
-inline constexpr bool zone_is_highmem_or_movable(unsigned z) {
-  return z == ZONE_MOVABLE;
+inline bool zone_is_highmem_or_movable(unsigned z) {
+  return z == ZONE_MOVABLE || (zone_config.has_highmem && z == ZONE_HIGHMEM);
 }
 // Zone boundaries in pfns (MAX_DMA_PFN, MAX_DMA32_PFN).
 inline constexpr std::uint64_t MAX_DMA_PFN = (16ULL << 20) >> PAGE_SHIFT;
@@ -270,7 +283,8 @@ inline std::uint64_t vm_event_count(Kernel& k, vm_event_item item) {
 // calculate_totalreserve_pages). Implemented in sw/mm/watermarks.cpp.
 void init_per_zone_wmark_min(Kernel& k);
 // The sysctl ratios (sysctl_lowmem_reserve_ratio) and int_sqrt, for the self-tests.
-inline constexpr std::uint64_t sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0, 0};
+inline const std::uint64_t (&sysctl_lowmem_reserve_ratio)[kMaxZoneSlots] =
+    zone_config.lowmem_reserve_ratio;
 std::uint64_t int_sqrt(std::uint64_t x);
 
 }  // namespace mmvp::sw

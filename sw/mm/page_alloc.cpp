@@ -14,6 +14,7 @@
 #include "sw/drivers/dma_debug.h"
 #include "sw/kernel/printk.h"
 #include "sw/mm/compaction.h"
+#include "sw/mm/highmem.h"
 #include "sw/mm/memblock.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/oom_kill.h"
@@ -377,7 +378,13 @@ void prep_new_page(Kernel& k, LAddr page, unsigned z, unsigned order, gfp_t gfp)
   k.mem.set(page, page::flags, zone_bits(z) | (order ? page::PG_head : 0));
   k.mem.set(page, page::refcount, 1);
   k.mem.set(page, page::compound_order, static_cast<std::uint8_t>(order));
-  if (gfp & __GFP_ZERO) k.mem.zero(page::page_to_virt(page), PAGE_SIZE << order);
+  if (!(gfp & __GFP_ZERO)) return;
+  if (zone_config.has_highmem && z == ZONE_HIGHMEM) {
+    // kernel_init_pages() -> clear_highpage(): no direct mapping, one kmap_local each.
+    for (std::uint64_t i = 0; i < (1ULL << order); ++i) clear_highpage(k, page + i * page::kSize);
+    return;
+  }
+  k.mem.zero(page::page_to_virt(page), PAGE_SIZE << order);
 }
 
 // bad_page(): prints the report and stops the kernel.
@@ -531,7 +538,8 @@ void split_page(Kernel& k, LAddr page, unsigned order) {
 }
 
 LAddr __get_free_pages(Kernel& k, gfp_t gfp, unsigned order) {
-  LAddr page = alloc_pages(k, gfp, order);
+  // A page with an address: never highmem (Linux masks __GFP_HIGHMEM off here).
+  LAddr page = alloc_pages(k, gfp & ~__GFP_HIGHMEM, order);
   return page ? page::page_to_virt(page) : 0;
 }
 LAddr get_zeroed_page(Kernel& k, gfp_t gfp) {

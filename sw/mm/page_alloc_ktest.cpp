@@ -198,10 +198,11 @@ KTEST(buddy, dma_exhaustion_fails_cleanly_at_the_watermark) {
 
 KTEST(buddy, watermarks_and_lowmem_reserve_follow_linux) {
   Kernel& k = t.k;
-  std::uint64_t managed[MAX_NR_ZONES], lowmem = 0;
+  std::uint64_t managed[kMaxZoneSlots], lowmem = 0;
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     managed[z] = zone_managed_pages(k, z);
-    if (z != ZONE_MOVABLE) lowmem += managed[z];  // lowmem_pages leaves ZONE_MOVABLE out
+    // lowmem_pages leaves ZONE_MOVABLE (and i386's ZONE_HIGHMEM) out.
+    if (!zone_is_highmem_or_movable(z)) lowmem += managed[z];
   }
   // init_per_zone_wmark_min: int_sqrt(lowmem_kbytes * 16), clamped to [128, 262144].
   std::uint64_t min_free_kbytes = int_sqrt(lowmem * 4 * 16);
@@ -215,9 +216,10 @@ KTEST(buddy, watermarks_and_lowmem_reserve_follow_linux) {
     const std::uint64_t share = (min_free_kbytes >> 2) * managed[z] / lowmem;
     std::uint64_t scaled = managed[z] / 10000 * 10 + managed[z] % 10000 * 10 / 10000;
     std::uint64_t step = share >> 2 > scaled ? share >> 2 : scaled;
-    // ZONE_MOVABLE: min is managed / 1024 clamped to [SWAP_CLUSTER_MAX, 128].
+    // ZONE_MOVABLE and ZONE_HIGHMEM: min is managed / 1024 clamped to
+    // [SWAP_CLUSTER_MAX, 128].
     std::uint64_t wmin = share;
-    if (z == ZONE_MOVABLE)
+    if (zone_is_highmem_or_movable(z))
       wmin = managed[z] / 1024 < 32 ? 32 : managed[z] / 1024 > 128 ? 128 : managed[z] / 1024;
     KEXPECT_EQ(zone_wmark(k, z, WMARK_MIN), wmin);
     KEXPECT_EQ(zone_wmark(k, z, WMARK_LOW), wmin + step);
@@ -231,7 +233,8 @@ KTEST(buddy, watermarks_and_lowmem_reserve_follow_linux) {
     std::uint64_t above = 0;
     for (unsigned j = z + 1; j < MAX_NR_ZONES; ++j) {
       above += managed[j];
-      std::uint64_t expect = managed[z] ? above / sysctl_lowmem_reserve_ratio[z] : 0;
+      const std::uint64_t ratio = sysctl_lowmem_reserve_ratio[z];  // 0 for HighMem: none
+      std::uint64_t expect = managed[z] && ratio ? above / ratio : 0;
       KEXPECT_EQ(k.mem.get(zone_addr(z), zone::lowmem_reserve(j)), expect);
     }
   }
@@ -275,20 +278,28 @@ KTEST(buddy, map_page_takes_its_tables_from_the_buddy_allocator) {
   KEXPECT(pgd_va != 0);
   const PAddr pgd = page::__pa(pgd_va);
   const LAddr kernel_pgd = page::__va(init_pgd(k));
-  for (unsigned i = 256; i < 512; ++i) k.mem.w64(pgd_va + 8 * i, k.mem.r64(kernel_pgd + 8 * i));
+  // The kernel's top-level entries: PML4 256..511, or with PAE the PDPT's from
+  // PAGE_OFFSET up; PAE has one level fewer to allocate.
+  const bool pae = PGTABLE_LEVELS == 3;
+  const unsigned first_kernel = pae ? static_cast<unsigned>(PAGE_OFFSET >> 30) : 256;
+  const unsigned entries = pae ? 4 : 512, tables = pae ? 2 : 3;
+  for (unsigned i = first_kernel; i < entries; ++i)
+    k.mem.w64(pgd_va + 8 * i, k.mem.r64(kernel_pgd + 8 * i));
   const std::uint64_t tables_before = global_node_page_state(k, NR_PAGETABLE);
   const std::uint64_t free_before = nr_free_and_pcp_pages(k);
   LAddr frame_va = get_zeroed_page(k, GFP_KERNEL);
   const LAddr user_va = 0x400000;
   KEXPECT(map_page(k, pgd, user_va, page::__pa(frame_va), pte::P | pte::RW | pte::US | pte::XD));
-  // PUD, PMD and PTE tables came from the buddy allocator and are accounted.
-  KEXPECT_EQ(global_node_page_state(k, NR_PAGETABLE), tables_before + 3);
-  KEXPECT_EQ(nr_free_and_pcp_pages(k), free_before - 4);
+  // PUD (not with PAE), PMD and PTE tables came from the buddy allocator and are
+  // accounted.
+  KEXPECT_EQ(global_node_page_state(k, NR_PAGETABLE), tables_before + tables);
+  KEXPECT_EQ(nr_free_and_pcp_pages(k), free_before - 1 - tables);
   unsigned level = 0;
   std::uint64_t e = lookup_address(k, pgd, user_va, &level);
   KEXPECT_EQ(level, 1u);
   KEXPECT_EQ(e & pte::ADDR_MASK, page::__pa(frame_va));
-  KEXPECT(k.mem.r64(pgd_va) & pte::US);  // user tables are user-accessible
+  // User tables are user-accessible (a PDPTE has only P: SDM 4.4.1).
+  KEXPECT(k.mem.r64(pgd_va) & (pae ? pte::P : pte::US));
   // Through the new tables (SMAP: with RFLAGS.AC set), the page aliases its direct map.
   const std::uint64_t cr3 = k.cpu.read_cr(3);
   k.cpu.write_cr(3, pgd);
@@ -301,12 +312,14 @@ KTEST(buddy, map_page_takes_its_tables_from_the_buddy_allocator) {
   KEXPECT_EQ(unmap_page(k, pgd, user_va), e | pte::A | pte::D);
   KEXPECT_EQ(lookup_address(k, pgd, user_va), 0u);
   flush_tlb_kernel_range(k, user_va, user_va + PAGE_SIZE);
-  // Tear down: the three tables, the frame, the PGD.
-  PAddr pud = k.mem.r64(pgd_va) & pte::ADDR_MASK;
-  PAddr pmd = k.mem.r64(page::__va(pud)) & pte::ADDR_MASK;
+  // Tear down: the tables, the frame, the PGD.
+  PAddr pud = pae ? 0 : k.mem.r64(pgd_va) & pte::ADDR_MASK;
+  PAddr pmd =
+      pae ? k.mem.r64(pgd_va) & pte::ADDR_MASK : k.mem.r64(page::__va(pud)) & pte::ADDR_MASK;
   PAddr pt = k.mem.r64(page::__va(pmd) + 8 * pmd_index(user_va)) & pte::ADDR_MASK;
-  for (PAddr table : {pt, pmd, pud}) free_page(k, page::__va(table));
-  mod_node_page_state(k, NR_PAGETABLE, -3);
+  for (PAddr table : {pt, pmd, pud})
+    if (table) free_page(k, page::__va(table));
+  mod_node_page_state(k, NR_PAGETABLE, -static_cast<std::int64_t>(tables));
   free_page(k, frame_va);
   free_page(k, pgd_va);
   KEXPECT_EQ(nr_free_and_pcp_pages(k), free_before + 1);

@@ -36,7 +36,7 @@ unsigned level_index(LAddr va, unsigned level) {
 PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
                  std::uint64_t* tables = nullptr) {
   PAddr table = pgd;
-  for (unsigned l = 4; l > level; --l) {
+  for (unsigned l = PGTABLE_LEVELS; l > level; --l) {
     PAddr slot = table + 8 * level_index(va, l);
     std::uint64_t e = k.mem.r64(early_phys(k, slot));
     if (!(e & pte::P)) {
@@ -44,6 +44,16 @@ PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
       PAddr t = alloc_table(k);
       if (!t) return 0;
       if (tables) ++*tables;
+      if (l == 3 && PGTABLE_LEVELS == 3) {
+        // pud_populate() under PAE: a PDPTE has only P (its other bits are reserved,
+        // SDM 4.4.1), and the CPU reads it only when CR3 is loaded: reload it if this
+        // is the live PDPT (Linux's flush_tlb_mm there).
+        k.mem.w64(early_phys(k, slot), t | pte::P);
+        if (paging_enabled(k) && (k.cpu.read_cr(3) & ~0xfffULL) == pgd)
+          k.cpu.write_cr(3, k.cpu.read_cr(3));
+        table = t;
+        continue;
+      }
       // User addresses get user-accessible tables (_PAGE_TABLE); the leaf decides.
       e = t | (va < TASK_SIZE_MAX ? PAGE_TABLE : KERNPG_TABLE);
       k.mem.w64(early_phys(k, slot), e);
@@ -85,7 +95,7 @@ std::uint64_t unmap_page(Kernel& k, PAddr pgd, LAddr va) {
 
 std::uint64_t lookup_address(Kernel& k, PAddr pgd, LAddr va, unsigned* level) {
   PAddr table = pgd;
-  for (unsigned l = 4; l >= 1; --l) {
+  for (unsigned l = PGTABLE_LEVELS; l >= 1; --l) {
     std::uint64_t e = k.mem.r64(early_phys(k, table + 8 * level_index(va, l)));
     if (!(e & pte::P)) return 0;
     if (l == 1 || ((e & pte::PS) && l <= 3)) {

@@ -43,7 +43,7 @@ void calculate_totalreserve_pages(Kernel& k) {
 void setup_per_zone_wmarks(Kernel& k) {
   std::uint64_t pages_min = k.mem.get(MM_GLOBALS, mm_globals::min_free_kbytes) >> (PAGE_SHIFT - 10);
   std::uint64_t scale = k.mem.get(MM_GLOBALS, mm_globals::watermark_scale_factor);
-  std::uint64_t managed[MAX_NR_ZONES];
+  std::uint64_t managed[kMaxZoneSlots];
   std::uint64_t lowmem_pages = 0;  // the zones but ZONE_MOVABLE (no highmem on x86-64)
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     managed[z] = zone_managed_pages(k, z);

@@ -54,8 +54,18 @@ std::string proc_meminfo(Kernel& k) {
   show(out, "Inactive:", inactive_anon);
   show(out, "Active(anon):", 0);
   show(out, "Inactive(anon):", inactive_anon);
-  for (const char* l : {"Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:",
-                        "SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:", "Writeback:"})
+  for (const char* l : {"Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:"})
+    show(out, l, 0);
+  if (zone_config.has_highmem) {
+    // CONFIG_HIGHMEM (si_meminfo): totalhigh_pages and nr_free_highpages.
+    const std::uint64_t high_total = zone_managed_pages(k, ZONE_HIGHMEM);
+    const std::uint64_t high_free = k.mem.get(zone_addr(ZONE_HIGHMEM), zone::nr_free_pages);
+    show(out, "HighTotal:", kb(high_total));
+    show(out, "HighFree:", kb(high_free));
+    show(out, "LowTotal:", kb(totalram - high_total));
+    show(out, "LowFree:", kb(free - high_free));
+  }
+  for (const char* l : {"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:", "Writeback:"})
     show(out, l, 0);
   show(out, "AnonPages:", kb(global_node_page_state(k, NR_ANON_MAPPED)));
   for (const char* l : {"Mapped:", "Shmem:"}) show(out, l, 0);
@@ -88,7 +98,8 @@ std::string proc_meminfo(Kernel& k) {
            k.mem.get(h1g, hstate::nr_huge_pages) * (1u << 20));
   show(out, "DirectMap4k:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(0)) << 2);
   show(out, "DirectMap2M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 11);
-  show(out, "DirectMap1G:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(2)) << 20);
+  if (!kernel_layout.x86_32)  // direct_gbpages: 64-bit only
+    show(out, "DirectMap1G:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(2)) << 20);
   return out;
 }
 

@@ -19,25 +19,16 @@ struct EventName {
   const char* name;
   int item;  // vm_event_item, or -1 for an event never counted here
 };
+// A group of per-zone events (FOR_ALL_ZONES: one per zone the kernel has, named with
+// the zone's suffix): PGALLOC_DMA + zone, or never counted.
+constexpr int kPerZone = -2, kPerZoneNever = -3;
 constexpr EventName kEvents[] = {{"pgpgin", -1},
                                  {"pgpgout", -1},
                                  {"pswpin", -1},
                                  {"pswpout", -1},
-                                 {"pgalloc_dma", PGALLOC_DMA},
-                                 {"pgalloc_dma32", PGALLOC_DMA32},
-                                 {"pgalloc_normal", PGALLOC_NORMAL},
-                                 {"pgalloc_movable", PGALLOC_MOVABLE},
-                                 {"pgalloc_device", PGALLOC_DEVICE},
-                                 {"allocstall_dma", -1},
-                                 {"allocstall_dma32", -1},
-                                 {"allocstall_normal", -1},
-                                 {"allocstall_movable", -1},
-                                 {"allocstall_device", -1},
-                                 {"pgskip_dma", -1},
-                                 {"pgskip_dma32", -1},
-                                 {"pgskip_normal", -1},
-                                 {"pgskip_movable", -1},
-                                 {"pgskip_device", -1},
+                                 {"pgalloc_", kPerZone},
+                                 {"allocstall_", kPerZoneNever},
+                                 {"pgskip_", kPerZoneNever},
                                  {"pgfree", PGFREE},
                                  {"pgactivate", -1},
                                  {"pgdeactivate", -1},
@@ -260,8 +251,16 @@ std::string proc_vmstat(Kernel& k) {
   put("nr_dirty_background_threshold", kBackgroundRatio * available / PAGE_SIZE);
   put("nr_memmap_pages", 0);
   put("nr_memmap_boot_pages", k.mem.get(MM_GLOBALS, mm_globals::nr_memmap_boot_pages));
-  for (const EventName& e : kEvents)
+  for (const EventName& e : kEvents) {
+    if (e.item == kPerZone || e.item == kPerZoneNever) {
+      for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
+        put((std::string(e.name) + zone_config.event_names[z]).c_str(),
+            e.item == kPerZone ? vm_event_count(k, static_cast<vm_event_item>(PGALLOC_DMA + z))
+                               : 0);
+      continue;
+    }
     put(e.name, e.item < 0 ? 0 : vm_event_count(k, static_cast<vm_event_item>(e.item)));
+  }
   put("nr_unstable", 0);
   return out;
 }

@@ -30,13 +30,16 @@ void run_demo(DemoArgs a) {
   // The kernel exercises every allocator, then runs a few processes: two synthetic
   // programs (array sweep, then pointer chase) and any traces given.
   plan.kernel_work = [](sw::Kernel& k) { sw::allocator_tour(k); };
+  // Under kernel.arch=i386 they are 32-bit programs, their heaps below 3 GB.
+  const bool i386 = plan.i386;
   for (std::uint64_t seed : {1, 2}) {
     plan.workloads.push_back({"synthetic-" + std::to_string(seed),
-                              [seed] {
+                              [seed, i386] {
                                 sw::SyntheticWorkloadConfig c;
                                 c.seed = seed;
                                 c.accesses = 40000;  // keeps the demo's VCD to tens of MB
-                                c.data_base += seed << 32;
+                                c.data_base += seed << (i386 ? 28 : 32);
+                                if (i386) c.abi = sw::ProcessAbi::i386;
                                 return std::make_unique<sw::SyntheticWorkload>(c);
                               },
                               {}});

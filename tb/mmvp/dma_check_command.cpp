@@ -384,7 +384,12 @@ void run_dma_check(DmaCheckArgs a) {
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
     k.console = console.sink;
-    sw::start_kernel(k, sw::BootOptions{});
+    sw::BootOptions boot;
+    if (params.has("kernel.arch")) {
+      boot.i386 = params.str("kernel.arch") == "i386";
+      boot.vmsplit_gb = static_cast<unsigned>(params.str("kernel.i386.vmsplit")[0] - '0');
+    }
+    sw::start_kernel(k, boot);
     run_checks(k, platform, a, out);
   });
 

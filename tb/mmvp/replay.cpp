@@ -79,6 +79,8 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.slab_debug = p.flag("kernel.slab_debug");
   plan.pcid = p.flag("kernel.pcid");
   plan.deferred_struct_page_init = p.flag("kernel.deferred_struct_page_init");
+  plan.i386 = p.str("kernel.arch") == "i386";
+  plan.vmsplit_gb = static_cast<unsigned>(p.str("kernel.i386.vmsplit")[0] - '0');
   plan.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
   plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
@@ -156,6 +158,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     boot.thp = plan.thp;
     boot.pcid = plan.pcid;
     boot.deferred_struct_page_init = plan.deferred_struct_page_init;
+    boot.i386 = plan.i386;
+    boot.vmsplit_gb = plan.vmsplit_gb;
     boot.hugepages_2m = plan.hugepages_2m;
     boot.hugepages_1g = plan.hugepages_1g;
     std::uint64_t c0 = cpu.cycles();
@@ -182,6 +186,11 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
         continue;
       }
       code[i] = plan.workloads[i].open();
+      // The i386 kernel has no IA32e mode to run a 64-bit program in.
+      if (plan.i386 && code[i]->abi() != sw::ProcessAbi::i386)
+        throw ConfigError("kernel.arch=i386 runs 32-bit programs only: " + plan.workloads[i].name +
+                          " is an " + sw::abi_name(code[i]->abi()) +
+                          " trace (capture a 32-bit one with scripts/capture-trace --m32)");
       if (plan.options.max_records)
         code[i] = std::make_unique<LimitedSource>(std::move(code[i]), plan.options.max_records);
       if (plan.wrap_stream) code[i] = plan.wrap_stream(i, false, std::move(code[i]));
@@ -334,9 +343,18 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
                   static_cast<double>(std::get<std::uint64_t>(l->value)),
                   "L1 DTLB miss rate of the kernel work");
   }
-  for (std::size_t e = 0; e < out.vm_events.size(); ++e)
-    r.add(std::string("kernel.vmstat.") + sw::vm_event_names[e], out.vm_events[e],
+  for (std::size_t e = 0; e < out.vm_events.size(); ++e) {
+    // The per-zone pgalloc_* items are named after the kernel's zones (pgalloc_high on
+    // i386); slots of zones it lacks are left out.
+    std::string name = sw::vm_event_names[e];
+    if (e >= sw::PGALLOC_DMA && e < sw::PGALLOC_DMA + sw::kMaxZoneSlots) {
+      const unsigned z = static_cast<unsigned>(e - sw::PGALLOC_DMA);
+      if (z >= sw::MAX_NR_ZONES) continue;
+      name = std::string("pgalloc_") + sw::zone_config.event_names[z];
+    }
+    r.add("kernel.vmstat." + name, out.vm_events[e],
           "/proc/vmstat event since boot (include/linux/vm_event_item.h)");
+  }
   r.add("kernel.switch_mm_flushes", out.switches_flushed,
         "context switches whose CR3 write flushed the TLB (every one without PCIDs; a new or "
         "reused ASID with them)");

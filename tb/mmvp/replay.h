@@ -36,6 +36,8 @@ struct ReplayPlan {
   sw::ThpMode thp = sw::ThpMode::madvise;       // kernel.thp and kernel.user_page_size
   bool pcid = true;                             // kernel.pcid
   bool deferred_struct_page_init = true;        // kernel.deferred_struct_page_init
+  bool i386 = false;                            // kernel.arch=i386
+  unsigned vmsplit_gb = 3;                      // kernel.i386.vmsplit
   unsigned hugepages_2m = 0, hugepages_1g = 0;  // kernel.hugepages_*
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)

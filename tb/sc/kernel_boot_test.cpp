@@ -28,7 +28,7 @@ struct BootRun {
   std::string log, buddyinfo, zoneinfo, meminfo;
   std::uint64_t cycles = 0, dram_host_bytes = 0, totalram = 0, max_pfn = 0;
   double host_seconds = 0;
-  ZoneFacts zones[MAX_NR_ZONES];
+  ZoneFacts zones[kMaxZoneSlots];
   // Frames not accounted for by a full struct page scan (free frames outside any
   // buddy block, or allocated frames not PG_reserved); -1 when not scanned.
   std::int64_t unaccounted = -1;

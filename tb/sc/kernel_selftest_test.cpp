@@ -70,6 +70,32 @@ TEST(KernelSelftest, vma) {
 TEST(KernelSelftest, ia32) {
   run_suite("ia32");
 }
+// The i386 kernel (kernel.arch=i386: PAE, HIGHMEM) on 2 GB: 1.1 GB of it is highmem.
+// The suites whose cases hold on either kernel run on it too; buddy, pagealloc, process,
+// vma and memblock still assume x86-64's zones, layout or PCIDs in some cases.
+sw::BootOptions i386() {
+  sw::BootOptions opt;
+  opt.i386 = true;
+  return opt;
+}
+TEST(KernelSelftest, highmem_i386) {
+  run_suite("highmem", false, i386(), "2G");
+}
+TEST(KernelSelftest, slab_i386) {
+  run_suite("slab", false, i386(), "2G");
+}
+TEST(KernelSelftest, vmalloc_i386) {
+  run_suite("vmalloc", false, i386(), "2G");
+}
+TEST(KernelSelftest, memmap_i386) {
+  run_suite("memmap", false, i386(), "2G");
+}
+TEST(KernelSelftest, isa_dma_i386) {
+  run_suite("isa_dma", false, i386(), "2G");
+}
+TEST(KernelSelftest, dma_api_i386) {
+  run_suite("dma_api", false, i386(), "2G");
+}
 TEST(KernelSelftest, thp) {
   run_suite("thp");
 }

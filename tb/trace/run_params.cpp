@@ -35,6 +35,32 @@ void declare_replay_params(Params& p) {
              "PCIDs: the kernel sets CR4.PCIDE and gives each mm one of 6 ASIDs as Linux's "
              "choose_new_asid does, so a context switch keeps the entries of an ASID still "
              "its mm's (needs cpu.pcid); off: every switch flushes the non-global entries"});
+  p.declare({"kernel.arch",
+             ParamType::choice,
+             "x86_64",
+             "the guest kernel's build: x86_64 (4-level paging, the direct map of all memory) "
+             "or i386 (CONFIG_X86_32 with PAE and HIGHMEM64G: PAGE_OFFSET 0xC0000000, lowmem "
+             "directly mapped up to high_memory, ZONE_HIGHMEM above it reached by kmap; it "
+             "runs 32-bit programs only)",
+             0,
+             0,
+             {"x86_64", "i386"}});
+  p.declare({"kernel.i386.pae",
+             ParamType::choice,
+             "on",
+             "i386 paging: on, PAE (3 levels, 8-byte entries, 2 MB pages, XD, up to 64 GB); "
+             "2-level paging (off) is not built yet",
+             0,
+             0,
+             {"on"}});
+  p.declare({"kernel.i386.vmsplit",
+             ParamType::choice,
+             "3G",
+             "i386 user/kernel split (CONFIG_VMSPLIT_*): 3G (PAGE_OFFSET 0xC0000000, the "
+             "default), 2G (0x80000000) or 1G (0x40000000) of user space",
+             0,
+             0,
+             {"3G", "2G", "1G"}});
   p.declare({"kernel.hugepages_2m", ParamType::integer, "0",
              "2 MB pages in the hugetlb pool at boot (hugepages=N), for mmap(MAP_HUGETLB)", 0,
              1u << 20});
