@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# docs/reference.md names every parameter the binary has (scripts/gen-reference).
+# docs/reference.md names every parameter the binary has (scripts/gen-reference), and
+# docs/kernel.md's side-by-side of the two kernel layouts is what they boot with
+# (scripts/gen-layouts).
 set -euo pipefail
 mmvp=$1; src=$2
 missing=0
@@ -16,4 +18,5 @@ if ids != table:
     print("traces/routines.txt does not match sw/kernel/routines.h")
     sys.exit(1)
 PY
+"$src/scripts/gen-layouts" "$mmvp" --check || missing=1
 exit $missing
