@@ -52,6 +52,12 @@ LAddr hstate_addr(unsigned h) {
 void hugetlb_reserve_gigantic(Kernel& k, unsigned n) {
   if (n > kMaxBoot1g) n = kMaxBoot1g;
   const LAddr globals = early_sym(k, G);  // paging may still be off
+  if (kernel_layout.x86_32) {
+    // hugepagesz_setup(): no 1 GB pages without PUD leaves (x86-64 only).
+    k.mem.set(globals, mm_globals::boot_1g_count, 0);
+    k.printk("HugeTLB: unsupported hugepagesz=1G");
+    return;
+  }
   unsigned got = 0;
   for (; got < n; ++got) {
     const PAddr pa = memblock_phys_alloc(k, PUD_SIZE, PUD_SIZE);

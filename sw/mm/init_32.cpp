@@ -107,7 +107,15 @@ void alloc_node_mem_map(Kernel& k, std::uint64_t max_pfn) {
   // cleared here (memmap_init writes each).
   const std::uint64_t bytes = max_pfn * page::kSize;
   const PAddr pa = memblock_phys_alloc(k, bytes, PAGE_SIZE);
-  if (!pa) k.panic("alloc_node_mem_map: out of memory for struct pages");
+  if (!pa) {
+    char why[160];
+    std::snprintf(why, sizeof why,
+                  "alloc_node_mem_map: %llu MB of struct pages for %llu MB of RAM do not fit in "
+                  "lowmem (%llu MB)",
+                  static_cast<ull>(bytes >> 20), static_cast<ull>((max_pfn << PAGE_SHIFT) >> 20),
+                  static_cast<ull>(max_low_pfn(k) >> (20 - PAGE_SHIFT)));
+    k.panic(why);
+  }
   set_mem_map(page::__va(pa));
   k.mem.set(MM_GLOBALS, mm_globals::mem_map, page::__va(pa));
   k.mem.set(MM_GLOBALS, mm_globals::nr_memmap_boot_pages, (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);

@@ -66,6 +66,19 @@ grep -q '^    lowmem  : 0x80000000 - 0xf79fe000   (1913 MB)$' "$tmp/log2"
 grep -q '^0MB HIGHMEM available\.$' "$tmp/log3"
 grep -q '^HighTotal: *0 kB$' "$tmp/proc3/meminfo"
 
+# No 1 GB pages on 32-bit: the pool is refused as Linux refuses hugepagesz=1G.
+"$mmvp" trace "$sample" --set kernel.arch=i386 --set kernel.hugepages_1g=1 --set mem.capacity=2G \
+  -q --console "$tmp/log4"
+grep -q '^HugeTLB: unsupported hugepagesz=1G$' "$tmp/log4"
+# 64 GB (PAE's limit): 64-byte struct pages for it do not fit in lowmem: one line.
+set +e
+"$mmvp" trace "$sample" --set kernel.arch=i386 --set mem.capacity=64G --set mem.maxphyaddr=40 \
+  -q 2>"$tmp/err64"
+status=$?
+set -e
+[ "$status" != 0 ] && [ "$(wc -l <"$tmp/err64")" = 1 ]
+grep -q 'do not fit in lowmem (889 MB)' "$tmp/err64"
+
 # A 64-bit trace: one line, a non-zero status.
 set +e
 "$mmvp" trace "$src/traces/sample-lackey.txt" --set kernel.arch=i386 -q 2>"$tmp/err"
