@@ -28,8 +28,6 @@ namespace boot = mmvp::boot;
 
 inline constexpr std::uint64_t PAGE_SIZE = 4096;
 inline constexpr unsigned PAGE_SHIFT = 12;
-inline constexpr unsigned PMD_SHIFT = 21;
-inline constexpr std::uint64_t PMD_SIZE = 1ULL << PMD_SHIFT;
 inline constexpr std::uint64_t PUD_SIZE = 1ULL << 30;
 
 // The kernel's virtual layout: what Linux fixes when it is built (CONFIG_X86_32 or 64,
@@ -49,6 +47,13 @@ struct KernelLayout {
   // four-entry page-directory-pointer table (SDM 4.4).
   unsigned pgtable_levels = 4;
   bool x86_32 = false;  // CONFIG_X86_32: the i386 kernel
+  // A page-table entry's width and the index bits of a level: 8 and 9 (x86-64, PAE),
+  // 4 and 10 with i386's 2-level paging (SDM 4.3), whose PMD is its PGD: PMD_SHIFT 22,
+  // large pages 4 MB.
+  unsigned pte_bytes = 8;
+  unsigned pt_index_bits = 9;
+  unsigned pmd_shift = 21;
+  std::uint64_t pmd_size = 1ULL << 21;
   // i386 only (arch/x86/include/asm/pgtable_32_areas.h, fixmap.h): the permanent kmap
   // area and the fixmap below FIXADDR_TOP; the lowmem the direct map may cover (MAXMEM).
   LAddr pkmap_base = 0;
@@ -68,6 +73,16 @@ inline const LAddr& MODULES_VADDR = kernel_layout.modules_vaddr;
 inline const LAddr& MODULES_END = kernel_layout.modules_end;
 inline const LAddr& TASK_SIZE_MAX = kernel_layout.task_size_max;
 inline const unsigned& PGTABLE_LEVELS = kernel_layout.pgtable_levels;
+inline const unsigned& PMD_SHIFT = kernel_layout.pmd_shift;
+inline const std::uint64_t& PMD_SIZE = kernel_layout.pmd_size;
+// The shift of a level's entries (1: PTE 12; 2: PMD 21, or 22 with 2-level paging;
+// 3: 30; 4: 39) and va's index in a table of that level.
+inline unsigned pt_shift(unsigned level) {
+  return 12 + kernel_layout.pt_index_bits * (level - 1);
+}
+inline unsigned pt_index(LAddr va, unsigned level) {
+  return static_cast<unsigned>((va >> pt_shift(level)) & ((1u << kernel_layout.pt_index_bits) - 1));
+}
 
 // The fixmap slots of the i386 kernel (enum fixed_addresses, one CPU): fix_to_virt(i) is
 // FIXADDR_TOP - i pages. The early-ioremap slots (FIX_BTMAP_*) follow the permanent ones.
@@ -94,7 +109,7 @@ inline LAddr fix_to_virt(unsigned idx) {
 // Sets kernel_layout; VMALLOC_START follows once high_memory is known
 // (set_vmalloc_start). Defined in sw/arch/x86_layout.cpp.
 void set_kernel_layout_x86_64();
-void set_kernel_layout_i386(unsigned vmsplit_gb);
+void set_kernel_layout_i386(unsigned vmsplit_gb, bool pae = true);
 // VMALLOC_START = high_memory + VMALLOC_OFFSET (8 MB), as i386 sets it in initmem_init.
 void set_vmalloc_start(LAddr high_memory);
 // The struct page array of a FLATMEM kernel (i386: mem_map, memblock-allocated in lowmem).

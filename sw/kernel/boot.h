@@ -32,6 +32,7 @@ struct BootOptions {
   // CONFIG_X86_PAE, CONFIG_HIGHMEM64G), user space below vmsplit_gb GB
   // (kernel.i386.vmsplit: CONFIG_VMSPLIT_3G, 2G, 1G).
   bool i386 = false;
+  bool pae = true;  // kernel.i386.pae: off is 2-level paging (CONFIG_HIGHMEM4G)
   unsigned vmsplit_gb = 3;
 };
 

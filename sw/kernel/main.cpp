@@ -15,9 +15,10 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   RoutineScope r(k, Routine::start_kernel);
   // The kernel image this machine boots: its layout and its zones are its build's.
   if (opt.i386) {
-    set_kernel_layout_i386(opt.vmsplit_gb);
+    set_kernel_layout_i386(opt.vmsplit_gb, opt.pae);
     zone_config = i386_zone_config();
-    k.printk("mmvp guest kernel (i386, PAE paging, HIGHMEM) booting");
+    k.printk(opt.pae ? "mmvp guest kernel (i386, PAE paging, HIGHMEM) booting"
+                     : "mmvp guest kernel (i386, 2-level paging, HIGHMEM) booting");
   } else {
     set_kernel_layout_x86_64();
     zone_config = ZoneConfig{};
@@ -31,7 +32,12 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   vmalloc_init(k);
   hugetlb_init(k, opt.hugepages_2m);  // the huge page pools
   fork_init(k);                       // task_struct and mm_struct caches, the task list
-  k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(opt.thp));
+  // Transparent huge pages need PAE on i386 (HAVE_ARCH_TRANSPARENT_HUGEPAGE): without
+  // it only the idealised bound (kernel.user_page_size, 4 MB pages then) is kept.
+  ThpMode thp = opt.thp;
+  if (opt.i386 && !opt.pae && (thp == ThpMode::always || thp == ThpMode::madvise))
+    thp = ThpMode::never;
+  k.mem.set(MM_GLOBALS, mm_globals::transparent_hugepage, static_cast<std::uint32_t>(thp));
   // setup_pcid(): boot_cpu_has(PCID), and CONFIG_X86_64 (PCIDs need IA-32e mode).
   if (opt.pcid && k.cpu.cpuid().pcid && !opt.i386) enable_pcid(k);
   install_fault_handlers(k);

@@ -18,9 +18,10 @@ namespace {
 using ull = unsigned long long;
 
 // max_arch_pfn: MAX_PHYSMEM_BITS = 46 with 4-level paging, 36 with i386's PAE
-// (HIGHMEM64G: 64 GB).
+// (HIGHMEM64G: 64 GB), 32 without PAE (HIGHMEM4G: 4 GB).
 std::uint64_t max_arch_pfn() {
-  return 1ULL << ((kernel_layout.x86_32 ? 36 : 46) - PAGE_SHIFT);
+  const unsigned bits = !kernel_layout.x86_32 ? 46 : PGTABLE_LEVELS == 3 ? 36 : 32;
+  return 1ULL << (bits - PAGE_SHIFT);
 }
 
 struct E820Entry {

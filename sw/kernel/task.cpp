@@ -140,6 +140,10 @@ LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags,
   // pgd_alloc(): the kernel half (PML4 entries 256..511) is swapper_pg_dir's, so
   // kernel mappings are shared by every process (clone_pgd_range).
   if (PGTABLE_LEVELS == 4) g.copy(pgd_va + 8 * 256, page::__va(init_pgd(k)) + 8 * 256, 8 * 256);
+  if (PGTABLE_LEVELS == 2) {  // i386 without PAE: PGD entries from KERNEL_PGD_BOUNDARY up
+    const LAddr b = PAGE_OFFSET >> PMD_SHIFT;
+    g.copy(pgd_va + 4 * b, page::__va(init_pgd(k)) + 4 * b, 4 * (1024 - b));
+  }
   mm_vmas_init(k, m, abi);
   g.set(m, mm::flags, mm_flags);
   g.set(m, mm::ctx_id, g.add(G, tasks_globals::last_mm_ctx_id, 1));  // init_new_context

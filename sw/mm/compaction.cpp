@@ -161,7 +161,7 @@ bool migrate_anon_page(Kernel& k, LAddr page, LAddr target) {
   const LAddr va = g.get(page, page::index) << PAGE_SHIFT;
   const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), va, 1, false);
   if (!slot) return false;
-  const std::uint64_t pte = g.r64(page::__va(slot));
+  const std::uint64_t pte = pt_get(g, page::__va(slot));
   if ((pte & pte::ADDR_MASK) != page::page_to_pfn(page) << PAGE_SHIFT) return false;
   // move_to_new_folio(): the data, then the struct page's identity.
   copy_highpage(k, target, page);  // migrate_folio(): kmap_local for highmem pages
@@ -173,7 +173,7 @@ bool migrate_anon_page(Kernel& k, LAddr page, LAddr target) {
   // remove_migration_ptes(): the PTE names the new frame, flags kept; the old
   // translation is flushed (flush_tlb_page), at once if the mm is loaded, otherwise
   // at its next switch by its TLB generation.
-  g.w64(page::__va(slot), (pte & ~pte::ADDR_MASK) | (page::page_to_pfn(target) << PAGE_SHIFT));
+  pt_set(g, page::__va(slot), (pte & ~pte::ADDR_MASK) | (page::page_to_pfn(target) << PAGE_SHIFT));
   const LAddr t = current_task(k);
   g.add(m, mm::tlb_gen, 1);
   if (t && g.get(t, task::mm) == m) k.cpu.invlpg(va);

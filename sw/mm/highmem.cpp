@@ -66,7 +66,7 @@ void set_page_address(Kernel& k, LAddr page, LAddr vaddr) {
 }
 // The PTE of a pkmap slot (pkmap_page_table[nr]: one PTE table covers the area).
 LAddr pkmap_pte(Kernel& k, unsigned nr) {
-  return k.mem.get(G(), mm_globals::pkmap_page_table) + 8 * nr;
+  return k.mem.get(G(), mm_globals::pkmap_page_table) + kernel_layout.pte_bytes * nr;
 }
 // flush_all_zero_pkmaps(): unmap every slot whose count is 1 (mapped, unused).
 void flush_all_zero_pkmaps(Kernel& k) {
@@ -76,9 +76,9 @@ void flush_all_zero_pkmaps(Kernel& k) {
     const LAddr c = pkmap_count_slot(k, i);
     if (g.r32(c) != 1) continue;
     g.w32(c, 0);
-    const std::uint64_t pte = g.r64(pkmap_pte(k, i));
+    const std::uint64_t pte = pt_get(g, pkmap_pte(k, i));
     if (!(pte & pte::P)) k.panic("flush_all_zero_pkmaps: a counted pkmap slot is not mapped");
-    g.w64(pkmap_pte(k, i), 0);
+    pt_set(g, pkmap_pte(k, i), 0);
     set_page_address(k, page::pfn_to_page((pte & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
     need_flush = true;
   }
@@ -106,7 +106,7 @@ LAddr map_new_virtual(Kernel& k, LAddr page) {
   g.set(G(), mm_globals::last_pkmap_nr, nr);
   const LAddr vaddr = pkmap_addr(nr);
   const PAddr pa = page::page_to_pfn(page) << PAGE_SHIFT;
-  g.w64(pkmap_pte(k, nr), pa | PAGE_KERNEL);  // kmap_prot = PAGE_KERNEL
+  pt_set(g, pkmap_pte(k, nr), pa | PAGE_KERNEL);  // kmap_prot = PAGE_KERNEL
   g.w32(pkmap_count_slot(k, nr), 1);
   set_page_address(k, page, vaddr);
   return vaddr;
@@ -185,8 +185,8 @@ LAddr kmap_local_page(Kernel& k, LAddr page) {
   if (idx >= KM_MAX_IDX) k.panic("kmap_local: more than KM_MAX_IDX nested mappings");
   g.set(G(), mm_globals::kmap_local_idx, idx + 1);
   const LAddr pte = kmap_local_pte(k, idx);
-  if (g.r64(pte) & pte::P) k.panic("kmap_local: the fixmap slot is in use");
-  g.w64(pte, (page::page_to_pfn(page) << PAGE_SHIFT) | PAGE_KERNEL);
+  if (pt_get(g, pte) & pte::P) k.panic("kmap_local: the fixmap slot is in use");
+  pt_set(g, pte, (page::page_to_pfn(page) << PAGE_SHIFT) | PAGE_KERNEL);
   return fix_to_virt(FIX_KMAP_BEGIN + idx);
 }
 
@@ -199,7 +199,7 @@ void kunmap_local(Kernel& k, LAddr vaddr) {
   Guest& g = k.mem;
   const unsigned idx = g.get(G(), mm_globals::kmap_local_idx) - 1;
   if (vaddr != fix_to_virt(FIX_KMAP_BEGIN + idx)) k.panic("kunmap_local: not the last mapping");
-  g.w64(kmap_local_pte(k, idx), 0);
+  pt_set(g, kmap_local_pte(k, idx), 0);
   k.cpu.invlpg(vaddr);  // arch_kmap_local_post_unmap(): flush_tlb_one_kernel
   g.set(G(), mm_globals::kmap_local_idx, idx);
 }

@@ -22,7 +22,10 @@ bool in_pkmap(LAddr va) {
 
 KTEST(highmem, layout_is_the_i386_split) {
   KEXPECT(kernel_layout.x86_32);
-  KEXPECT_EQ(PGTABLE_LEVELS, 3u);
+  // PAE: 3 levels, 2 MB PMD pages, 512 pkmap slots; 2-level: 4 MB, 1024.
+  KEXPECT(PGTABLE_LEVELS == 3 || PGTABLE_LEVELS == 2);
+  KEXPECT_EQ(PMD_SHIFT, PGTABLE_LEVELS == 3 ? 21u : 22u);
+  KEXPECT_EQ(kernel_layout.last_pkmap, PGTABLE_LEVELS == 3 ? 512u : 1024u);
   const std::uint64_t low = max_low_pfn(t.k);
   const LAddr high_memory = t.k.mem.get(MM_GLOBALS, mm_globals::high_memory);
   // lowmem is what MAXMEM allows (VMALLOC_END - PAGE_OFFSET - 128 MB), or all memory.
@@ -96,14 +99,14 @@ KTEST(highmem, kmap_copies_a_page_above_lowmem) {
 KTEST(highmem, pkmap_slots_wrap_with_one_flush) {
   // LAST_PKMAP + 8 distinct pages, each kmapped and kunmapped: when last_pkmap_nr
   // wraps, flush_all_zero_pkmaps() frees every slot left at count 1, with one flush.
-  const unsigned n = kernel_layout.last_pkmap + 8;
-  const LAddr pages = alloc_pages(t.k, GFP_HIGHUSER, 10);  // 1024 pages
-  KEXPECT(pages != 0);
-  if (!pages) return;
+  const unsigned n = kernel_layout.last_pkmap + 8;  // 520, or 1032 without PAE
+  const LAddr blocks[2] = {alloc_pages(t.k, GFP_HIGHUSER, 10), alloc_pages(t.k, GFP_HIGHUSER, 10)};
+  KEXPECT(blocks[0] != 0 && blocks[1] != 0);
+  if (!blocks[0] || !blocks[1]) return;
   const std::uint64_t flushes = t.k.mem.get(MM_GLOBALS, mm_globals::pkmap_flushes);
   LAddr first = 0;
   for (unsigned i = 0; i < n; ++i) {
-    const LAddr p = pages + i * page::kSize;
+    const LAddr p = blocks[i / 1024] + (i % 1024) * page::kSize;
     const LAddr va = kmap(t.k, p);
     KEXPECT(in_pkmap(va));
     if (i == 0) first = p;
@@ -113,7 +116,7 @@ KTEST(highmem, pkmap_slots_wrap_with_one_flush) {
   KEXPECT(now >= flushes + 1 && now <= flushes + 2);
   // The first page's slot was reclaimed by the flush: it has no address any more.
   KEXPECT_EQ(page_address(t.k, first), 0u);
-  __free_pages(t.k, pages, 10);
+  for (LAddr b : blocks) __free_pages(t.k, b, 10);
 }
 
 }  // namespace mmvp::sw

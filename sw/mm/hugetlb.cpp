@@ -84,6 +84,12 @@ void hugetlb_init(Kernel& k, unsigned n2m) {
   // gather_bootmem_prealloc(): memblock's 1 GB pages were never written, so are zero.
   const std::uint64_t n1g = g.get(G, mm_globals::boot_1g_count);
   for (unsigned i = 0; i < n1g; ++i) add_pool_page(k, 1, g.get(G, mm_globals::boot_1g(i)), false);
+  if (PMD_SHIFT != HUGETLB_SHIFTS[0]) {
+    // i386 without PAE: its huge pages would be 4 MB, which mmvp's hugetlb does not
+    // build: no pool at all.
+    k.printk("HugeTLB: 4.00 MiB pages (2-level paging) are not supported here; no pools");
+    return;
+  }
   unsigned got = 0;
   for (; got < n2m; ++got) {  // alloc_pool_huge_folio(): the buddy allocator's order 9
     // htlb_alloc_mask(): GFP_HIGHUSER_MOVABLE, as 2 MB pages are migratable.
@@ -164,8 +170,8 @@ bool hugetlb_fault(Kernel& k, LAddr m, LAddr v, LAddr addr) {
     enqueue(k, h, head);
     return false;
   }
-  g.w64(page::__va(slot),
-        (page::page_to_pfn(head) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
+  pt_set(g, page::__va(slot),
+         (page::page_to_pfn(head) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
   return true;
 }
 
@@ -177,14 +183,14 @@ void hugetlb_unmap(Kernel& k, LAddr m, LAddr v, LAddr start, LAddr end, TlbGathe
   const std::uint64_t size = 1ULL << shift;
   for (LAddr a = start; a < end; a += size) {
     const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), a, level_of(shift), false);
-    const std::uint64_t e = slot ? g.r64(page::__va(slot)) : 0;
+    const std::uint64_t e = slot ? pt_get(g, page::__va(slot)) : 0;
     const LAddr hs = hstate_addr(h);
     if (!(e & pte::P)) {  // never faulted: its reservation goes back
       if (release && g.get(hs, hstate::resv_huge_pages))
         g.add(hs, hstate::resv_huge_pages, ~std::uint64_t{0});
       continue;
     }
-    g.w64(page::__va(slot), 0);
+    pt_set(g, page::__va(slot), 0);
     enqueue(k, h, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT));  // free_huge_folio
     if (!release) g.add(hs, hstate::resv_huge_pages, 1);
     tlb.adjust(a, a + size, shift);
@@ -197,7 +203,7 @@ std::uint64_t hugetlb_mapped_bytes(Kernel& k, LAddr m, LAddr v) {
   std::uint64_t bytes = 0;
   for (LAddr a = g.get(v, vma::vm_start); a < g.get(v, vma::vm_end); a += 1ULL << shift) {
     const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), a, level_of(shift), false);
-    if (slot && (g.r64(page::__va(slot)) & pte::P)) bytes += 1ULL << shift;
+    if (slot && (pt_get(g, page::__va(slot)) & pte::P)) bytes += 1ULL << shift;
   }
   return bytes;
 }

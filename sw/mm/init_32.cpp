@@ -71,10 +71,11 @@ void init_mem_mapping_32(Kernel& k) {
   RoutineScope rs(k, Routine::paging_init);
   if (paging_enabled(k)) k.panic("init_mem_mapping: paging is already on");
   k.mem.zero(layout::pa_symbol(layout::INIT_PGD), PAGE_SIZE);
-  preallocate_kernel_pmds(k);
+  const bool pae = PGTABLE_LEVELS == 3;
+  if (pae) preallocate_kernel_pmds(k);
 
   // kernel_physical_mapping_init(): lowmem [0, max_low_pfn) at PAGE_OFFSET, 2 MB pages
-  // where aligned (PSE), the rest in 4 KB pages.
+  // (4 MB without PAE) where aligned (PSE), the rest in 4 KB pages.
   const std::uint64_t low = max_low_pfn(k);
   std::uint64_t counts[3] = {0, 0, 0};
   char line[96];
@@ -90,15 +91,21 @@ void init_mem_mapping_32(Kernel& k) {
   page_table_range_init(k, kernel_layout.pkmap_base,
                         kernel_layout.pkmap_base + kernel_layout.last_pkmap * PAGE_SIZE);
   page_table_range_init(k, kernel_layout.fixaddr_boot_start, kernel_layout.fixaddr_top + PAGE_SIZE);
+  // Without PAE each process has its own copy of the kernel's PGD entries, so the
+  // vmalloc area's PTE tables are made now, before any process copies them (Linux
+  // fills them in lazily instead, in vmalloc_fault).
+  if (!pae) page_table_range_init(k, VMALLOC_START, VMALLOC_END);
 
   // Protected mode with PAE paging (SDM Vol. 3A 9.9, 4.4): PAE, PSE, PGE, SMEP/SMAP;
   // EFER.NXE for the XD bit (no LME: not IA-32e mode); CR3 = swapper_pg_dir's PDPT,
   // whose four PDPTEs the CPU loads; then PE|WP|PG.
-  k.cpu.write_cr(4, cr4::PAE | cr4::PSE | cr4::PGE | cr4::SMEP | cr4::SMAP);
-  k.cpu.wrmsr(msr::EFER, efer::NXE);
+  // Without PAE: 32-bit paging (SDM 4.3), CR4.PSE for the 4 MB pages, no XD.
+  k.cpu.write_cr(4, (pae ? cr4::PAE : 0) | cr4::PSE | cr4::PGE | cr4::SMEP | cr4::SMAP);
+  if (pae) k.cpu.wrmsr(msr::EFER, efer::NXE);
   k.cpu.write_cr(3, init_pgd(k));
   k.cpu.write_cr(0, cr0::PE | cr0::WP | cr0::PG);
-  k.printk("x86/mm: PAE paging on, CR3 = swapper_pg_dir (the PDPT); kernel PMDs shared");
+  k.printk(pae ? "x86/mm: PAE paging on, CR3 = swapper_pg_dir (the PDPT); kernel PMDs shared"
+               : "x86/mm: 2-level paging on, CR3 = swapper_pg_dir");
 }
 
 void alloc_node_mem_map(Kernel& k, std::uint64_t max_pfn) {

@@ -12,13 +12,11 @@
 namespace mmvp::sw {
 namespace {
 
-constexpr unsigned kLevelShift[5] = {0, 12, 21, 30, 39};  // entry span at levels 1..4
-
-std::uint64_t span(unsigned level) {
-  return 1ULL << kLevelShift[level];
+std::uint64_t span(unsigned level) {  // what one entry at `level` maps
+  return 1ULL << pt_shift(level);
 }
-unsigned index_at(LAddr va, unsigned level) {
-  return (va >> kLevelShift[level]) & 511;
+std::uint64_t pages_per_pmd() {  // 512, or 1024 with 2-level paging
+  return PMD_SIZE / PAGE_SIZE;
 }
 LAddr table_va(std::uint64_t entry) {
   return page::__va(entry & pte::ADDR_MASK);
@@ -49,11 +47,11 @@ void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Hug
     LAddr table = page::__va(pgd);
     bool descended = true;
     for (unsigned level = PGTABLE_LEVELS; level > 1; --level) {
-      const LAddr slot = table + 8 * index_at(va, level);
-      std::uint64_t e = g.r64(slot);
+      const LAddr slot = pt_slot(table, va, level);
+      std::uint64_t e = pt_get(g, slot);
       if ((e & pte::P) && (e & pte::PS) && level <= 3 &&
           huge(slot, e, va & ~(span(level) - 1), level))
-        e = g.r64(slot);  // split: now a PTE table
+        e = pt_get(g, slot);  // split: now a PTE table
       if (!(e & pte::P) || (e & pte::PS)) {
         va = addr_end(va, end, level);
         descended = false;
@@ -64,8 +62,8 @@ void for_each_pte(Kernel& k, PAddr pgd, LAddr start, LAddr end, Leaf&& leaf, Hug
     if (!descended) continue;
     const LAddr stop = addr_end(va, end, 2);
     for (; va < stop; va += PAGE_SIZE) {
-      const LAddr slot = table + 8 * index_at(va, 1);
-      const std::uint64_t e = g.r64(slot);
+      const LAddr slot = pt_slot(table, va, 1);
+      const std::uint64_t e = pt_get(g, slot);
       if (e & pte::P) leaf(slot, e, va);
     }
   }
@@ -86,10 +84,11 @@ bool split_huge_pmd(Kernel& k, LAddr m, LAddr slot, std::uint64_t pmd, LAddr had
   mod_node_page_state(k, NR_PAGETABLE, 1);
   g.add(m, mm::pgtables, 1);
   const PAddr base = pmd & pte::ADDR_MASK & ~(PMD_SIZE - 1);
-  for (unsigned i = 0; i < 512; ++i) g.w64(pt + 8 * i, (base + i * PAGE_SIZE) | (pmd & kLeafBits));
-  g.w64(slot, page::__pa(pt) | PAGE_TABLE);
+  for (std::uint64_t i = 0; i < pages_per_pmd(); ++i)
+    pt_set(g, pt + kernel_layout.pte_bytes * i, (base + i * PAGE_SIZE) | (pmd & kLeafBits));
+  pt_set(g, slot, page::__pa(pt) | PAGE_TABLE);
   split_page(k, page::pfn_to_page(base >> PAGE_SHIFT), PMD_SHIFT - PAGE_SHIFT);
-  mod_node_page_state(k, NR_ANON_THPS, -512);
+  mod_node_page_state(k, NR_ANON_THPS, -static_cast<std::int64_t>(pages_per_pmd()));
   count_vm_event(k, THP_SPLIT_PMD);
   tlb.adjust_huge(haddr, haddr + PMD_SIZE);
   return true;
@@ -119,11 +118,11 @@ void free_level(Kernel& k, LAddr m, LAddr table, unsigned level, LAddr addr, LAd
   Guest& g = k.mem;
   do {
     const LAddr next = addr_end(addr, end, level);
-    const LAddr slot = table + 8 * index_at(addr, level);
-    const std::uint64_t e = g.r64(slot);
+    const LAddr slot = pt_slot(table, addr, level);
+    const std::uint64_t e = pt_get(g, slot);
     if ((e & pte::P) && !(e & pte::PS)) {
       if (level == 2) {  // free_pte_range(): the PTE page
-        g.w64(slot, 0);
+        pt_set(g, slot, 0);
         free_table(k, m, e);
         tlb.adjust(addr, addr + PAGE_SIZE);
       } else {
@@ -138,7 +137,7 @@ void free_level(Kernel& k, LAddr m, LAddr table, unsigned level, LAddr addr, LAd
         }
         if (whole && next - 1 > c - 1) whole = false;
         if (whole) {
-          g.w64(slot, 0);
+          pt_set(g, slot, 0);
           free_table(k, m, e);
           tlb.adjust(addr, addr + PAGE_SIZE);
         }
@@ -194,10 +193,11 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
     std::uint64_t tables = 0;
     const PAddr slot = pgtable_entry(k, g.get(m, mm::pgd), gaddr, 3, true, &tables);
     g.add(m, mm::pgtables, tables);
-    if (slot && g.r64(page::__va(slot)) == 0) {
+    if (slot && pt_get(g, page::__va(slot)) == 0) {
       if (const LAddr head = hugetlb_alloc_page(k, 1)) {
-        g.w64(page::__va(slot), (page::page_to_pfn(head) << PAGE_SHIFT) |
-                                    vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
+        pt_set(g, page::__va(slot),
+               (page::page_to_pfn(head) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) |
+                   pte::PS);
         account_anon_fault(k, t, m, PUD_SIZE / PAGE_SIZE);
         return true;
       }
@@ -208,17 +208,17 @@ bool do_huge_pmd_anonymous_page(Kernel& k, LAddr t, LAddr m, LAddr v, LAddr addr
   std::uint64_t tables = 0;
   const PAddr slot = pgtable_entry(k, pgd, haddr, 2, true, &tables);
   g.add(m, mm::pgtables, tables);
-  if (!slot || g.r64(page::__va(slot)) != 0) return false;  // a PTE table is there already
+  if (!slot || pt_get(g, page::__va(slot)) != 0) return false;  // a PTE table is there already
   // GFP_TRANSHUGE_LIGHT: no reclaim; zeroed as clear_huge_page does.
   const LAddr page = alloc_pages(k, GFP_TRANSHUGE_LIGHT | __GFP_ZERO, PMD_SHIFT - PAGE_SHIFT);
   if (!page) {
     count_vm_event(k, THP_FAULT_FALLBACK);
     return false;
   }
-  g.w64(page::__va(slot),
-        (page::page_to_pfn(page) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
-  account_anon_fault(k, t, m, 512);
-  mod_node_page_state(k, NR_ANON_THPS, 512);
+  pt_set(g, page::__va(slot),
+         (page::page_to_pfn(page) << PAGE_SHIFT) | vm_page_prot(g.get(v, vma::vm_flags)) | pte::PS);
+  account_anon_fault(k, t, m, pages_per_pmd());
+  mod_node_page_state(k, NR_ANON_THPS, static_cast<std::int64_t>(pages_per_pmd()));
   count_vm_event(k, THP_FAULT_ALLOC);
   return true;
 }
@@ -249,23 +249,23 @@ void zap_page_range(Kernel& k, LAddr m, LAddr start, LAddr end, TlbGather& tlb) 
   std::uint64_t freed = 0;
   auto zap_huge = [&](LAddr slot, std::uint64_t pmd, LAddr haddr, unsigned level) {
     if (level == 3) {  // a 1 GB page of kernel.user_page_size=1g: back to its pool
-      g.w64(slot, 0);
+      pt_set(g, slot, 0);
       hugetlb_free_page(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT));
       tlb.adjust(haddr, haddr + PUD_SIZE, 30);
       freed += PUD_SIZE / PAGE_SIZE;
       return;
     }
-    g.w64(slot, 0);
+    pt_set(g, slot, 0);
     __free_pages(k, page::pfn_to_page((pmd & pte::ADDR_MASK) >> PAGE_SHIFT),
                  PMD_SHIFT - PAGE_SHIFT);
-    mod_node_page_state(k, NR_ANON_THPS, -512);
+    mod_node_page_state(k, NR_ANON_THPS, -static_cast<std::int64_t>(pages_per_pmd()));
     tlb.adjust_huge(haddr, haddr + PMD_SIZE);
-    freed += 512;
+    freed += pages_per_pmd();
   };
   for_each_pte(
       k, g.get(m, mm::pgd), start, end,
       [&](LAddr slot, std::uint64_t e, LAddr va) {
-        g.w64(slot, 0);
+        pt_set(g, slot, 0);
         __free_pages(k, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT), 0);
         tlb.adjust(va, va + PAGE_SIZE);
         ++freed;
@@ -299,21 +299,22 @@ void free_pgd_range(Kernel& k, LAddr m, LAddr addr, LAddr end, LAddr floor, LAdd
 void change_protection(Kernel& k, LAddr m, LAddr start, LAddr end, std::uint64_t vm_flags,
                        TlbGather& tlb) {
   Guest& g = k.mem;
-  constexpr std::uint64_t kProtBits = pte::RW | pte::US | pte::XD;
+  // Without PAE there is no XD bit (SDM 4.3): entries never hold it.
+  const std::uint64_t kProtBits = pte::RW | pte::US | (kernel_layout.pte_bytes == 8 ? pte::XD : 0);
   const std::uint64_t prot = vm_page_prot(vm_flags) & kProtBits;
   auto protect_huge = [&](LAddr slot, std::uint64_t leaf, LAddr haddr,
                           unsigned level) {  // change_huge_pmd(), hugetlb_change_protection()
     const std::uint64_t updated = (leaf & ~kProtBits) | prot;
     if (updated == leaf) return;
-    g.w64(slot, updated);
-    tlb.adjust(haddr, haddr + span(level), kLevelShift[level]);
+    pt_set(g, slot, updated);
+    tlb.adjust(haddr, haddr + span(level), pt_shift(level));
   };
   for_each_pte(
       k, g.get(m, mm::pgd), start, end,
       [&](LAddr slot, std::uint64_t e, LAddr va) {
         const std::uint64_t updated = (e & ~kProtBits) | prot;
         if (updated == e) return;
-        g.w64(slot, updated);
+        pt_set(g, slot, updated);
         tlb.adjust(va, va + PAGE_SIZE);
       },
       huge_or_split(k, m, start, end, tlb, protect_huge));

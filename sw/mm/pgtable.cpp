@@ -26,10 +26,6 @@ PAddr alloc_table(Kernel& k) {
   return pa;
 }
 
-unsigned level_index(LAddr va, unsigned level) {
-  return (va >> (12 + 9 * (level - 1))) & 511;
-}
-
 // The physical address of va's entry at `level` (1 = PTE, 2 = PMD, 3 = PUD) under pgd,
 // allocating missing tables when `alloc`; 0 if a table is missing (and !alloc), could
 // not be allocated, or a large page is in the way.
@@ -37,8 +33,8 @@ PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
                  std::uint64_t* tables = nullptr) {
   PAddr table = pgd;
   for (unsigned l = PGTABLE_LEVELS; l > level; --l) {
-    PAddr slot = table + 8 * level_index(va, l);
-    std::uint64_t e = k.mem.r64(early_phys(k, slot));
+    PAddr slot = pt_slot(table, va, l);
+    std::uint64_t e = pt_get(k.mem, early_phys(k, slot));
     if (!(e & pte::P)) {
       if (!alloc) return 0;
       PAddr t = alloc_table(k);
@@ -56,13 +52,13 @@ PAddr entry_slot(Kernel& k, PAddr pgd, LAddr va, unsigned level, bool alloc,
       }
       // User addresses get user-accessible tables (_PAGE_TABLE); the leaf decides.
       e = t | (va < TASK_SIZE_MAX ? PAGE_TABLE : KERNPG_TABLE);
-      k.mem.w64(early_phys(k, slot), e);
+      pt_set(k.mem, early_phys(k, slot), e);
     } else if (e & pte::PS) {
       return 0;
     }
     table = e & pte::ADDR_MASK;
   }
-  return table + 8 * level_index(va, level);
+  return pt_slot(table, va, level);
 }
 
 }  // namespace
@@ -80,7 +76,7 @@ bool map_page(Kernel& k, PAddr pgd, LAddr va, PAddr pa, std::uint64_t flags,
               std::uint64_t* tables) {
   PAddr slot = entry_slot(k, pgd, va, 1, true, tables);
   if (!slot) return false;
-  k.mem.w64(early_phys(k, slot), (pa & pte::ADDR_MASK) | flags);
+  pt_set(k.mem, early_phys(k, slot), (pa & pte::ADDR_MASK) | flags);
   return true;
 }
 
@@ -88,15 +84,15 @@ std::uint64_t unmap_page(Kernel& k, PAddr pgd, LAddr va) {
   PAddr slot = entry_slot(k, pgd, va, 1, false);
   if (!slot) return 0;
   LAddr at = early_phys(k, slot);
-  std::uint64_t old = k.mem.r64(at);
-  if (old) k.mem.w64(at, 0);
+  std::uint64_t old = pt_get(k.mem, at);
+  if (old) pt_set(k.mem, at, 0);
   return old;
 }
 
 std::uint64_t lookup_address(Kernel& k, PAddr pgd, LAddr va, unsigned* level) {
   PAddr table = pgd;
   for (unsigned l = PGTABLE_LEVELS; l >= 1; --l) {
-    std::uint64_t e = k.mem.r64(early_phys(k, table + 8 * level_index(va, l)));
+    std::uint64_t e = pt_get(k.mem, early_phys(k, pt_slot(table, va, l)));
     if (!(e & pte::P)) return 0;
     if (l == 1 || ((e & pte::PS) && l <= 3)) {
       if (level) *level = l;
@@ -145,10 +141,10 @@ void kernel_map_range(Kernel& k, LAddr va, PAddr pa, std::uint64_t size, std::ui
       level = 3;
     else if (max_size != PageSize::size_4k && ((va | pa) & (PMD_SIZE - 1)) == 0 && size >= PMD_SIZE)
       level = 2;
-    std::uint64_t bytes = 1ULL << (12 + 9 * (level - 1));
+    std::uint64_t bytes = 1ULL << pt_shift(level);
     PAddr slot = entry_slot(k, pgd, va, level, true);
     if (!slot) k.panic("kernel_map_range: cannot map a kernel address (large page in the way)");
-    k.mem.w64(early_phys(k, slot), pa | prot | (level > 1 ? pte::PS : 0));
+    pt_set(k.mem, early_phys(k, slot), pa | prot | (level > 1 ? pte::PS : 0));
     if (counts) ++counts[level - 1];
     va += bytes;
     pa += bytes;

@@ -8,6 +8,22 @@
 
 namespace mmvp::sw {
 
+// A page-table entry at `slot`, of the build's width (8 bytes; 4 with i386's 2-level
+// paging, where bit 63, XD, does not exist and is dropped on a write).
+inline std::uint64_t pt_get(Guest& g, LAddr slot) {
+  return kernel_layout.pte_bytes == 8 ? g.r64(slot) : g.r32(slot);
+}
+inline void pt_set(Guest& g, LAddr slot, std::uint64_t entry) {
+  if (kernel_layout.pte_bytes == 8)
+    g.w64(slot, entry);
+  else
+    g.w32(slot, static_cast<std::uint32_t>(entry));
+}
+// The slot of va's entry in `table` (a virtual address) at `level`.
+inline LAddr pt_slot(LAddr table, LAddr va, unsigned level) {
+  return table + kernel_layout.pte_bytes * pt_index(va, level);
+}
+
 // Physical address of swapper_pg_dir (the kernel's PML4, layout::INIT_PGD).
 PAddr init_pgd(Kernel& k);
 

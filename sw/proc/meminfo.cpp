@@ -97,7 +97,10 @@ std::string proc_meminfo(Kernel& k) {
        k.mem.get(h2m, hstate::nr_huge_pages) * 2048 +
            k.mem.get(h1g, hstate::nr_huge_pages) * (1u << 20));
   show(out, "DirectMap4k:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(0)) << 2);
-  show(out, "DirectMap2M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 11);
+  if (PMD_SHIFT == 22)  // 32-bit paging without PAE: 4 MB pages
+    show(out, "DirectMap4M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 12);
+  else
+    show(out, "DirectMap2M:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(1)) << 11);
   if (!kernel_layout.x86_32)  // direct_gbpages: 64-bit only
     show(out, "DirectMap1G:", k.mem.get(MM_GLOBALS, mm_globals::direct_pages_count(2)) << 20);
   return out;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The i386 kernel (kernel.arch=i386: PAE paging, HIGHMEM): on 2 GB it prints Linux's
+# The i386 kernel (kernel.arch=i386: PAE or 2-level paging, HIGHMEM): on 2 GB it prints Linux's
 # i386 boot lines (HIGHMEM/LOWMEM available, the virtual kernel memory layout), runs the
 # 32-bit sort trace natively (user pages from ZONE_HIGHMEM), and its /proc files show
 # the HighMem zone and HighTotal/LowTotal, which the real `free -l` reads. The split
@@ -65,6 +65,38 @@ grep -q '^    lowmem  : 0x80000000 - 0xf79fe000   (1913 MB)$' "$tmp/log2"
   --proc "$tmp/proc3"
 grep -q '^0MB HIGHMEM available\.$' "$tmp/log3"
 grep -q '^HighTotal: *0 kB$' "$tmp/proc3/meminfo"
+
+# kernel.i386.pae=off: 2-level paging, Linux's classic non-PAE i386 layout (887 MB of
+# lowmem, 1024 pkmap slots at 0xff800000), DirectMap4M; 4 MB user pages with
+# kernel.user_page_size=4m, and a sweep over them.
+np=(--set kernel.arch=i386 --set kernel.i386.pae=off --set mem.capacity=2G)
+"$mmvp" trace "$sample" "${np[@]}" -q --console "$tmp/lognp" --proc "$tmp/procnp" \
+  --stats-json "$tmp/snp.json"
+grep -q '^mmvp guest kernel (i386, 2-level paging, HIGHMEM) booting$' "$tmp/lognp"
+grep -q '^887MB LOWMEM available\.$' "$tmp/lognp"
+grep -q '^    pkmap   : 0xff800000 - 0xffc00000   (4096 kB)$' "$tmp/lognp"
+grep -q '^    vmalloc : 0xf7ffe000 - 0xff7fe000   ( 120 MB)$' "$tmp/lognp"
+grep -q '^    lowmem  : 0xc0000000 - 0xf77fe000   ( 887 MB)$' "$tmp/lognp"
+grep -q '^DirectMap4M:' "$tmp/procnp/meminfo"
+! grep -q '^DirectMap2M:' "$tmp/procnp/meminfo"
+[ "$(stat "$tmp/snp.json" trace.syscall_mismatches)" = 0 ]
+[ "$(stat "$tmp/snp.json" trace.killed)" = 0 ]
+"$mmvp" trace "$sample" "${np[@]}" --set kernel.user_page_size=4m -q --stats-json "$tmp/s4m.json"
+[ "$(stat "$tmp/s4m.json" kernel.vmstat.thp_fault_alloc)" -gt 0 ]
+[ "$(stat "$tmp/s4m.json" trace.killed)" = 0 ]
+"$mmvp" sweep -q --trace "$sample" "${np[@]}" --grid kernel.user_page_size=4k,4m --out "$tmp/sw4m"
+[ "$(wc -l <"$tmp/sw4m.csv")" = 3 ]
+grep -q ',4m,platform,651785,' "$tmp/sw4m.csv"
+# 4m needs 2-level paging, and 2m cannot have it: one line each.
+for bad in "--set kernel.user_page_size=4m" "${np[*]} --set kernel.user_page_size=2m"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$mmvp" trace "$sample" $bad -q 2>"$tmp/err4m"
+  status=$?
+  set -e
+  [ "$status" != 0 ] && [ "$(wc -l <"$tmp/err4m")" = 1 ]
+  grep -q 'kernel.user_page_size' "$tmp/err4m"
+done
 
 # No 1 GB pages on 32-bit: the pool is refused as Linux refuses hugepagesz=1G.
 "$mmvp" trace "$sample" --set kernel.arch=i386 --set kernel.hugepages_1g=1 --set mem.capacity=2G \

@@ -387,6 +387,7 @@ void run_dma_check(DmaCheckArgs a) {
     sw::BootOptions boot;
     if (params.has("kernel.arch")) {
       boot.i386 = params.str("kernel.arch") == "i386";
+      boot.pae = params.str("kernel.i386.pae") == "on";
       boot.vmsplit_gb = static_cast<unsigned>(params.str("kernel.i386.vmsplit")[0] - '0');
     }
     sw::start_kernel(k, boot);

@@ -85,11 +85,20 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
   const std::string& bound = p.str("kernel.user_page_size");
-  plan.thp = bound == "2m"     ? sw::ThpMode::every_fault
-             : bound == "1g"   ? sw::ThpMode::every_fault_1g
-             : thp == "always" ? sw::ThpMode::always
-             : thp == "never"  ? sw::ThpMode::never
-                               : sw::ThpMode::madvise;
+  plan.pae = p.str("kernel.i386.pae") == "on";
+  const bool large_4m = p.str("kernel.arch") == "i386" && !plan.pae;
+  if (bound == "4m" && !large_4m)
+    throw ConfigError(
+        "kernel.user_page_size=4m needs 4 MB large pages: kernel.arch=i386 with "
+        "kernel.i386.pae=off");
+  if ((bound == "2m" || bound == "1g") && large_4m)
+    throw ConfigError("kernel.user_page_size=" + bound +
+                      ": 2-level paging (kernel.i386.pae=off) has 4 MB large pages only (use 4m)");
+  plan.thp = bound == "2m" || bound == "4m" ? sw::ThpMode::every_fault
+             : bound == "1g"                ? sw::ThpMode::every_fault_1g
+             : thp == "always"              ? sw::ThpMode::always
+             : thp == "never"               ? sw::ThpMode::never
+                                            : sw::ThpMode::madvise;
   return plan;
 }
 
@@ -159,6 +168,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     boot.pcid = plan.pcid;
     boot.deferred_struct_page_init = plan.deferred_struct_page_init;
     boot.i386 = plan.i386;
+    boot.pae = plan.pae;
     boot.vmsplit_gb = plan.vmsplit_gb;
     boot.hugepages_2m = plan.hugepages_2m;
     boot.hugepages_1g = plan.hugepages_1g;

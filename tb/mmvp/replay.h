@@ -37,6 +37,7 @@ struct ReplayPlan {
   bool pcid = true;                             // kernel.pcid
   bool deferred_struct_page_init = true;        // kernel.deferred_struct_page_init
   bool i386 = false;                            // kernel.arch=i386
+  bool pae = true;                              // kernel.i386.pae
   unsigned vmsplit_gb = 3;                      // kernel.i386.vmsplit
   unsigned hugepages_2m = 0, hugepages_1g = 0;  // kernel.hugepages_*
   sw::ReplayOptions options;

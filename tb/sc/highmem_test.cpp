@@ -25,7 +25,8 @@ Counts counts(Platform& platform) {
   return {r.u64("mmu.invlpg"), r.u64("mmu.walker.walks"), r.u64("mmu.dtlb.misses")};
 }
 
-TEST(Highmem, CopyThroughKmapLocalCostsTwoInvlpgsAndTheirWalks) {
+// One copy_highpage on an i386 kernel booted with or without PAE.
+void check_copy_cost(bool pae) {
   Params p = test::platform_params({"mem.capacity=2G"});
   Platform platform("top", p);
   std::string log;
@@ -35,6 +36,7 @@ TEST(Highmem, CopyThroughKmapLocalCostsTwoInvlpgsAndTheirWalks) {
   test::run_on_kernel(platform, log, [&](sw::Kernel& k) {
     sw::BootOptions opt;
     opt.i386 = true;
+    opt.pae = pae;
     sw::start_kernel(k, opt);
     const sw::LAddr a = sw::alloc_page(k, sw::GFP_HIGHUSER),
                     b = sw::alloc_page(k, sw::GFP_HIGHUSER);
@@ -73,6 +75,13 @@ TEST(Highmem, CopyThroughKmapLocalCostsTwoInvlpgsAndTheirWalks) {
   std::cout << "copy_highpage: highmem " << high.invlpg << " INVLPG, " << high.walks << " walks, "
             << high.dtlb_misses << " DTLB misses; lowmem " << low.invlpg << ", " << low.walks
             << ", " << low.dtlb_misses << "\n";
+}
+
+TEST(Highmem, CopyThroughKmapLocalCostsTwoInvlpgsAndTheirWalks) {
+  check_copy_cost(true);
+}
+TEST(Highmem, CopyThroughKmapLocalCostsTheSameWith2LevelPaging) {
+  check_copy_cost(false);
 }
 
 }  // namespace

@@ -81,6 +81,27 @@ sw::BootOptions i386() {
 TEST(KernelSelftest, highmem_i386) {
   run_suite("highmem", false, i386(), "2G");
 }
+// Without PAE (kernel.i386.pae=off): 2-level paging, 4 MB pages, 1024 pkmap slots.
+sw::BootOptions i386_2level() {
+  sw::BootOptions opt = i386();
+  opt.pae = false;
+  return opt;
+}
+TEST(KernelSelftest, highmem_i386_2level) {
+  run_suite("highmem", false, i386_2level(), "2G");
+}
+TEST(KernelSelftest, vmalloc_i386_2level) {
+  run_suite("vmalloc", false, i386_2level(), "2G");
+}
+TEST(KernelSelftest, slab_i386_2level) {
+  run_suite("slab", false, i386_2level(), "2G");
+}
+TEST(KernelSelftest, memmap_i386_2level) {
+  run_suite("memmap", false, i386_2level(), "2G");
+}
+TEST(KernelSelftest, isa_dma_i386_2level) {
+  run_suite("isa_dma", false, i386_2level(), "2G");
+}
 TEST(KernelSelftest, slab_i386) {
   run_suite("slab", false, i386(), "2G");
 }

@@ -48,11 +48,12 @@ void declare_replay_params(Params& p) {
   p.declare({"kernel.i386.pae",
              ParamType::choice,
              "on",
-             "i386 paging: on, PAE (3 levels, 8-byte entries, 2 MB pages, XD, up to 64 GB); "
-             "2-level paging (off) is not built yet",
+             "i386 paging: on, PAE (CONFIG_X86_PAE: 3 levels, 8-byte entries, 2 MB pages, XD, "
+             "up to 64 GB); off, 2-level paging (HIGHMEM4G: 4-byte entries, 4 MB pages, no "
+             "XD, up to 4 GB; no transparent huge pages, no hugetlb pool)",
              0,
              0,
-             {"on"}});
+             {"on", "off"}});
   p.declare({"kernel.i386.vmsplit",
              ParamType::choice,
              "3G",
@@ -75,10 +76,11 @@ void declare_replay_params(Params& p) {
              "allocator has one, whatever the VMA covers (one global page size, as ChampSim "
              "and drcachesim offer; mmvp sweep then sizes the 2 MB arrays); 1g with a 1 GB "
              "page from the hugetlb pool (kernel.hugepages_1g), then 2 MB; 4k: Linux's rules "
-             "(kernel.thp)",
+             "(kernel.thp); 4m: every fault a 4 MB page, for the i386 kernel with 2-level "
+             "paging (kernel.i386.pae=off), whose large pages are 4 MB",
              0,
              0,
-             {"4k", "2m", "1g"}});
+             {"4k", "2m", "1g", "4m"}});
 }
 
 Params all_params() {
