@@ -29,6 +29,14 @@ LAddr kmap(Kernel& k, LAddr page);
 void kunmap(Kernel& k, LAddr page);
 LAddr kmap_local_page(Kernel& k, LAddr page);
 void kunmap_local(Kernel& k, LAddr vaddr);
+// kmap_atomic() / kunmap_atomic(): since Linux 5.11 a kmap_local that also disables
+// preemption and page faults, neither of which exists on this one CPU.
+inline LAddr kmap_atomic(Kernel& k, LAddr page) {
+  return kmap_local_page(k, page);
+}
+inline void kunmap_atomic(Kernel& k, LAddr vaddr) {
+  kunmap_local(k, vaddr);
+}
 // clear_highpage() / copy_highpage(): through kmap_local for highmem pages.
 void clear_highpage(Kernel& k, LAddr page);
 void copy_highpage(Kernel& k, LAddr to, LAddr from);

@@ -84,11 +84,11 @@ KTEST(highmem, kmap_copies_a_page_above_lowmem) {
   KEXPECT_EQ(vd, fix_to_virt(FIX_KMAP_BEGIN));
   KEXPECT_EQ(t.k.mem.r64(vd), 0x1000u);
   KEXPECT_EQ(t.k.mem.r64(vd + PAGE_SIZE - 8), 0x1000u + PAGE_SIZE - 8);
-  // Nested: the next slot is the page below.
-  const LAddr vs2 = kmap_local_page(t.k, src);
+  // Nested (kmap_atomic is the same stack): the next slot is the page below.
+  const LAddr vs2 = kmap_atomic(t.k, src);
   KEXPECT_EQ(vs2, fix_to_virt(FIX_KMAP_BEGIN + 1));
   KEXPECT_EQ(t.k.mem.r64(vs2 + 8), 0x1008u);
-  kunmap_local(t.k, vs2);
+  kunmap_atomic(t.k, vs2);
   kunmap_local(t.k, vd);
   // The slot's PTE is gone: the address no longer translates.
   KEXPECT_EQ(lookup_address(t.k, init_pgd(t.k), fix_to_virt(FIX_KMAP_BEGIN)), 0u);
