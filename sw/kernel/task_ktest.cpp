@@ -1,6 +1,7 @@
 // Self-tests of processes: address spaces, context switches, demand paging, exit.
 #include "sw/kernel/selftest.h"
 #include "sw/kernel/task.h"
+#include "sw/mm/highmem.h"
 #include "sw/mm/mmap.h"
 #include "sw/mm/mmzone.h"
 #include "sw/mm/page.h"
@@ -39,13 +40,22 @@ KTEST(process, kernel_half_is_shared_and_user_half_empty) {
   LAddr p = create_process(t.k, "ktest");
   KEXPECT(p != 0);
   PAddr pgd = t.k.mem.get(t.k.mem.get(p, task::mm), mm::pgd);
-  for (unsigned i = 0; i < 512; i += 37) {
-    std::uint64_t mine = t.k.mem.r64(page::__va(pgd) + 8 * i);
-    std::uint64_t kern = t.k.mem.r64(page::__va(init_pgd(t.k)) + 8 * i);
-    if (i < 256)
-      KEXPECT_EQ(mine, 0u);
-    else
+  // The top-level table: PML4 (512 entries, the kernel's from 256), or i386's PDPT (4,
+  // from PAGE_OFFSET's GB) or PGD (1024 four-byte entries, from PAGE_OFFSET >> 22).
+  const unsigned levels = PGTABLE_LEVELS;
+  const unsigned entries = levels == 4 ? 512 : levels == 3 ? 4 : 1024;
+  const unsigned boundary =
+      levels == 4 ? 256 : static_cast<unsigned>(PAGE_OFFSET >> pt_shift(levels));
+  for (unsigned i = 0; i < entries; i += levels == 3 ? 1 : 37) {
+    const std::uint64_t mine = pt_get(t.k.mem, page::__va(pgd) + kernel_layout.pte_bytes * i);
+    const std::uint64_t kern =
+        pt_get(t.k.mem, page::__va(init_pgd(t.k)) + kernel_layout.pte_bytes * i);
+    if (i >= boundary)
       KEXPECT_EQ(mine, kern);
+    else if (levels == 3)  // PAE: the user PMDs are there from the start (P only)
+      KEXPECT_EQ(mine & ~pte::ADDR_MASK, pte::P);
+    else
+      KEXPECT_EQ(mine, 0u);
   }
   do_exit(t.k, p, 0);
 }
@@ -66,7 +76,10 @@ KTEST(process, demand_paging_maps_zeroed_pages_and_exit_frees_them) {
   PAddr pgd = t.k.mem.get(t.k.mem.get(p, task::mm), mm::pgd);
   std::uint64_t e = lookup_address(t.k, pgd, 0x401000);
   KEXPECT((e & (pte::P | pte::RW | pte::US)) == (pte::P | pte::RW | pte::US));
-  KEXPECT_EQ(t.k.mem.r64(page::__va(e & pte::ADDR_MASK)), 0u);  // zeroed
+  // Zeroed (read through kmap_local: on i386 the page is in highmem).
+  const LAddr frame = kmap_local_page(t.k, page::pfn_to_page((e & pte::ADDR_MASK) >> PAGE_SHIFT));
+  KEXPECT_EQ(t.k.mem.r64(frame), 0u);
+  kunmap_local(t.k, frame);
   do_exit(t.k, p, 0);
   KEXPECT_EQ(current_task(t.k), 0u);
   KEXPECT_EQ(nr_free_and_pcp_pages(t.k), free_before);  // pages, tables, pgd, task, mm all back
@@ -113,6 +126,11 @@ namespace mmvp::sw {
 // ASIDs as choose_new_asid hands them out: a process switched back to keeps its ASID
 // and its TLB entries (CR3 bit 63); a seventh address space takes ASID 0 back and flushes.
 KTEST(process, pcid_asids_are_reused_without_a_flush_until_evicted) {
+  if (kernel_layout.x86_32) {  // PCIDs need IA-32e mode: the i386 kernel never sets PCIDE
+    KEXPECT(!(t.k.cpu.read_cr(4) & cr4::PCIDE));
+    KEXPECT_EQ(t.k.mem.get(TASKS_GLOBALS, tasks_globals::pcid_enabled), 0u);
+    return;
+  }
   if (!t.k.mem.get(TASKS_GLOBALS, tasks_globals::pcid_enabled)) enable_pcid(t.k);
   const LAddr G = TASKS_GLOBALS;
   LAddr procs[7];

@@ -71,8 +71,8 @@ TEST(KernelSelftest, ia32) {
   run_suite("ia32");
 }
 // The i386 kernel (kernel.arch=i386: PAE, HIGHMEM) on 2 GB: 1.1 GB of it is highmem.
-// The suites whose cases hold on either kernel run on it too; buddy, pagealloc, process,
-// vma and memblock still assume x86-64's zones, layout or PCIDs in some cases.
+// The suites whose cases hold on either kernel run on it too; buddy, pagealloc,
+// vma and memblock still assume x86-64's zones, layout or the SYSCALL ABI in some cases.
 sw::BootOptions i386() {
   sw::BootOptions opt;
   opt.i386 = true;
@@ -99,8 +99,14 @@ TEST(KernelSelftest, slab_i386_2level) {
 TEST(KernelSelftest, memmap_i386_2level) {
   run_suite("memmap", false, i386_2level(), "2G");
 }
+TEST(KernelSelftest, process_i386_2level) {
+  run_suite("process", false, i386_2level(), "2G");
+}
 TEST(KernelSelftest, isa_dma_i386_2level) {
   run_suite("isa_dma", false, i386_2level(), "2G");
+}
+TEST(KernelSelftest, process_i386) {
+  run_suite("process", false, i386(), "2G");
 }
 TEST(KernelSelftest, slab_i386) {
   run_suite("slab", false, i386(), "2G");
