@@ -68,15 +68,9 @@ class CacheHierarchy {
   // fast-string operation's writes of whole lines need no read for ownership), so it
   // costs a first-level hit.
   Picos write_whole_line(PAddr pa, Picos at) {
-    const unsigned entry = entry_[static_cast<unsigned>(Requester::data)];
-    if (entry == kCacheLevels) return uncached(pa, line_bytes_, Requester::data, true, at);
-    const std::uint64_t line = pa >> line_shift_;
-    if (caches_[entry].access(line, Requester::data, true)) {
-      ++served_[static_cast<unsigned>(Requester::data)][entry];
-      last_served_ = static_cast<CacheLevel>(entry);
-      return hit_latency_[entry];
-    }
-    return miss(line, Requester::data, true, at, false);
+    if (entry_[static_cast<unsigned>(Requester::data)] == kCacheLevels)
+      return uncached(pa, line_bytes_, Requester::data, true, at);
+    return access_line(pa >> line_shift_, Requester::data, true, at, false);
   }
   // What a hit in the requester's first level costs (0 if it has none): the part of
   // every access a pipelined core hides.
@@ -102,7 +96,8 @@ class CacheHierarchy {
   void report(StatsReport& r, const std::string& prefix) const;
 
  private:
-  Picos access_line(std::uint64_t line, Requester who, bool write, Picos at) {
+  // Without `fetch` (a whole-line write) a miss reads nothing from memory (see miss).
+  Picos access_line(std::uint64_t line, Requester who, bool write, Picos at, bool fetch = true) {
     const unsigned entry = entry_[static_cast<unsigned>(who)];
     // The common case inline: a hit in the requester's first level.
     if (caches_[entry].access(line, who, write)) {
@@ -110,7 +105,7 @@ class CacheHierarchy {
       last_served_ = static_cast<CacheLevel>(entry);
       return hit_latency_[entry];
     }
-    return miss(line, who, write, at);
+    return miss(line, who, write, at, fetch);
   }
   // A requester with no cache level at all: the access itself goes to memory.
   Picos uncached(PAddr pa, unsigned bytes, Requester who, bool write, Picos at);

@@ -39,11 +39,16 @@ inline constexpr Field<std::uint64_t> checked{fatal.offset + 8};
 inline constexpr ArrayField<std::uint64_t, NR_DMA_VIOLATIONS> violations{checked.offset + 8};
 inline constexpr unsigned kSize = violations.offset + 8 * NR_DMA_VIOLATIONS;
 }  // namespace dma_debug_globals
-static_assert(dma_slot::dma_debug_off + dma_debug_globals::kSize <= dma_slot::dma_api_off,
+static_assert(dma_slot::dma_debug + dma_debug_globals::kSize <= dma_slot::dma_api,
               "dma-debug records outgrow their part of the DMA slot");
 
+// The globals at the head of dma-debug's part of the slot.
+LAddr debug_globals() {
+  return dma_slot::at(dma_slot::dma_debug);
+}
+
 LAddr entry_addr(unsigned dmanr) {
-  return dma_slot::dma_debug() + dma_debug_entry::kSize * dmanr;
+  return debug_globals() + dma_debug_entry::kSize * dmanr;
 }
 
 // A violation: printed with the channel, its owner, addresses and the caller;
@@ -52,9 +57,9 @@ void report(Kernel& k, unsigned dmanr, unsigned cls, const std::string& why) {
   LAddr e = entry_addr(dmanr);
   PAddr phys = k.mem.get(e, dma_debug_entry::phys);
   std::uint32_t count = k.mem.get(e, dma_debug_entry::count);
-  std::string owner =
-      k.mem.read_string(dma_slot::dma_chan_busy() + dma_chan::kSize * dmanr + dma_chan::device_id,
-                        dma_chan::kNameLen);
+  std::string owner = k.mem.read_string(
+      dma_slot::at(dma_slot::dma_chan_busy) + dma_chan::kSize * dmanr + dma_chan::device_id,
+      dma_chan::kNameLen);
   std::string line = "DMA-API: isa_dma channel " + std::to_string(dmanr) + " (" +
                      (owner.empty() ? "unrequested" : owner) + "): " + dma_violation_name(cls) +
                      ": " + why + " [phys " + hex(phys) + "-" + hex(phys + count - 1) + " count " +
@@ -62,8 +67,8 @@ void report(Kernel& k, unsigned dmanr, unsigned cls, const std::string& why) {
                      hex(k.mem.get(e, dma_debug_entry::linear)) + "] set up by " +
                      k.mem.read_string(e + dma_debug_entry::caller, dma_debug_entry::kCallerLen);
   k.printk(line);
-  k.mem.add(dma_slot::dma_debug(), dma_debug_globals::violations(cls), 1);
-  if (k.mem.get(dma_slot::dma_debug(), dma_debug_globals::fatal)) k.panic(line);
+  k.mem.add(debug_globals(), dma_debug_globals::violations(cls), 1);
+  if (k.mem.get(debug_globals(), dma_debug_globals::fatal)) k.panic(line);
 }
 
 // is_free_buddy_page() (mm/page_alloc.c): the frame lies in a free buddy block.
@@ -169,25 +174,25 @@ void dma_debug_api_error(Kernel& k, unsigned cls, const std::string& device,
     k.printk("Mapped at:");
     k.printk(" " + mapped_at);
   }
-  k.mem.add(dma_slot::dma_debug(), dma_debug_globals::violations(cls), 1);
-  if (k.mem.get(dma_slot::dma_debug(), dma_debug_globals::fatal))
+  k.mem.add(debug_globals(), dma_debug_globals::violations(cls), 1);
+  if (k.mem.get(debug_globals(), dma_debug_globals::fatal))
     k.panic(line + " (" + dma_violation_name(cls) + ")");
 }
 
 void dma_debug_init(Kernel& k) {
-  k.mem.zero(dma_slot::dma_debug(), dma_debug_globals::kSize);
+  k.mem.zero(debug_globals(), dma_debug_globals::kSize);
   for (unsigned c = 0; c < MAX_DMA_CHANNELS; ++c)
     k.mem.set(entry_addr(c), dma_debug_entry::head_pfn, ~0ULL);
 }
 
 void dma_debug_set_fatal(Kernel& k, bool fatal) {
-  k.mem.set(dma_slot::dma_debug(), dma_debug_globals::fatal, fatal ? 1 : 0);
+  k.mem.set(debug_globals(), dma_debug_globals::fatal, fatal ? 1 : 0);
 }
 std::uint64_t dma_debug_violations(Kernel& k, unsigned cls) {
-  return k.mem.get(dma_slot::dma_debug(), dma_debug_globals::violations(cls));
+  return k.mem.get(debug_globals(), dma_debug_globals::violations(cls));
 }
 std::uint64_t dma_debug_checked(Kernel& k) {
-  return k.mem.get(dma_slot::dma_debug(), dma_debug_globals::checked);
+  return k.mem.get(debug_globals(), dma_debug_globals::checked);
 }
 
 void dma_debug_set_addr(Kernel& k, unsigned dmanr, PAddr phys, LAddr linear, const char* caller) {
@@ -209,7 +214,7 @@ void dma_debug_enable(Kernel& k, unsigned dmanr) {
   PAddr phys = k.mem.get(e, dma_debug_entry::phys);
   std::uint32_t count = k.mem.get(e, dma_debug_entry::count);
   LAddr linear = k.mem.get(e, dma_debug_entry::linear);
-  k.mem.add(dma_slot::dma_debug(), dma_debug_globals::checked, 1);
+  k.mem.add(debug_globals(), dma_debug_globals::checked, 1);
   if (count == 0) return;
   const PAddr last = phys + count - 1;
   if (last >= MAX_DMA_PHYS)
@@ -273,8 +278,8 @@ std::uint64_t dma_debug_freed_in_flight(Kernel& k, LAddr page, unsigned order) {
     report(k, chan, DMA_FREED_IN_FLIGHT, why);
   } else {
     k.printk("DMA-API: isa_dma: freed_in_flight: " + why + " (no channel records it)");
-    k.mem.add(dma_slot::dma_debug(), dma_debug_globals::violations(DMA_FREED_IN_FLIGHT), 1);
-    if (k.mem.get(dma_slot::dma_debug(), dma_debug_globals::fatal))
+    k.mem.add(debug_globals(), dma_debug_globals::violations(DMA_FREED_IN_FLIGHT), 1);
+    if (k.mem.get(debug_globals(), dma_debug_globals::fatal))
       k.panic("DMA-API: freed_in_flight: " + why);
   }
   return k.mem.get(page, page::flags);

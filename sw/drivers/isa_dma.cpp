@@ -8,12 +8,11 @@
 namespace mmvp::sw {
 namespace {
 
-static_assert(dma_chan::kSize * MAX_DMA_CHANNELS <=
-                  dma_slot::dma_debug_off - dma_slot::dma_chan_busy_off,
+static_assert(dma_chan::kSize * MAX_DMA_CHANNELS <= dma_slot::dma_debug - dma_slot::dma_chan_busy,
               "dma_chan table outgrows its part of the DMA slot");
 
 LAddr chan_addr(unsigned dmanr) {
-  return dma_slot::dma_chan_busy() + dma_chan::kSize * dmanr;
+  return dma_slot::at(dma_slot::dma_chan_busy) + dma_chan::kSize * dmanr;
 }
 
 // dma_outb / dma_inb: the 8237 sits on the ISA bus (outb_p in Linux).
@@ -27,11 +26,12 @@ std::uint8_t dma_inb(Kernel& k, std::uint16_t port) {
 }  // namespace
 
 void isa_dma_init(Kernel& k) {
-  k.mem.zero(dma_slot::dma_chan_busy(), dma_chan::kSize * MAX_DMA_CHANNELS);
+  k.mem.zero(dma_slot::at(dma_slot::dma_chan_busy), dma_chan::kSize * MAX_DMA_CHANNELS);
   // dma_chan_busy[4] = { 1, "cascade" }: channel 4 links the two controllers.
   k.mem.set(chan_addr(4), dma_chan::lock, 1);
   k.mem.write_string(chan_addr(4) + dma_chan::device_id, "cascade", dma_chan::kNameLen);
-  k.mem.w32(dma_slot::irq_flags(), 0);  // the kernel runs with interrupts off until it enables them
+  k.mem.w32(dma_slot::at(dma_slot::irq_flags),
+            0);  // the kernel runs with interrupts off until it enables them
   dma_debug_init(k);
 }
 
@@ -68,7 +68,7 @@ std::string dma_channel_owner(Kernel& k, unsigned dmanr) {
 }
 
 unsigned long local_irq_save(Kernel& k) {
-  unsigned long flags = k.mem.r32(dma_slot::irq_flags());
+  unsigned long flags = k.mem.r32(dma_slot::at(dma_slot::irq_flags));
   if (flags) local_irq_disable(k);
   return flags;
 }
@@ -79,20 +79,20 @@ void local_irq_restore(Kernel& k, unsigned long flags) {
     local_irq_disable(k);
 }
 void local_irq_enable(Kernel& k) {
-  k.mem.w32(dma_slot::irq_flags(), 1);
+  k.mem.w32(dma_slot::at(dma_slot::irq_flags), 1);
   k.cpu.set_if(true);  // STI: a pending IRQ is taken now
 }
 void local_irq_disable(Kernel& k) {
   k.cpu.set_if(false);  // CLI
-  k.mem.w32(dma_slot::irq_flags(), 0);
+  k.mem.w32(dma_slot::at(dma_slot::irq_flags), 0);
 }
 unsigned long irq_enter(Kernel& k) {
-  unsigned long saved = k.mem.r32(dma_slot::irq_flags());
-  k.mem.w32(dma_slot::irq_flags(), 0);
+  unsigned long saved = k.mem.r32(dma_slot::at(dma_slot::irq_flags));
+  k.mem.w32(dma_slot::at(dma_slot::irq_flags), 0);
   return saved;
 }
 void irq_exit(Kernel& k, unsigned long saved) {
-  k.mem.w32(dma_slot::irq_flags(), static_cast<std::uint32_t>(saved));
+  k.mem.w32(dma_slot::at(dma_slot::irq_flags), static_cast<std::uint32_t>(saved));
 }
 
 unsigned long claim_dma_lock(Kernel& k) {

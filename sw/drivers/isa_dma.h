@@ -12,32 +12,17 @@
 
 namespace mmvp::sw {
 
-// Our .data slot (layout::DMA, 4 KB), shared by the ISA DMA code.
+// Our .data slot (layout::DMA, 4 KB), shared by the ISA DMA code: its parts.
 namespace dma_slot {
-// Offsets in the slot, and the addresses.
-inline constexpr unsigned dma_chan_busy_off = 0x000;  // struct dma_chan[8]
-inline constexpr unsigned dma_debug_off = 0x100;      // dma_debug.cpp's records
-inline constexpr unsigned dma_api_off = 0x3C0;        // dma_debug_map.cpp: mapping list
-inline constexpr unsigned irq_flags_off = 0x3F8;      // u32: RFLAGS.IF mirror
-inline constexpr unsigned isa_pattern_off = 0x400;    // isa_pattern.cpp's state
-inline constexpr unsigned slot_end_off = 0x1000;
-inline LAddr dma_chan_busy() {
-  return layout::DMA + dma_chan_busy_off;
-}
-inline LAddr dma_debug() {
-  return layout::DMA + dma_debug_off;
-}
-inline LAddr dma_api() {
-  return layout::DMA + dma_api_off;
-}
-inline LAddr irq_flags() {
-  return layout::DMA + irq_flags_off;
-}
-inline LAddr isa_pattern() {
-  return layout::DMA + isa_pattern_off;
-}
-inline LAddr slot_end() {
-  return layout::DMA + slot_end_off;
+inline constexpr unsigned dma_chan_busy = 0x000;  // struct dma_chan[8]
+inline constexpr unsigned dma_debug = 0x100;      // dma_debug.cpp's records
+inline constexpr unsigned dma_api = 0x3C0;        // dma_debug_map.cpp: mapping list
+inline constexpr unsigned irq_flags = 0x3F8;      // u32: RFLAGS.IF mirror
+inline constexpr unsigned isa_pattern = 0x400;    // isa_pattern.cpp's state
+inline constexpr unsigned slot_end = 0x1000;
+// The address of a part (one of the offsets above) of this kernel's slot.
+inline LAddr at(unsigned part) {
+  return layout::DMA + part;
 }
 }  // namespace dma_slot
 

@@ -22,8 +22,13 @@ inline constexpr Field<std::uint64_t> irq_cycles{start_cycles.offset + 8};
 inline constexpr Field<std::uint64_t> irqs{irq_cycles.offset + 8};  // interrupts handled
 inline constexpr unsigned kSize = irqs.offset + 8;
 }  // namespace isa_pattern_priv
-static_assert(dma_slot::isa_pattern_off + isa_pattern_priv::kSize <= dma_slot::slot_end_off,
+static_assert(dma_slot::isa_pattern + isa_pattern_priv::kSize <= dma_slot::slot_end,
               "isa_pattern data outgrows the DMA slot");
+
+// This driver's state, in its part of the DMA slot.
+LAddr state() {
+  return dma_slot::at(dma_slot::isa_pattern);
+}
 
 void card_out(Kernel& k, std::uint16_t reg, std::uint8_t v) {
   k.cpu.out(ISA_PATTERN_BASE + reg, 1, v);
@@ -37,17 +42,16 @@ std::uint8_t card_in(Kernel& k, std::uint16_t reg) {
 void isa_pattern_interrupt(Kernel& k) {
   RoutineScope r(k, Routine::irq);
   unsigned long saved = irq_enter(k);
-  const unsigned chan = k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::chan);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::irq_status, card_in(k, PATTERN_STATUS));
+  const unsigned chan = k.mem.get(state(), isa_pattern_priv::chan);
+  k.mem.set(state(), isa_pattern_priv::irq_status, card_in(k, PATTERN_STATUS));
   if (chan < MAX_DMA_CHANNELS) {
     const std::uint8_t dma_status = read_dma_status(k, chan);
-    k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::tc, (dma_status >> (chan & 3)) & 1);
+    k.mem.set(state(), isa_pattern_priv::tc, (dma_status >> (chan & 3)) & 1);
     disable_dma(k, chan);
   }
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::irq_cycles, k.cpu.cycles());
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::irqs,
-            k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::irqs) + 1);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::done, 1);
+  k.mem.set(state(), isa_pattern_priv::irq_cycles, k.cpu.cycles());
+  k.mem.set(state(), isa_pattern_priv::irqs, k.mem.get(state(), isa_pattern_priv::irqs) + 1);
+  k.mem.set(state(), isa_pattern_priv::done, 1);
   irq_exit(k, saved);
 }
 
@@ -76,7 +80,7 @@ std::uint64_t count_mismatches(Kernel& k, LAddr buf, std::uint32_t bytes, std::u
 }  // namespace
 
 LAddr isa_pattern_device() {
-  return dma_slot::isa_pattern() + isa_pattern_priv::dev;
+  return state() + isa_pattern_priv::dev;
 }
 
 int isa_pattern_probe(Kernel& k, unsigned irq) {
@@ -97,10 +101,10 @@ int isa_pattern_probe(Kernel& k, unsigned irq) {
   card_out(k, PATTERN_CMD, PATTERN_CMD_RESET);
   device_initialize(k, isa_pattern_device(), "isa_pattern");
   dma_set_mask_and_coherent(k, isa_pattern_device(), DMA_BIT_MASK(24));  // ISA: 24 bits
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::irq, irq);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::chan, ~0U);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::done, 0);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::irqs, 0);
+  k.mem.set(state(), isa_pattern_priv::irq, irq);
+  k.mem.set(state(), isa_pattern_priv::chan, ~0U);
+  k.mem.set(state(), isa_pattern_priv::done, 0);
+  k.mem.set(state(), isa_pattern_priv::irqs, 0);
   // request_irq(): the IDT entry for the ISA line's vector.
   k.cpu.set_irq_handler(ISA_IRQ_VECTOR_BASE + irq, [&k](unsigned) { isa_pattern_interrupt(k); });
   k.printk("isa_pattern: card at port 0x300, irq " + std::to_string(irq));
@@ -116,9 +120,9 @@ int isa_pattern_start(Kernel& k, const PatternTransfer& t, const char* caller) {
   if (int err = request_dma(k, t.chan, "isa_pattern")) return err;
   if (!t.to_memory) fill_pattern(k, t.buf, t.bytes, t.seed);
   card_out(k, PATTERN_CMD, PATTERN_CMD_RESET);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::chan, t.chan);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::done, 0);
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::start_cycles, k.cpu.cycles());
+  k.mem.set(state(), isa_pattern_priv::chan, t.chan);
+  k.mem.set(state(), isa_pattern_priv::done, 0);
+  k.mem.set(state(), isa_pattern_priv::start_cycles, k.cpu.cycles());
 
   unsigned long flags = claim_dma_lock(k);
   disable_dma(k, t.chan);
@@ -131,14 +135,13 @@ int isa_pattern_start(Kernel& k, const PatternTransfer& t, const char* caller) {
 
   card_out(k, PATTERN_CHANNEL, static_cast<std::uint8_t>(t.chan));
   card_out(k, PATTERN_SEED, t.seed);
-  card_out(k, PATTERN_IRQ,
-           static_cast<std::uint8_t>(k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::irq)));
+  card_out(k, PATTERN_IRQ, static_cast<std::uint8_t>(k.mem.get(state(), isa_pattern_priv::irq)));
   card_out(k, PATTERN_CMD, t.to_memory ? PATTERN_CMD_TO_MEMORY : PATTERN_CMD_FROM_MEMORY);
   return 0;
 }
 
 bool isa_pattern_done(Kernel& k) {
-  return k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::done) != 0;
+  return k.mem.get(state(), isa_pattern_priv::done) != 0;
 }
 
 PatternResult isa_pattern_wait(Kernel& k, const PatternTransfer& t) {
@@ -148,7 +151,7 @@ PatternResult isa_pattern_wait(Kernel& k, const PatternTransfer& t) {
   // CPU in HLT between ticks), with a deadline far beyond any ISA rate: 20000 cycles
   // per byte (150 KB/s at 3 GHz) plus 10 M.
   constexpr std::uint64_t kPollCycles = 10000;
-  const std::uint64_t start = k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::start_cycles);
+  const std::uint64_t start = k.mem.get(state(), isa_pattern_priv::start_cycles);
   const std::uint64_t deadline = start + 20000ULL * t.bytes + 10000000ULL;
   unsigned long flags = local_irq_save(k);
   local_irq_enable(k);
@@ -163,9 +166,9 @@ PatternResult isa_pattern_wait(Kernel& k, const PatternTransfer& t) {
     release_dma_lock(k, f);
     res.status = card_in(k, PATTERN_STATUS);
   } else {
-    res.status = k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::irq_status);
-    res.tc = k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::tc) != 0;
-    res.cycles = k.mem.get(dma_slot::isa_pattern(), isa_pattern_priv::irq_cycles) - start;
+    res.status = k.mem.get(state(), isa_pattern_priv::irq_status);
+    res.tc = k.mem.get(state(), isa_pattern_priv::tc) != 0;
+    res.cycles = k.mem.get(state(), isa_pattern_priv::irq_cycles) - start;
   }
   unsigned long f = claim_dma_lock(k);
   clear_dma_ff(k, t.chan);
@@ -175,7 +178,7 @@ PatternResult isa_pattern_wait(Kernel& k, const PatternTransfer& t) {
     res.mismatches = count_mismatches(k, t.buf, t.bytes, t.seed);
   else
     res.device_errors = card_in(k, PATTERN_ERRORS_LO) | card_in(k, PATTERN_ERRORS_HI) << 8;
-  k.mem.set(dma_slot::isa_pattern(), isa_pattern_priv::chan, ~0U);
+  k.mem.set(state(), isa_pattern_priv::chan, ~0U);
   free_dma(k, t.chan);
   return res;
 }

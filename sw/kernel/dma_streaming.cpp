@@ -1,7 +1,7 @@
 // Streaming DMA for the direct mapping (kernel/dma/direct.h dma_direct_map_page,
 // kernel/dma/mapping.c) and its dma-debug checks (kernel/dma/debug.c: add_dma_entry,
 // check_unmap, check_sync). Each live mapping is a dma_debug_entry kmalloc'd in guest
-// memory on the list at dma_slot::dma_api() (Linux hashes them; one list is enough for
+// memory on the list at dma_slot::dma_api (Linux hashes them; one list is enough for
 // the few a driver holds). x86 is cache coherent, so the syncs move no data: they are
 // where dma-debug checks the driver.
 #include <fmt/format.h>
@@ -40,7 +40,7 @@ inline constexpr Field<std::uint64_t> nr_entries{16};
 }  // namespace dma_api_globals
 // The DMA API's part of the DMA slot.
 LAddr G() {
-  return dma_slot::dma_api();
+  return dma_slot::at(dma_slot::dma_api);
 }
 
 std::string dev_name(Kernel& k, LAddr dev) {

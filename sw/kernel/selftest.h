@@ -10,6 +10,21 @@
 
 namespace mmvp::sw {
 
+// A system call made from CPL 3 as a process makes it: SYSCALL, or INT 0x80 (a 32-bit
+// process's, with i386 numbers) when int80.
+inline std::int64_t user_syscall(Kernel& k, bool int80, std::uint64_t nr, std::uint64_t a0 = 0,
+                                 std::uint64_t a1 = 0, std::uint64_t a2 = 0, std::uint64_t a3 = 0,
+                                 std::uint64_t a4 = 0, std::uint64_t a5 = 0) {
+  SyscallFrame f;
+  f.nr = nr;
+  f.int80 = int80;
+  f.arg[0] = a0, f.arg[1] = a1, f.arg[2] = a2, f.arg[3] = a3, f.arg[4] = a4, f.arg[5] = a5;
+  k.cpu.set_cpl(3);
+  const std::int64_t r = k.cpu.syscall(f);
+  k.cpu.set_cpl(0);
+  return r;
+}
+
 struct KTest {
   Kernel& k;
   int failures = 0;

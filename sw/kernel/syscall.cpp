@@ -49,41 +49,26 @@ std::int64_t do_syscall_64(Kernel& k, const SyscallFrame& f) {
 // do_int80_syscall_32() -> ia32_sys_call(): a 32-bit process's call, its arguments the
 // low 32 bits of EBX, ECX, EDX, ESI, EDI and EBP, mapped to the calls above.
 std::int64_t do_int80_syscall_32(Kernel& k, const SyscallFrame& f) {
+  // The ia32 numbers of the calls above, and the 64-bit call each is.
+  static constexpr std::uint32_t kIa32[][2] = {{sysno32::mmap2, sysno::mmap},
+                                               {sysno32::munmap, sysno::munmap},
+                                               {sysno32::brk, sysno::brk},
+                                               {sysno32::mprotect, sysno::mprotect},
+                                               {sysno32::madvise, sysno::madvise},
+                                               {sysno32::prctl, sysno::prctl},
+                                               {sysno32::getpid, sysno::getpid},
+                                               {sysno32::exit, sysno::exit},
+                                               {sysno32::exit_group, sysno::exit_group}};
   SyscallFrame n = f;
+  n.nr = ~0ULL;
+  for (const auto& [nr32, nr64] : kIa32)
+    if (f.nr == nr32) n.nr = nr64;
+  if (n.nr == ~0ULL) return -ENOSYS;
   for (auto& a : n.arg) a &= 0xffffffffULL;
-  switch (f.nr) {
-    case sysno32::mmap2:  // sys_mmap_pgoff: the offset in 4 KB pages
-      n.nr = sysno::mmap;
-      n.arg[4] = static_cast<std::uint64_t>(
-          static_cast<std::int64_t>(static_cast<std::int32_t>(n.arg[4])));
-      n.arg[5] = n.arg[5] << PAGE_SHIFT;
-      break;
-    case sysno32::munmap:
-      n.nr = sysno::munmap;
-      break;
-    case sysno32::brk:
-      n.nr = sysno::brk;
-      break;
-    case sysno32::mprotect:
-      n.nr = sysno::mprotect;
-      break;
-    case sysno32::madvise:
-      n.nr = sysno::madvise;
-      break;
-    case sysno32::prctl:
-      n.nr = sysno::prctl;
-      break;
-    case sysno32::getpid:
-      n.nr = sysno::getpid;
-      break;
-    case sysno32::exit:
-      n.nr = sysno::exit;
-      break;
-    case sysno32::exit_group:
-      n.nr = sysno::exit_group;
-      break;
-    default:
-      return -ENOSYS;
+  if (f.nr == sysno32::mmap2) {  // sys_mmap_pgoff: fd as an int, the offset in 4 KB pages
+    n.arg[4] =
+        static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(n.arg[4])));
+    n.arg[5] <<= PAGE_SHIFT;
   }
   // EAX is 32 bits wide: a result is truncated to it, which the program sees sign-
   // extended only as -errno.

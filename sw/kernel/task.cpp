@@ -84,14 +84,11 @@ void free_thread_stack(Kernel& k, LAddr stack) {
   vfree(k, stack);
 }
 
-// pgd_alloc() with PAE (arch/x86/mm/pgtable.c): the kernel's PDPT entries
-// (KERNEL_PGD_BOUNDARY..3) are swapper_pg_dir's, pointing at the kernel PMDs every
-// process shares; each user entry gets its PMD now (preallocate_pmds), since the CPU
-// reads PDPTEs only when CR3 is loaded.
-bool pgd_alloc_pae(Kernel& k, LAddr m, LAddr pgd_va) {
+// preallocate_pmds() under PAE (arch/x86/mm/pgtable.c): each user PDPT entry gets its
+// PMD when the process is made, since the CPU reads PDPTEs only when CR3 is loaded.
+bool preallocate_pmds(Kernel& k, LAddr m, LAddr pgd_va) {
   Guest& g = k.mem;
-  const unsigned boundary = static_cast<unsigned>(PAGE_OFFSET >> 30);
-  g.copy(pgd_va + 8 * boundary, page::__va(init_pgd(k)) + 8 * boundary, 8 * (4 - boundary));
+  const unsigned boundary = kernel_pgd_boundary();
   for (unsigned i = 0; i < boundary; ++i) {
     const LAddr pmd = get_zeroed_page(k, GFP_KERNEL);
     if (!pmd) {
@@ -130,20 +127,19 @@ LAddr create_process(Kernel& k, const std::string& comm, std::uint32_t mm_flags,
   g.set(m, mm::pgd, page::__pa(pgd_va));
   g.set(m, mm::rss, 0);
   g.set(m, mm::pgtables, 0);
-  if (PGTABLE_LEVELS == 3 && !pgd_alloc_pae(k, m, pgd_va)) {
+  if (PGTABLE_LEVELS == 3 && !preallocate_pmds(k, m, pgd_va)) {
     free_page(k, pgd_va);
     kmem_cache_free(k, g.get(G, tasks_globals::mm_cachep), m);
     free_thread_stack(k, stack);
     kmem_cache_free(k, g.get(G, tasks_globals::task_cachep), t);
     return 0;
   }
-  // pgd_alloc(): the kernel half (PML4 entries 256..511) is swapper_pg_dir's, so
-  // kernel mappings are shared by every process (clone_pgd_range).
-  if (PGTABLE_LEVELS == 4) g.copy(pgd_va + 8 * 256, page::__va(init_pgd(k)) + 8 * 256, 8 * 256);
-  if (PGTABLE_LEVELS == 2) {  // i386 without PAE: PGD entries from KERNEL_PGD_BOUNDARY up
-    const LAddr b = PAGE_OFFSET >> PMD_SHIFT;
-    g.copy(pgd_va + 4 * b, page::__va(init_pgd(k)) + 4 * b, 4 * (1024 - b));
-  }
+  // pgd_alloc() -> clone_pgd_range(): the kernel's top-level entries are swapper_pg_dir's
+  // (the PML4's kernel half; with PAE the PDPTEs of the shared kernel PMDs), so kernel
+  // mappings are shared by every process.
+  const unsigned entry = kernel_layout.pte_bytes, first = kernel_pgd_boundary();
+  g.copy(pgd_va + entry * first, page::__va(init_pgd(k)) + entry * first,
+         entry * (ptrs_per_pgd() - first));
   mm_vmas_init(k, m, abi);
   g.set(m, mm::flags, mm_flags);
   g.set(m, mm::ctx_id, g.add(G, tasks_globals::last_mm_ctx_id, 1));  // init_new_context

@@ -43,10 +43,8 @@ KTEST(process, kernel_half_is_shared_and_user_half_empty) {
   // The top-level table: PML4 (512 entries, the kernel's from 256), or i386's PDPT (4,
   // from PAGE_OFFSET's GB) or PGD (1024 four-byte entries, from PAGE_OFFSET >> 22).
   const unsigned levels = PGTABLE_LEVELS;
-  const unsigned entries = levels == 4 ? 512 : levels == 3 ? 4 : 1024;
-  const unsigned boundary =
-      levels == 4 ? 256 : static_cast<unsigned>(PAGE_OFFSET >> pt_shift(levels));
-  for (unsigned i = 0; i < entries; i += levels == 3 ? 1 : 37) {
+  const unsigned boundary = kernel_pgd_boundary();
+  for (unsigned i = 0; i < ptrs_per_pgd(); i += levels == 3 ? 1 : 37) {
     const std::uint64_t mine = pt_get(t.k.mem, page::__va(pgd) + kernel_layout.pte_bytes * i);
     const std::uint64_t kern =
         pt_get(t.k.mem, page::__va(init_pgd(t.k)) + kernel_layout.pte_bytes * i);

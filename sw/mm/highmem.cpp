@@ -23,9 +23,7 @@ inline constexpr Embedded list{16, list::kSize};
 inline constexpr unsigned kSize = 32;
 }  // namespace pam
 
-LAddr G() {
-  return MM_GLOBALS;
-}
+const LAddr& G = MM_GLOBALS;
 unsigned last_pkmap() {
   return kernel_layout.last_pkmap;
 }
@@ -37,36 +35,37 @@ unsigned pkmap_nr(LAddr vaddr) {
 }
 // pkmap_count[nr] (an int).
 LAddr pkmap_count_slot(Kernel& k, unsigned nr) {
-  return k.mem.get(G(), mm_globals::pkmap_count) + 4 * nr;
+  return k.mem.get(G, mm_globals::pkmap_count) + 4 * nr;
 }
 // hash_ptr(page, PA_HASH_ORDER) with 32-bit pointers: hash_32 (include/linux/hash.h).
 LAddr hash_bucket(Kernel& k, LAddr page) {
   const auto h = static_cast<std::uint32_t>(static_cast<std::uint32_t>(page) * 0x61C88647u) >>
                  (32 - PA_HASH_ORDER);
-  return k.mem.get(G(), mm_globals::page_address_htable) + h * list::kSize;
+  return k.mem.get(G, mm_globals::page_address_htable) + h * list::kSize;
+}
+// The page_address_map of a kmapped highmem page in its hash bucket, 0 if none.
+LAddr find_page_address_map(Kernel& k, LAddr page) {
+  Guest& g = k.mem;
+  const LAddr head = hash_bucket(k, page);
+  for (LAddr e = g.get(head, list::next); e != head; e = g.get(e, list::next))
+    if (g.get(e - pam::list, pam::page) == page) return e - pam::list;
+  return 0;
 }
 // set_page_address(): record (or with 0, forget) the pkmap address of a highmem page.
 void set_page_address(Kernel& k, LAddr page, LAddr vaddr) {
   Guest& g = k.mem;
-  const LAddr head = hash_bucket(k, page);
   if (vaddr) {
-    const LAddr m = g.get(G(), mm_globals::page_address_maps) + pkmap_nr(vaddr) * pam::kSize;
+    const LAddr m = g.get(G, mm_globals::page_address_maps) + pkmap_nr(vaddr) * pam::kSize;
     g.set(m, pam::page, page);
     g.set(m, pam::virt, vaddr);
-    list::add_tail(g, m + pam::list, head);
-    return;
-  }
-  for (LAddr e = g.get(head, list::next); e != head; e = g.get(e, list::next)) {
-    const LAddr m = e - pam::list;
-    if (g.get(m, pam::page) == page) {
-      list::del(g, e);
-      return;
-    }
+    list::add_tail(g, m + pam::list, hash_bucket(k, page));
+  } else if (const LAddr m = find_page_address_map(k, page)) {
+    list::del(g, m + pam::list);
   }
 }
 // The PTE of a pkmap slot (pkmap_page_table[nr]: one PTE table covers the area).
 LAddr pkmap_pte(Kernel& k, unsigned nr) {
-  return k.mem.get(G(), mm_globals::pkmap_page_table) + kernel_layout.pte_bytes * nr;
+  return k.mem.get(G, mm_globals::pkmap_page_table) + kernel_layout.pte_bytes * nr;
 }
 // flush_all_zero_pkmaps(): unmap every slot whose count is 1 (mapped, unused).
 void flush_all_zero_pkmaps(Kernel& k) {
@@ -83,7 +82,7 @@ void flush_all_zero_pkmaps(Kernel& k) {
     need_flush = true;
   }
   if (need_flush) {
-    g.add(G(), mm_globals::pkmap_flushes, 1);
+    g.add(G, mm_globals::pkmap_flushes, 1);
     flush_tlb_kernel_range(k, pkmap_addr(0), pkmap_addr(last_pkmap()));
   }
 }
@@ -92,7 +91,7 @@ void flush_all_zero_pkmaps(Kernel& k) {
 LAddr map_new_virtual(Kernel& k, LAddr page) {
   Guest& g = k.mem;
   unsigned count = last_pkmap();
-  unsigned nr = g.get(G(), mm_globals::last_pkmap_nr);
+  unsigned nr = g.get(G, mm_globals::last_pkmap_nr);
   for (;;) {
     nr = (nr + 1) & (last_pkmap() - 1);
     if (nr == 0) {
@@ -103,7 +102,7 @@ LAddr map_new_virtual(Kernel& k, LAddr page) {
     // One CPU and no sleeping: every slot held is a kmap not yet undone.
     if (--count == 0) k.panic("kmap: all " + std::to_string(last_pkmap()) + " pkmap slots in use");
   }
-  g.set(G(), mm_globals::last_pkmap_nr, nr);
+  g.set(G, mm_globals::last_pkmap_nr, nr);
   const LAddr vaddr = pkmap_addr(nr);
   const PAddr pa = page::page_to_pfn(page) << PAGE_SHIFT;
   pt_set(g, pkmap_pte(k, nr), pa | PAGE_KERNEL);  // kmap_prot = PAGE_KERNEL
@@ -125,13 +124,8 @@ bool PageHighMem(Kernel& k, LAddr page) {
 
 LAddr page_address(Kernel& k, LAddr page) {
   if (!PageHighMem(k, page)) return page::page_to_virt(page);
-  Guest& g = k.mem;
-  const LAddr head = hash_bucket(k, page);
-  for (LAddr e = g.get(head, list::next); e != head; e = g.get(e, list::next)) {
-    const LAddr m = e - pam::list;
-    if (g.get(m, pam::page) == page) return g.get(m, pam::virt);
-  }
-  return 0;
+  const LAddr m = find_page_address_map(k, page);
+  return m ? k.mem.get(m, pam::virt) : 0;
 }
 
 void kmap_init(Kernel& k) {
@@ -144,15 +138,15 @@ void kmap_init(Kernel& k) {
   g.zero(page::__va(counts), 4 * n);
   for (unsigned b = 0; b < (1u << PA_HASH_ORDER); ++b)
     list::init(g, page::__va(table) + b * list::kSize);
-  g.set(G(), mm_globals::pkmap_count, page::__va(counts));
-  g.set(G(), mm_globals::page_address_htable, page::__va(table));
-  g.set(G(), mm_globals::page_address_maps, page::__va(maps));
-  g.set(G(), mm_globals::last_pkmap_nr, 0);
-  g.set(G(), mm_globals::kmap_local_idx, 0);
+  g.set(G, mm_globals::pkmap_count, page::__va(counts));
+  g.set(G, mm_globals::page_address_htable, page::__va(table));
+  g.set(G, mm_globals::page_address_maps, page::__va(maps));
+  g.set(G, mm_globals::last_pkmap_nr, 0);
+  g.set(G, mm_globals::kmap_local_idx, 0);
   // pkmap_page_table: the PTE of PKMAP_BASE, the first of LAST_PKMAP consecutive ones.
   const PAddr pte = pgtable_entry(k, init_pgd(k), kernel_layout.pkmap_base, 1, false);
   if (!pte) k.panic("kmap_init: no PTE table for the pkmap area");
-  g.set(G(), mm_globals::pkmap_page_table, page::__va(pte));
+  g.set(G, mm_globals::pkmap_page_table, page::__va(pte));
 }
 
 LAddr kmap(Kernel& k, LAddr page) {
@@ -181,9 +175,9 @@ LAddr kmap_local_page(Kernel& k, LAddr page) {
   // __kmap_local_pfn_prot(): the next slot of the CPU's stack, PTE set, no flush (the
   // slot's last unmap flushed it).
   Guest& g = k.mem;
-  const unsigned idx = g.get(G(), mm_globals::kmap_local_idx);
+  const unsigned idx = g.get(G, mm_globals::kmap_local_idx);
   if (idx >= KM_MAX_IDX) k.panic("kmap_local: more than KM_MAX_IDX nested mappings");
-  g.set(G(), mm_globals::kmap_local_idx, idx + 1);
+  g.set(G, mm_globals::kmap_local_idx, idx + 1);
   const LAddr pte = kmap_local_pte(k, idx);
   if (pt_get(g, pte) & pte::P) k.panic("kmap_local: the fixmap slot is in use");
   pt_set(g, pte, (page::page_to_pfn(page) << PAGE_SHIFT) | PAGE_KERNEL);
@@ -197,17 +191,25 @@ void kunmap_local(Kernel& k, LAddr vaddr) {
       vaddr > fix_to_virt(FIX_KMAP_BEGIN))
     return;
   Guest& g = k.mem;
-  const unsigned idx = g.get(G(), mm_globals::kmap_local_idx) - 1;
+  const unsigned idx = g.get(G, mm_globals::kmap_local_idx) - 1;
   if (vaddr != fix_to_virt(FIX_KMAP_BEGIN + idx)) k.panic("kunmap_local: not the last mapping");
   pt_set(g, kmap_local_pte(k, idx), 0);
   k.cpu.invlpg(vaddr);  // arch_kmap_local_post_unmap(): flush_tlb_one_kernel
-  g.set(G(), mm_globals::kmap_local_idx, idx);
+  g.set(G, mm_globals::kmap_local_idx, idx);
 }
 
 void clear_highpage(Kernel& k, LAddr page) {
   const LAddr va = kmap_local_page(k, page);
   k.mem.zero(va, PAGE_SIZE);
   kunmap_local(k, va);
+}
+
+void clear_highpages(Kernel& k, LAddr page, std::uint64_t n) {
+  if (!PageHighMem(k, page)) {
+    k.mem.zero(page::page_to_virt(page), n * PAGE_SIZE);
+    return;
+  }
+  for (std::uint64_t i = 0; i < n; ++i) clear_highpage(k, page + i * page::kSize);
 }
 
 void copy_highpage(Kernel& k, LAddr to, LAddr from) {

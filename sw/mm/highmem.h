@@ -39,6 +39,9 @@ inline void kunmap_atomic(Kernel& k, LAddr vaddr) {
 }
 // clear_highpage() / copy_highpage(): through kmap_local for highmem pages.
 void clear_highpage(Kernel& k, LAddr page);
+// Zeroes n consecutive pages from `page` (kernel_init_pages, clear_huge_page): highmem
+// ones one clear_highpage each, lowmem ones in one pass over the direct map.
+void clear_highpages(Kernel& k, LAddr page, std::uint64_t n);
 void copy_highpage(Kernel& k, LAddr to, LAddr from);
 
 }  // namespace mmvp::sw

@@ -137,14 +137,8 @@ LAddr hugetlb_alloc_page(Kernel& k, unsigned h) {
   list::del(g, head + page::lru);
   g.add(hs, hstate::free_huge_pages, ~std::uint64_t{0});
   const std::uint64_t flags = g.get(head, page::flags);
-  if (flags & page::PG_hugetlb_used) {  // clear_huge_page: each subpage, kmapped if highmem
-    if (PageHighMem(k, head)) {
-      for (std::uint64_t i = 0; i < (1ULL << (HUGETLB_SHIFTS[h] - PAGE_SHIFT)); ++i)
-        clear_highpage(k, head + i * page::kSize);
-    } else {
-      g.zero(page::page_to_virt(head), 1ULL << HUGETLB_SHIFTS[h]);
-    }
-  }
+  if (flags & page::PG_hugetlb_used)  // clear_huge_page
+    clear_highpages(k, head, 1ULL << (HUGETLB_SHIFTS[h] - PAGE_SHIFT));
   g.set(head, page::flags, flags | page::PG_hugetlb_used);
   return head;
 }

@@ -21,10 +21,9 @@ using ull = unsigned long long;
 // PDPTE registers a process's CR3 loads stay right).
 void preallocate_kernel_pmds(Kernel& k) {
   const PAddr pdpt = init_pgd(k);
-  for (LAddr va = PAGE_OFFSET; va != 0 && va >= PAGE_OFFSET; va += 1ULL << 30) {
-    if (va >= (1ULL << 32)) break;
-    if (!pgtable_entry(k, pdpt, va, 2, true)) k.panic("init_32: cannot allocate a kernel PMD");
-  }
+  for (unsigned i = kernel_pgd_boundary(); i < ptrs_per_pgd(); ++i)
+    if (!pgtable_entry(k, pdpt, static_cast<LAddr>(i) << 30, 2, true))
+      k.panic("init_32: cannot allocate a kernel PMD");
 }
 
 // page_table_range_init(): PTE tables for [start, end), so that later mappings there

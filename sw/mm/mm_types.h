@@ -100,10 +100,9 @@ inline constexpr LAddr STACK_TOP = TASK_SIZE;
 inline constexpr std::uint64_t MMAP_GAP = 128ULL << 20;  // mmap_base(): the minimum gap
 inline constexpr LAddr MMAP_BASE = TASK_SIZE - MMAP_GAP;
 // A 32-bit process's (arch/x86/include/asm/processor.h IA32_PAGE_OFFSET without
-// ADDR_LIMIT_3GB: 4 GB less two pages), and its mmap_base (mmap_compat_base):
-// 0xf7ffe000, where a 32-bit ld.so lands under a 64-bit kernel.
+// ADDR_LIMIT_3GB: 4 GB less two pages); its mmap_base (mmap_compat_base) is 0xf7ffe000,
+// where a 32-bit ld.so lands under a 64-bit kernel.
 inline constexpr LAddr IA32_PAGE_OFFSET = 0xffffe000ULL;
-inline constexpr LAddr MMAP_BASE_IA32 = IA32_PAGE_OFFSET - MMAP_GAP;
 inline constexpr std::uint32_t MAX_MAP_COUNT = 65530;  // sysctl_max_map_count
 
 inline std::uint64_t page_align(std::uint64_t v) {

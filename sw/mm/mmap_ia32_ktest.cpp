@@ -20,14 +20,7 @@ constexpr std::uint64_t kNoFd32 = 0xffffffff;  // -1 in EDI
 std::int64_t int80(Kernel& k, std::uint64_t nr, std::uint64_t a0 = 0, std::uint64_t a1 = 0,
                    std::uint64_t a2 = 0, std::uint64_t a3 = 0, std::uint64_t a4 = 0,
                    std::uint64_t a5 = 0) {
-  SyscallFrame f;
-  f.nr = nr;
-  f.int80 = true;
-  f.arg[0] = a0, f.arg[1] = a1, f.arg[2] = a2, f.arg[3] = a3, f.arg[4] = a4, f.arg[5] = a5;
-  k.cpu.set_cpl(3);
-  std::int64_t r = k.cpu.syscall(f);
-  k.cpu.set_cpl(0);
-  return r;
+  return user_syscall(k, true, nr, a0, a1, a2, a3, a4, a5);
 }
 
 struct Ia32Proc {
@@ -91,11 +84,7 @@ KTEST(ia32, brk_and_the_ia32_numbers) {
   // x86-64 numbers mean other calls here: 9 is link, not implemented.
   KEXPECT_EQ(int80(t.k, 9, 0, PAGE_SIZE, kRW, kAnon, kNoFd32, 0), e(ENOSYS));
   // The same 64-bit process's SYSCALL still reaches the 64-bit table.
-  SyscallFrame f;
-  f.nr = sysno::getpid;
-  t.k.cpu.set_cpl(3);
-  const std::int64_t pid = t.k.cpu.syscall(f);
-  t.k.cpu.set_cpl(0);
+  const std::int64_t pid = user_syscall(t.k, false, sysno::getpid);
   KEXPECT_EQ(pid, static_cast<std::int64_t>(task_pid(t.k, p.task)));
   KEXPECT_EQ(int80(t.k, sysno32::getpid), pid);
 }

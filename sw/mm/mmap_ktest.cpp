@@ -20,17 +20,11 @@ constexpr std::uint64_t kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
 constexpr std::uint64_t kRW = PROT_READ | PROT_WRITE;
 constexpr std::uint64_t kNoFd = ~std::uint64_t{0};
 
-// A system call from user mode, as a process makes it.
+// A system call from user mode, as a 64-bit process makes it.
 std::int64_t sys(Kernel& k, std::uint64_t nr, std::uint64_t a0 = 0, std::uint64_t a1 = 0,
                  std::uint64_t a2 = 0, std::uint64_t a3 = 0, std::uint64_t a4 = 0,
                  std::uint64_t a5 = 0) {
-  SyscallFrame f;
-  f.nr = nr;
-  f.arg[0] = a0, f.arg[1] = a1, f.arg[2] = a2, f.arg[3] = a3, f.arg[4] = a4, f.arg[5] = a5;
-  k.cpu.set_cpl(3);
-  std::int64_t r = k.cpu.syscall(f);
-  k.cpu.set_cpl(0);
-  return r;
+  return user_syscall(k, false, nr, a0, a1, a2, a3, a4, a5);
 }
 std::int64_t sys_mmap(Kernel& k, LAddr addr, std::uint64_t len, std::uint64_t prot,
                       std::uint64_t flags) {

@@ -378,13 +378,7 @@ void prep_new_page(Kernel& k, LAddr page, unsigned z, unsigned order, gfp_t gfp)
   k.mem.set(page, page::flags, zone_bits(z) | (order ? page::PG_head : 0));
   k.mem.set(page, page::refcount, 1);
   k.mem.set(page, page::compound_order, static_cast<std::uint8_t>(order));
-  if (!(gfp & __GFP_ZERO)) return;
-  if (zone_config.has_highmem && z == ZONE_HIGHMEM) {
-    // kernel_init_pages() -> clear_highpage(): no direct mapping, one kmap_local each.
-    for (std::uint64_t i = 0; i < (1ULL << order); ++i) clear_highpage(k, page + i * page::kSize);
-    return;
-  }
-  k.mem.zero(page::page_to_virt(page), PAGE_SIZE << order);
+  if (gfp & __GFP_ZERO) clear_highpages(k, page, 1ULL << order);
 }
 
 // bad_page(): prints the report and stops the kernel.

@@ -24,6 +24,16 @@ inline LAddr pt_slot(LAddr table, LAddr va, unsigned level) {
   return table + kernel_layout.pte_bytes * pt_index(va, level);
 }
 
+// The top-level table: how many entries it has (PML4 512; PAE's PDPT 4; the 2-level PGD
+// 1024) and the first that is the kernel's (KERNEL_PGD_BOUNDARY; on x86-64 the kernel
+// half, 256), which every process's table copies from swapper_pg_dir.
+inline unsigned ptrs_per_pgd() {
+  return PGTABLE_LEVELS == 3 ? 4 : 1u << kernel_layout.pt_index_bits;
+}
+inline unsigned kernel_pgd_boundary() {
+  return PGTABLE_LEVELS == 4 ? 256 : pt_index(PAGE_OFFSET, PGTABLE_LEVELS);
+}
+
 // Physical address of swapper_pg_dir (the kernel's PML4, layout::INIT_PGD).
 PAddr init_pgd(Kernel& k);
 

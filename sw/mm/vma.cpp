@@ -59,15 +59,13 @@ void mm_vmas_init(Kernel& k, LAddr m, ProcessAbi abi) {
   list::init(g, m + mm::mmap);
   g.set(m, mm::map_count, 0);
   g.set(m, mm::flags, 0);
-  const bool ia32 = abi == ProcessAbi::i386;
-  if (kernel_layout.x86_32) {
-    // The i386 kernel: TASK_SIZE = PAGE_OFFSET, mmap_base 128 MB below it.
-    g.set(m, mm::mmap_base, TASK_SIZE_MAX - MMAP_GAP);
-    g.set(m, mm::task_size, TASK_SIZE_MAX);
-  } else {
-    g.set(m, mm::mmap_base, ia32 ? MMAP_BASE_IA32 : MMAP_BASE);
-    g.set(m, mm::task_size, ia32 ? IA32_PAGE_OFFSET : TASK_SIZE);
-  }
+  // TASK_SIZE: the i386 kernel's PAGE_OFFSET, or under x86-64 IA32_PAGE_OFFSET for a
+  // 32-bit program; mmap_base sits MMAP_GAP below it either way.
+  const LAddr task_size = kernel_layout.x86_32      ? TASK_SIZE_MAX
+                          : abi == ProcessAbi::i386 ? IA32_PAGE_OFFSET
+                                                    : TASK_SIZE;
+  g.set(m, mm::mmap_base, task_size - MMAP_GAP);
+  g.set(m, mm::task_size, task_size);
   g.set(m, mm::start_brk, 0);
   g.set(m, mm::brk, 0);
   g.set(m, mm::start_stack, 0);

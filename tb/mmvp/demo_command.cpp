@@ -31,7 +31,7 @@ void run_demo(DemoArgs a) {
   // programs (array sweep, then pointer chase) and any traces given.
   plan.kernel_work = [](sw::Kernel& k) { sw::allocator_tour(k); };
   // Under kernel.arch=i386 they are 32-bit programs, their heaps below 3 GB.
-  const bool i386 = plan.i386;
+  const bool i386 = plan.boot.i386;
   for (std::uint64_t seed : {1, 2}) {
     plan.workloads.push_back({"synthetic-" + std::to_string(seed),
                               [seed, i386] {

@@ -18,6 +18,7 @@
 #include "sw/mm/slab.h"
 #include "sw/mm/vmalloc.h"
 #include "tb/mmvp/options.h"
+#include "tb/mmvp/replay.h"
 
 namespace mmvp::cli {
 namespace {
@@ -384,13 +385,7 @@ void run_dma_check(DmaCheckArgs a) {
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
     k.console = console.sink;
-    sw::BootOptions boot;
-    if (params.has("kernel.arch")) {
-      boot.i386 = params.str("kernel.arch") == "i386";
-      boot.pae = params.str("kernel.i386.pae") == "on";
-      boot.vmsplit_gb = static_cast<unsigned>(params.str("kernel.i386.vmsplit")[0] - '0');
-    }
-    sw::start_kernel(k, boot);
+    sw::start_kernel(k, plan_from_params(params).boot);  // the kernel.* parameters
     run_checks(k, platform, a, out);
   });
 

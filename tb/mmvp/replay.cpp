@@ -76,17 +76,18 @@ ReplayPlan plan_from_params(const Params& p) {
   plan.populate = p.flag("trace.populate");
   plan.options.max_records = p.u64("trace.max_records");
   plan.slice_records = p.u64("kernel.slice_records");
-  plan.slab_debug = p.flag("kernel.slab_debug");
-  plan.pcid = p.flag("kernel.pcid");
-  plan.deferred_struct_page_init = p.flag("kernel.deferred_struct_page_init");
-  plan.i386 = p.str("kernel.arch") == "i386";
-  plan.vmsplit_gb = static_cast<unsigned>(p.str("kernel.i386.vmsplit")[0] - '0');
-  plan.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
-  plan.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
+  sw::BootOptions& boot = plan.boot;
+  boot.slab_debug = p.flag("kernel.slab_debug");
+  boot.pcid = p.flag("kernel.pcid");
+  boot.deferred_struct_page_init = p.flag("kernel.deferred_struct_page_init");
+  boot.i386 = p.str("kernel.arch") == "i386";
+  boot.pae = p.str("kernel.i386.pae") == "on";
+  boot.vmsplit_gb = static_cast<unsigned>(p.str("kernel.i386.vmsplit")[0] - '0');
+  boot.hugepages_2m = static_cast<unsigned>(p.u64("kernel.hugepages_2m"));
+  boot.hugepages_1g = static_cast<unsigned>(p.u64("kernel.hugepages_1g"));
   const std::string& thp = p.str("kernel.thp");
   const std::string& bound = p.str("kernel.user_page_size");
-  plan.pae = p.str("kernel.i386.pae") == "on";
-  const bool large_4m = p.str("kernel.arch") == "i386" && !plan.pae;
+  const bool large_4m = boot.i386 && !boot.pae;
   if (bound == "4m" && !large_4m)
     throw ConfigError(
         "kernel.user_page_size=4m needs 4 MB large pages: kernel.arch=i386 with "
@@ -94,7 +95,7 @@ ReplayPlan plan_from_params(const Params& p) {
   if ((bound == "2m" || bound == "1g") && large_4m)
     throw ConfigError("kernel.user_page_size=" + bound +
                       ": 2-level paging (kernel.i386.pae=off) has 4 MB large pages only (use 4m)");
-  plan.thp = bound == "2m" || bound == "4m" ? sw::ThpMode::every_fault
+  boot.thp = bound == "2m" || bound == "4m" ? sw::ThpMode::every_fault
              : bound == "1g"                ? sw::ThpMode::every_fault_1g
              : thp == "always"              ? sw::ThpMode::always
              : thp == "never"               ? sw::ThpMode::never
@@ -162,19 +163,9 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
   platform.run([&](CpuPort& cpu) {
     sw::Kernel k(cpu);
     k.console = plan.console;
-    sw::BootOptions boot;
-    boot.slab_debug = plan.slab_debug;
-    boot.thp = plan.thp;
-    boot.pcid = plan.pcid;
-    boot.deferred_struct_page_init = plan.deferred_struct_page_init;
-    boot.i386 = plan.i386;
-    boot.pae = plan.pae;
-    boot.vmsplit_gb = plan.vmsplit_gb;
-    boot.hugepages_2m = plan.hugepages_2m;
-    boot.hugepages_1g = plan.hugepages_1g;
     std::uint64_t c0 = cpu.cycles();
     auto h0 = std::chrono::steady_clock::now();
-    sw::start_kernel(k, boot);
+    sw::start_kernel(k, plan.boot);
     out.boot_cycles = cpu.cycles() - c0;
     out.boot_host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
@@ -197,7 +188,7 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
       }
       code[i] = plan.workloads[i].open();
       // The i386 kernel has no IA32e mode to run a 64-bit program in.
-      if (plan.i386 && code[i]->abi() != sw::ProcessAbi::i386)
+      if (plan.boot.i386 && code[i]->abi() != sw::ProcessAbi::i386)
         throw ConfigError("kernel.arch=i386 runs 32-bit programs only: " + plan.workloads[i].name +
                           " is an " + sw::abi_name(code[i]->abi()) +
                           " trace (capture a 32-bit one with scripts/capture-trace --m32)");

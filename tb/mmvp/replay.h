@@ -32,14 +32,7 @@ struct ReplayPlan {
   std::vector<Workload> workloads;
   bool populate = true;  // fault every page in first, then flush TLBs and reset statistics
   std::uint64_t slice_records = 10000;  // round-robin time slice
-  bool slab_debug = false;
-  sw::ThpMode thp = sw::ThpMode::madvise;       // kernel.thp and kernel.user_page_size
-  bool pcid = true;                             // kernel.pcid
-  bool deferred_struct_page_init = true;        // kernel.deferred_struct_page_init
-  bool i386 = false;                            // kernel.arch=i386
-  bool pae = true;                              // kernel.i386.pae
-  unsigned vmsplit_gb = 3;                      // kernel.i386.vmsplit
-  unsigned hugepages_2m = 0, hugepages_1g = 0;  // kernel.hugepages_*
+  sw::BootOptions boot;  // the kernel.* parameters: the kernel's build and boot options
   sw::ReplayOptions options;
   std::string proc_dir;                           // write /proc files here at the end ("" = no)
   std::vector<std::uint64_t> proc_at_ns;          // ... and at these simulated times

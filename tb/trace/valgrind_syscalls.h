@@ -19,6 +19,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "sw/kernel/syscall_numbers.h"
 #include "sw/kernel/workload.h"
 
 namespace mmvp::trace {
@@ -29,8 +30,14 @@ namespace mmvp::trace {
 struct SyscallNumbers {
   std::uint32_t open, close, mmap, mprotect, munmap, brk, mremap, madvise, exit, openat, exit_group;
 };
-inline constexpr SyscallNumbers kSyscalls64{2, 3, 9, 10, 11, 12, 25, 28, 60, 257, 231};
-inline constexpr SyscallNumbers kSyscalls32{5, 6, 192, 125, 91, 45, 163, 219, 1, 295, 252};
+inline constexpr SyscallNumbers kSyscalls64{
+    sw::sysno::open,   sw::sysno::close,  sw::sysno::mmap,      sw::sysno::mprotect,
+    sw::sysno::munmap, sw::sysno::brk,    sw::sysno::mremap,    sw::sysno::madvise,
+    sw::sysno::exit,   sw::sysno::openat, sw::sysno::exit_group};
+inline constexpr SyscallNumbers kSyscalls32{
+    sw::sysno32::open,   sw::sysno32::close,  sw::sysno32::mmap2,     sw::sysno32::mprotect,
+    sw::sysno32::munmap, sw::sysno32::brk,    sw::sysno32::mremap,    sw::sysno32::madvise,
+    sw::sysno32::exit,   sw::sysno32::openat, sw::sysno32::exit_group};
 const SyscallNumbers& syscall_numbers(sw::ProcessAbi abi);
 
 class ValgrindSyscallParser {
