@@ -83,6 +83,8 @@ class CacheHierarchy {
   Picos write_back_and_invalidate(Picos at);
 
   unsigned line_bytes() const { return line_bytes_; }
+  // Whether requests of `who` go through a cache level (false: straight to memory).
+  bool cached(Requester who) const { return entry_[static_cast<unsigned>(who)] != kCacheLevels; }
   CacheLevel walker_entry() const { return cfg_.walker_entry; }
   // Where the last access was served (the farther line of a split one), for probes.
   CacheLevel last_served() const { return last_served_; }

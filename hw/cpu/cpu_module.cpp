@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "hw/common/debug.h"
@@ -263,6 +264,7 @@ Picos CpuCore::write_line(PAddr pa, unsigned bytes, Picos at) {
 }
 
 inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind, bool dependent) {
+  if (__builtin_expect(fast_forward_, 0)) return functional_access(la, data, size, kind);
   check_irqs();
   ++(kind == AccessKind::fetch   ? stats_.fetches
      : kind == AccessKind::write ? stats_.stores
@@ -322,6 +324,43 @@ void CpuCore::store(LAddr la, unsigned size, std::uint64_t value) {
   if (size != 1 && size != 2 && size != 4 && size != 8)
     throw CpuHalt("store of a size other than 1, 2, 4, 8");
   access(la, &value, size, AccessKind::write, false);
+}
+
+void CpuCore::store_burst(LAddr la, const void* data, unsigned size) {
+  if (size == 0 || size > 64 || (la & 4095) + size > 4096)
+    throw CpuHalt(
+        fmt::format("store burst of {} bytes at {:#x}: 1 to 64 bytes within a page", size, la));
+  std::uint8_t bytes[64];
+  std::memcpy(bytes, data, size);
+  if (fast_forward_) return functional_access(la, bytes, size, AccessKind::write);
+  // The stores one by one where each must be seen (a waveform's probes) or is a bus
+  // transaction of its own (uncacheable memory, a device).
+  auto one_by_one = [&] {
+    for (unsigned i = 0; i < size; i += 8)
+      access(la + i, bytes + i, size - i < 8 ? size - i : 8, AccessKind::write, false);
+  };
+  if (probes_ || !caches_.cached(Requester::data)) return one_by_one();
+  check_irqs();
+  const TranslateResult r = translate(la, AccessKind::write);
+  std::uint8_t* host = r.uncacheable ? nullptr : dmi_host(r.pa, true);
+  if (!host) return one_by_one();
+  stats_.stores += (size + 7) / 8;
+  ++stats_.dmi_accesses;
+  std::memcpy(host, bytes, size);
+  // Each line's first store: what its access costs beyond a first-level hit (a store
+  // is never dependent); the stores after it hit the first level.
+  const PAddr line = caches_.line_bytes();
+  const Picos hidden = caches_.first_level_hit(Requester::data);
+  for (PAddr at = r.pa; at < r.pa + size;) {
+    const PAddr next = std::min((at & ~(line - 1)) + line, r.pa + size);
+    const Picos latency =
+        caches_.access(at, static_cast<unsigned>(next - at), Requester::data, true, local_);
+    const Picos stall = latency > hidden ? latency - hidden : 0;
+    stats_.memory_stall_picos += stall;
+    local_ += stall;
+    at = next;
+  }
+  maybe_sync();
 }
 
 void CpuCore::touch(LAddr la, unsigned size, AccessKind kind, bool dependent) {

@@ -65,9 +65,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   Picos now() const;
 
   // CpuPort
-  CpuidFeatures cpuid() const override { return arch_.cpuid(); }
+  CpuidFeatures cpuid() const override;
   std::uint64_t load(LAddr la, unsigned size) override;
   void store(LAddr la, unsigned size, std::uint64_t value) override;
+  void store_burst(LAddr la, const void* data, unsigned size) override;
   void touch(LAddr la, unsigned size, AccessKind kind, bool dependent) override;
   void retire(std::uint64_t n) override;
   void rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) override;
@@ -102,6 +103,7 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
     if (probes_) probes_->routine(id, now());
   }
   void reset_stats() override;
+  void set_fast_forward(bool on) override { fast_forward_ = on; }
 
   // Called by reset_stats() to zero the statistics of the rest of the platform.
   void set_reset_stats_hook(std::function<void()> hook) { reset_hook_ = std::move(hook); }
@@ -128,6 +130,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   // Inline in every caller: with a null `data` (touch) the copies fold away.
   __attribute__((always_inline)) inline void access(LAddr la, void* data, unsigned size,
                                                     AccessKind kind, bool dependent);
+  // An access while fast-forwarding: translated (TLBs and walker as usual, the time
+  // dropped), the value through DMI, no cache, no count, no time.
+  __attribute__((noinline)) void functional_access(LAddr la, void* data, unsigned size,
+                                                   AccessKind kind);
   // Translation with fault delivery: the physical address once the access no longer
   // faults. The first attempt is inline (the hot path); a fault goes out of line to
   // translate_faulting, which delivers it and retries.
@@ -190,6 +196,7 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
 
   tlm_utils::tlm_quantumkeeper qk_;
   Picos local_ = 0;
+  bool fast_forward_ = false;  // set_fast_forward
   Picos quantum_ = 0;
   Picos translate_start_ = 0;   // local_ when the current translation began
   Picos walk_offset_ = 0;       // time into the current translation (walker accesses)

@@ -54,6 +54,9 @@ inline constexpr std::uint32_t EFER = 0xC0000080;
 struct CpuidFeatures {
   bool pcid = false;  // CPUID.01H:ECX.PCID[17] and CPUID.07H:EBX.INVPCID[10]
   bool la57 = false;  // CPUID.07H:ECX.LA57[16]
+  // CPUID.04H (deterministic cache parameters): the size in bytes of the last cache
+  // level the core has (ways x partitions x line size x sets), 0 without caches.
+  std::uint64_t last_level_cache_bytes = 0;
   // CPUID.16H:EAX: the processor base frequency in MHz (the TSC rate software takes).
   std::uint32_t base_mhz = 0;
 };
@@ -69,6 +72,13 @@ class CpuPort {
   // dependent load); a store costs what it takes beyond an L1 hit.
   virtual std::uint64_t load(LAddr la, unsigned size) = 0;
   virtual void store(LAddr la, unsigned size, std::uint64_t value) = 0;
+  // The stores (MOVs) a compiler emits to fill `size` bytes (1 to 64) of a structure
+  // from la, back to back, within one 4 KB page (mm_zero_struct_page and the member
+  // stores of __init_single_page). Timed as those stores are: the first to each cache
+  // line pays its translation and what its access costs beyond a first-level hit; the
+  // others hit the first-level TLB and cache, which the pipeline hides. Counted as
+  // ceil(size / 8) stores; the TLBs and caches see one access per line.
+  virtual void store_burst(LAddr la, const void* data, unsigned size) = 0;
   // An access of any size without data (a replayed trace record): translated and
   // timed like a real one; split in two when it straddles a 4 KB page. It costs what it
   // takes beyond a hit in the first cache level (a pipelined core hides the hit), or
@@ -135,6 +145,15 @@ class CpuPort {
   // Simulator pseudo-instruction (like gem5's m5_reset_stats): zeroes every statistic
   // of the platform, so what follows is measured alone (e.g. after boot).
   virtual void reset_stats() = 0;
+  // Simulator pseudo-instruction: fast-forward on or off (gem5's switch to an atomic CPU
+  // in atomic_noncaching mode). While on, loads, stores, bursts, strings and trace
+  // records are functional: the values move exactly, translations go through the TLBs
+  // and the page walker as usual (so they stay warm and the A/D bits are set as they
+  // would be), but the caches and memory are not consulted, nothing is counted and no
+  // time passes; software charges the time it accounts for with charge(). A fault or
+  // an access without memory behind it halts the core (fast-forward is for kernel
+  // code on its own cacheable memory).
+  virtual void set_fast_forward(bool on) = 0;
 };
 
 }  // namespace mmvp

@@ -28,6 +28,9 @@ struct BootOptions {
   // CONFIG_DEFERRED_STRUCT_PAGE_INIT (kernel.deferred_struct_page_init; on in Debian's
   // kernels): most struct pages initialised by deferred_init_memmap, a block at a time.
   bool deferred_struct_page_init = true;
+  // kernel.memmap_fast_forward: deferred_init_memmap runs the middle of a large node
+  // fast-forwarded, timed at the rate of its first blocks (sw/mm/mm_init_deferred.cpp).
+  bool memmap_fast_forward = true;
   // kernel.arch=i386: the 32-bit kernel with PAE and HIGHMEM (CONFIG_X86_32,
   // CONFIG_X86_PAE, CONFIG_HIGHMEM64G), user space below vmsplit_gb GB
   // (kernel.i386.vmsplit: CONFIG_VMSPLIT_3G, 2G, 1G).
@@ -39,8 +42,8 @@ struct BootOptions {
 // Stage 1 (sw/kernel/setup.cpp): e820, memblock, page tables, CR3, vmemmap, zones,
 // buddy, with hugepages_1g gigantic pages reserved from memblock first. Prints the boot
 // log in Linux's style.
-void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g = 0,
-                       bool deferred_struct_page_init = false);
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g = 0, bool deferred_struct_page_init = false,
+                       bool memmap_fast_forward = false);
 // The whole boot: stage 1, then kmem_cache_init, vmalloc_init, the page-fault
 // handler and the first process (sw/kernel/main.cpp).
 void start_kernel(Kernel& k, const BootOptions& opt);

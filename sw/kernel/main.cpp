@@ -26,7 +26,8 @@ void start_kernel(Kernel& k, const BootOptions& opt) {
   }
   // e820, memblock, page tables, vmemmap, zones, buddy. Deferred struct page
   // initialisation depends on 64BIT in Linux's Kconfig.
-  setup_arch_and_mm(k, opt.hugepages_1g, opt.deferred_struct_page_init && !opt.i386);
+  setup_arch_and_mm(k, opt.hugepages_1g, opt.deferred_struct_page_init && !opt.i386,
+                    opt.memmap_fast_forward);
   if (opt.slab_debug) slab_debug_enable(k, true);
   kmem_cache_init(k);  // boot caches, kmalloc-*, dma-kmalloc-*
   vmalloc_init(k);

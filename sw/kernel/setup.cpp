@@ -115,7 +115,8 @@ void check_kernel_image_in_ram(Kernel& k, unsigned count) {
 
 }  // namespace
 
-void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_page_init) {
+void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_page_init,
+                       bool memmap_fast_forward) {
   if (paging_enabled(k)) k.panic("setup_arch: entered with paging on");
   const unsigned count = e820_count(k);
   if (count == 0 || count > boot::kE820Max) k.panic("setup_arch: no e820 memory map");
@@ -163,7 +164,7 @@ void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_pa
   // "Memory:" line (printed after it since Linux 6.13) and the watermarks
   // (init_per_zone_wmark_min, a core_initcall, also after it in Linux).
   memblock_free_all(k);
-  page_alloc_init_late(k);
+  page_alloc_init_late(k, memmap_fast_forward);
   mem_init_print_info(k);
   init_per_zone_wmark_min(k);
 }

@@ -5,6 +5,7 @@
 // memory, described by offset constants next to the code that owns them.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -96,6 +97,16 @@ class Guest {
     cpu_.store(
         base + lo.offset, 8,
         static_cast<std::uint32_t>(a) | (std::uint64_t{static_cast<std::uint32_t>(b)} << 32));
+  }
+  // A structure's first `bytes` bytes filled from a local image (a compiler's run of
+  // member stores, see CpuPort::store_burst): at most 64 bytes, within a page.
+  void store_burst(LAddr base, const void* image, unsigned bytes) {
+    cpu_.store_burst(base, image, bytes);
+  }
+  // A member's value in such a local image (the registers before the stores).
+  template <typename T>
+  static void put(std::uint8_t* image, Field<T> f, typename Identity<T>::type v) {
+    std::memcpy(image + f.offset, &v, sizeof(T));
   }
   // Read-modify-write (a load, then a store): the new value.
   template <typename T>

@@ -38,8 +38,10 @@ void free_area_init(Kernel& k, bool deferred_struct_page_init = false);
 void memblock_free_all(Kernel& k);
 // page_alloc_init_late() -> deferred_init_memmap(): the deferred struct pages
 // initialised and freed, a MAX_ORDER block at a time; "node 0 deferred pages initialised
-// in Nms". Nothing without deferral.
-void page_alloc_init_late(Kernel& k);
+// in Nms". Nothing without deferral. With fast_forward, a large node's middle blocks
+// are fast-forwarded (CpuPort::set_fast_forward) and charged at the rate of the first
+// ones; mm_globals::memmap_ff_pages and memmap_ff_cycles say how many and how much.
+void page_alloc_init_late(Kernel& k, bool fast_forward = false);
 // "Memory: ...K/...K available (...)" and the virtual kernel memory layout.
 void mem_init_print_info(Kernel& k);
 

@@ -50,16 +50,17 @@ void print_range(Kernel& k, const char* prefix, std::uint64_t start_pfn, std::ui
 }  // namespace
 
 void init_single_page(Kernel& k, std::uint64_t pfn, unsigned zone, bool reserved) {
+  // __init_single_page(): mm_zero_struct_page (eight 8-byte stores for a 64-byte struct
+  // page), then the links, the counts and the empty lru list, all into one line.
   const LAddr p = page::pfn_to_page(pfn);
   const std::uint64_t flags = static_cast<std::uint64_t>(zone) << page::ZONE_SHIFT;
-  k.mem.set(p, page::flags, reserved ? flags | page::PG_reserved : flags);
-  k.mem.set_pair(p, page::refcount, 1, page::mapcount, -1);
-  k.mem.set(p + page::lru, list::next, p + page::lru);
-  k.mem.set(p + page::lru, list::prev, p + page::lru);
-  k.mem.set(p, page::private_, 0);
-  k.mem.set(p, page::slab_cache, 0);
-  k.mem.set(p, page::freelist, 0);
-  k.mem.set(p, page::tail_word, 0);  // counters, compound_order, pg_misc
+  std::uint8_t image[page::kSize] = {};
+  Guest::put(image, page::flags, reserved ? flags | page::PG_reserved : flags);
+  Guest::put(image, page::refcount, 1);
+  Guest::put(image, page::mapcount, -1);
+  Guest::put(image + page::lru.offset, list::next, p + page::lru);
+  Guest::put(image + page::lru.offset, list::prev, p + page::lru);
+  k.mem.store_burst(p, image, page::kSize);
 }
 
 unsigned pfn_zone(std::uint64_t pfn) {

@@ -203,7 +203,11 @@ inline constexpr Field<LAddr> pkmap_count{776};
 inline constexpr Field<LAddr> page_address_htable{784};
 inline constexpr Field<LAddr> page_address_maps{792};
 inline constexpr Field<std::uint64_t> pkmap_flushes{800};  // flush_all_zero_pkmaps calls
-inline constexpr unsigned kSize = 808;
+// mmvp's own: deferred struct pages deferred_init_memmap fast-forwarded (see
+// page_alloc_init_late), and the cycles charged for them.
+inline constexpr Field<std::uint64_t> memmap_ff_pages{808};
+inline constexpr Field<std::uint64_t> memmap_ff_cycles{816};
+inline constexpr unsigned kSize = 824;
 }  // namespace mm_globals
 static_assert(mm_globals::kSize <= 0x1000, "mm globals outgrow their .data slot");
 

@@ -573,11 +573,11 @@ void __free_pages_core(Kernel& k, std::uint64_t pfn, unsigned z, unsigned order)
   // Every page of the block leaves memblock's care: PG_reserved cleared, refcount 0
   // (the flags hold only the zone and PG_reserved here, so one store sets them).
   const std::uint64_t nr = 1ULL << order;
-  for (std::uint64_t i = 0; i < nr; ++i) {
-    LAddr p = page::pfn_to_page(pfn + i);
-    k.mem.set(p, page::flags, zone_bits(z));
-    k.mem.set(p, page::refcount, 0);
-  }
+  static_assert(page::refcount.offset == page::flags.offset + 8, "flags, then _refcount");
+  std::uint8_t image[12];
+  Guest::put(image, page::flags, zone_bits(z));
+  Guest::put(image, page::refcount, 0);
+  for (std::uint64_t i = 0; i < nr; ++i) k.mem.store_burst(page::pfn_to_page(pfn + i), image, 12);
   k.mem.add(zone_addr(z), zone::managed_pages, nr);
   // set_page_refcounted() + __free_pages(): the regular free path, merging included.
   LAddr head = page::pfn_to_page(pfn);

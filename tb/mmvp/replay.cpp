@@ -80,6 +80,7 @@ ReplayPlan plan_from_params(const Params& p) {
   boot.slab_debug = p.flag("kernel.slab_debug");
   boot.pcid = p.flag("kernel.pcid");
   boot.deferred_struct_page_init = p.flag("kernel.deferred_struct_page_init");
+  boot.memmap_fast_forward = p.flag("kernel.memmap_fast_forward");
   boot.i386 = p.str("kernel.arch") == "i386";
   boot.pae = p.str("kernel.i386.pae") == "on";
   boot.vmsplit_gb = static_cast<unsigned>(p.str("kernel.i386.vmsplit")[0] - '0');
@@ -170,6 +171,8 @@ ReplayOutcome run_workloads(Platform& platform, const ReplayPlan& plan) {
     out.boot_host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
     out.free_pages_after_boot = sw::nr_free_pages(k);
+    out.boot_memmap_ff_pages = k.mem.get(sw::MM_GLOBALS, sw::mm_globals::memmap_ff_pages);
+    out.boot_memmap_ff_cycles = k.mem.get(sw::MM_GLOBALS, sw::mm_globals::memmap_ff_cycles);
     if (plan.kernel_work) {
       cpu.reset_stats();
       plan.kernel_work(k);
@@ -364,6 +367,10 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
   r.add("kernel.boot_cycles", out.boot_cycles,
         "simulated cycles of the kernel's boot (start_kernel)");
   r.add_real("host.boot_seconds", out.boot_host_seconds, "host seconds of the kernel's boot");
+  r.add("kernel.boot_memmap_ff_pages", out.boot_memmap_ff_pages,
+        "struct pages deferred_init_memmap fast-forwarded (kernel.memmap_fast_forward)");
+  r.add("kernel.boot_memmap_ff_cycles", out.boot_memmap_ff_cycles,
+        "cycles of kernel.boot_cycles charged for them at the rate of the detailed blocks");
   r.add("kernel.free_pages_after_boot", out.free_pages_after_boot,
         "pages in the buddy free lists after boot");
   r.add("kernel.free_pages_at_end", out.free_pages_at_end,

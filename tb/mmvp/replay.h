@@ -77,6 +77,8 @@ struct ReplayOutcome {
   }
   std::uint64_t boot_cycles = 0;  // simulated cycles of start_kernel
   double boot_host_seconds = 0;   // host time of start_kernel
+  // deferred_init_memmap's fast-forwarded pages and the cycles charged for them
+  std::uint64_t boot_memmap_ff_pages = 0, boot_memmap_ff_cycles = 0;
 };
 
 // Boots the guest kernel on the platform's core and runs every workload as its own

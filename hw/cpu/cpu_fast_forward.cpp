@@ -1,0 +1,48 @@
+// The core while fast-forwarding (CpuPort::set_fast_forward): functional accesses, as
+// gem5's atomic CPU in atomic_noncaching mode makes them. Translation is the MMU's as
+// always (TLBs filled, the walker setting A/D bits), so the TLBs leave fast-forward as
+// warm as a detailed run would leave them; the caches and memory timing are skipped.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "hw/cpu/cpu_module.h"
+
+namespace mmvp {
+
+CpuidFeatures CpuCore::cpuid() const {
+  CpuidFeatures f = arch_.cpuid();
+  // CPUID.04H enumerates every level; software sizes by the last one there is.
+  for (CacheLevel l : {CacheLevel::llc, CacheLevel::l2, CacheLevel::l1d}) {
+    const Cache& c = caches_.level(l);
+    if (c.present()) {
+      f.last_level_cache_bytes = c.config().size;
+      break;
+    }
+  }
+  return f;
+}
+
+void CpuCore::functional_access(LAddr la, void* data, unsigned size, AccessKind kind) {
+  const bool write = kind == AccessKind::write;
+  auto* bytes = static_cast<std::uint8_t*>(data);
+  for (unsigned done = 0; done < size;) {
+    const LAddr at = la + done;
+    const unsigned n = std::min<unsigned>(size - done, 4096 - static_cast<unsigned>(at & 4095));
+    // The walker's accesses are timed from here; their time is dropped with the rest.
+    translate_start_ = local_;
+    walk_offset_ = 0;
+    const TranslateResult r = mmu_.translate(at, kind, arch_.paging());
+    std::uint8_t* host =
+        r.fault == FaultKind::none && !r.uncacheable ? dmi_host(r.pa, write) : nullptr;
+    if (!host)
+      throw CpuHalt(
+          fmt::format("fast-forward: the {} at {:#x} {}", write ? "store" : "load", at,
+                      r.fault != FaultKind::none ? "faults" : "reaches no cacheable memory"));
+    if (bytes) std::memcpy(write ? host : bytes + done, write ? bytes + done : host, n);
+    done += n;
+  }
+}
+
+}  // namespace mmvp
