@@ -156,14 +156,14 @@ void setup_arch_and_mm(Kernel& k, unsigned hugepages_1g, bool deferred_struct_pa
     vmemmap_populate(k, max_pfn);
   }
   // zone_sizes_init -> free_area_init.
-  free_area_init(k, deferred_struct_page_init);
+  free_area_init(k, deferred_struct_page_init, memmap_fast_forward);
 
   // mm_core_init(): mem_init -> memblock_free_all; then page_alloc_init_late (the
   // deferred struct pages; Linux runs it from kernel_init_freeable, after the slab and
   // vmalloc setup, which take no more than the pages initialised so far), the
   // "Memory:" line (printed after it since Linux 6.13) and the watermarks
   // (init_per_zone_wmark_min, a core_initcall, also after it in Linux).
-  memblock_free_all(k);
+  memblock_free_all(k, memmap_fast_forward);
   page_alloc_init_late(k, memmap_fast_forward);
   mem_init_print_info(k);
   init_per_zone_wmark_min(k);

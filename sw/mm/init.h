@@ -32,15 +32,18 @@ void vmemmap_populate(Kernel& k, std::uint64_t max_pfn);
 // zone_sizes_init -> free_area_init: zone spans, present pages, free lists, the
 // zonelist, memmap_init (every struct page, PG_reserved for now; with deferral, all but
 // the node's last zone beyond its first section). Prints "Zone ranges".
-void free_area_init(Kernel& k, bool deferred_struct_page_init = false);
+void free_area_init(Kernel& k, bool deferred_struct_page_init = false,
+                    bool memmap_fast_forward = false);
 // memblock_free_all(): every free memblock range below the deferred pages into the
 // buddy allocator (__free_pages_core), managed_pages and totalram_pages set.
-void memblock_free_all(Kernel& k);
+void memblock_free_all(Kernel& k, bool fast_forward = false);
 // page_alloc_init_late() -> deferred_init_memmap(): the deferred struct pages
 // initialised and freed, a MAX_ORDER block at a time; "node 0 deferred pages initialised
-// in Nms". Nothing without deferral. With fast_forward, a large node's middle blocks
-// are fast-forwarded (CpuPort::set_fast_forward) and charged at the rate of the first
-// ones; mm_globals::memmap_ff_pages and memmap_ff_cycles say how many and how much.
+// in Nms". Nothing without deferral.
+// With fast_forward (kernel.memmap_fast_forward), memmap_init, memblock_free_all and
+// deferred_init_memmap run the middle of a long loop fast-forwarded and charged at the
+// rate of its first blocks (MemmapFastForward in sw/mm/mm_init_internal.h);
+// mm_globals::memmap_ff_pages and memmap_ff_cycles say how many pages and how much.
 void page_alloc_init_late(Kernel& k, bool fast_forward = false);
 // "Memory: ...K/...K available (...)" and the virtual kernel memory layout.
 void mem_init_print_info(Kernel& k);

@@ -97,7 +97,7 @@ std::uint64_t free_pages_memory(Kernel& k, std::uint64_t s, std::uint64_t e) {
   return freed;
 }
 
-void free_area_init(Kernel& k, bool deferred_struct_page_init) {
+void free_area_init(Kernel& k, bool deferred_struct_page_init, bool memmap_fast_forward) {
   RoutineScope rs(k, Routine::free_area_init);
   const std::uint64_t end_pfn = max_pfn(k);
   const std::uint64_t start_pfn = (memblock_start_of_DRAM(k) + PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -176,7 +176,17 @@ void free_area_init(Kernel& k, bool deferred_struct_page_init) {
     if (deferred_struct_page_init && lo < hi && hi == end_pfn)
       deferred = first_deferred_pfn(std::max(lo, start_pfn), hi);
     const std::uint64_t now_end = std::min(hi, deferred);
-    for (std::uint64_t pfn = lo; pfn < now_end; ++pfn) init_single_page(k, pfn, z, true);
+    std::uint64_t blocks = 0;
+    if (memmap_fast_forward)
+      for_each_max_order_block(lo, now_end, [&](std::uint64_t, std::uint64_t) { ++blocks; });
+    MemmapFastForward ff(k, memmap_fast_forward, blocks);
+    std::uint64_t index = 0;
+    for_each_max_order_block(lo, now_end, [&](std::uint64_t s, std::uint64_t e) {
+      ff.before(index);
+      for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
+      ff.after(index++, e - s);
+    });
+    ff.record();
     if (now_end < hi)
       for_each_hole(k, now_end, hi, [&](std::uint64_t s, std::uint64_t e) {
         for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
@@ -185,7 +195,7 @@ void free_area_init(Kernel& k, bool deferred_struct_page_init) {
   k.mem.set(NODE_DATA, pgdat::first_deferred_pfn, deferred);
 }
 
-void memblock_free_all(Kernel& k) {
+void memblock_free_all(Kernel& k, bool fast_forward) {
   RoutineScope rs(k, Routine::memblock_free_all);
   const std::uint64_t end_pfn = max_pfn(k);
   // reset_all_zones_managed_pages() was done by free_area_init (zones zeroed).
@@ -195,13 +205,25 @@ void memblock_free_all(Kernel& k) {
   // reserved pages there are initialised first (memmap_init_reserved_pages).
   const std::uint64_t deferred = k.mem.get(NODE_DATA, pgdat::first_deferred_pfn);
   if (deferred != kNoDeferredPfn) init_deferred_reserved_pages(k, deferred);
-  std::uint64_t freed = 0;
-  for_each_free_mem_range(k, [&](PAddr start, PAddr end) {
-    const std::uint64_t s = (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    const std::uint64_t e = std::min({end >> PAGE_SHIFT, end_pfn, deferred});
+  // The free ranges cut into MAX_ORDER blocks (no block __free_pages_memory frees
+  // crosses such a boundary), so that the loop can be fast-forwarded.
+  auto for_each_block = [&](auto&& fn) {
+    for_each_free_mem_range(k, [&](PAddr start, PAddr end) {
+      for_each_max_order_block((start + PAGE_SIZE - 1) >> PAGE_SHIFT,
+                               std::min({end >> PAGE_SHIFT, end_pfn, deferred}), fn);
+      return false;
+    });
+  };
+  std::uint64_t blocks = 0;
+  if (fast_forward) for_each_block([&](std::uint64_t, std::uint64_t) { ++blocks; });
+  MemmapFastForward ff(k, fast_forward, blocks);
+  std::uint64_t freed = 0, index = 0;
+  for_each_block([&](std::uint64_t s, std::uint64_t e) {
+    ff.before(index);
     freed += free_pages_memory(k, s, e);
-    return false;
+    ff.after(index++, e - s);
   });
+  ff.record();
   k.mem.add(MM_GLOBALS, mm_globals::totalram_pages, freed);  // totalram_pages_add()
   k.mem.set(MM_GLOBALS, mm_globals::after_bootmem, 1);
 }

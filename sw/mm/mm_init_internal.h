@@ -1,10 +1,12 @@
 // What mm_init.cpp (boot-time memmap and memblock_free_all) shares with
 // mm_init_deferred.cpp (CONFIG_DEFERRED_STRUCT_PAGE_INIT).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 
 #include "sw/kernel/kernel.h"
+#include "sw/mm/gfp.h"
 
 namespace mmvp::sw {
 
@@ -27,6 +29,49 @@ std::uint64_t free_pages_memory(Kernel& k, std::uint64_t start_pfn, std::uint64_
 // not cover (a hole), lowest first.
 void for_each_hole(Kernel& k, std::uint64_t start_pfn, std::uint64_t end_pfn,
                    const std::function<void(std::uint64_t, std::uint64_t)>& fn);
+
+// Calls fn(s, e) for each piece of [start_pfn, end_pfn) cut at MAX_ORDER-aligned
+// boundaries (the blocks deferred_init_maxorder() and __free_pages_memory() work in).
+template <typename Fn>
+void for_each_max_order_block(std::uint64_t start_pfn, std::uint64_t end_pfn, Fn&& fn) {
+  constexpr std::uint64_t kBlock = 1ULL << MAX_ORDER;  // MAX_ORDER_NR_PAGES
+  for (std::uint64_t s = start_pfn; s < end_pfn;) {
+    const std::uint64_t e = std::min(end_pfn, (s + kBlock) & ~(kBlock - 1));
+    fn(s, e);
+    s = e;
+  }
+}
+
+// A boot loop over many such blocks of struct pages with its middle fast-forwarded
+// (kernel.memmap_fast_forward). Its head and its tail run in detail, each enough
+// struct pages to pass twice the last-level cache (CPUID.04H) through, and at least
+// kRateBlocks: the second half of the head, in the steady state, measures the cycles a
+// page costs; the tail leaves the caches, TLBs and DRAM rows as a detailed run does.
+// The blocks between are fast-forwarded (CpuPort::set_fast_forward) and charged at the
+// measured rate. A loop whose middle would be shorter than kRateBlocks runs wholly in
+// detail. Only the charged time is approximate: the values written are the same.
+class MemmapFastForward {
+ public:
+  static constexpr std::uint64_t kRateBlocks = 64;
+  // A loop of `blocks` blocks; with enabled false, all in detail.
+  MemmapFastForward(Kernel& k, bool enabled, std::uint64_t blocks);
+  ~MemmapFastForward();  // back to detail if the loop ended early (a panic)
+  MemmapFastForward(const MemmapFastForward&) = delete;
+  MemmapFastForward& operator=(const MemmapFastForward&) = delete;
+  // Around block i (0, 1, ... in order) of `pages` pages.
+  void before(std::uint64_t i);
+  void after(std::uint64_t i, std::uint64_t pages);
+  // Adds the pages fast-forwarded and the cycles charged for them to
+  // mm_globals::memmap_ff_pages and memmap_ff_cycles.
+  void record();
+
+ private:
+  Kernel& k_;
+  std::uint64_t begin_ = 0, end_ = 0;  // blocks [begin_, end_) are fast-forwarded
+  std::uint64_t rate_c0_ = 0, rate_cycles_ = 0, rate_pages_ = 0;
+  std::uint64_t ff_pages_ = 0, ff_cycles_ = 0;
+  bool on_ = false;
+};
 
 // The first pfn defer_init() leaves for later: the first section boundary after one
 // section of the node's last zone [lo, hi), or kNoDeferredPfn.

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# kernel.memmap_fast_forward: an 8 GB guest (a 5 GB Normal zone above the PCI hole,
-# all but 128 MB of it deferred: 64 blocks of 4 MB in detail, then 893 fast-forwarded,
-# then 256 in detail, twice the 8 MB L3's worth of struct pages) boots to
-# the same /proc files, the same kernel log and the same statistics of the workload as
-# a boot that runs every block in detail: the fast-forward leaves the TLBs, caches and
-# DRAM as the detailed run does. Only the boot's cycles differ (the fast-forwarded
-# blocks are charged at the measured rate), by less than 0.1%, and the count of DMI
-# grants (a simulator mechanism, not the machine's state). Random and pseudo-LRU
-# replacement too.
+# kernel.memmap_fast_forward: an 8 GB guest (a 3 GB DMA32 zone, then a 5 GB Normal zone
+# above the PCI hole, all but its first 128 MB deferred), whose memmap_init,
+# memblock_free_all and deferred_init_memmap fast-forward 1496 blocks of 4 MB between
+# their detailed heads and tails, boots to the same /proc files, the same kernel log and
+# the same statistics of the workload as a boot that runs every block in detail: the
+# fast-forward leaves the TLBs, caches and DRAM as the detailed run does. Only the
+# boot's cycles differ (the fast-forwarded blocks are charged at the measured rate),
+# here with random L3 and pseudo-LRU L2 replacement by about 0.2% (0.0004% with LRU),
+# and the count of DMI grants (a simulator mechanism, not the machine's state).
 set -euo pipefail
 mmvp=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -33,10 +33,10 @@ differ = sorted(k for k in on.keys() | off.keys()
                 if on.get(k) != off.get(k) and not k.startswith("host.") and k != "dram.dmi_grants")
 assert differ == ["kernel.boot_cycles", "kernel.boot_memmap_ff_cycles",
                   "kernel.boot_memmap_ff_pages"], differ
-assert on["kernel.boot_memmap_ff_pages"] == 893 * 1024, on["kernel.boot_memmap_ff_pages"]
+assert on["kernel.boot_memmap_ff_pages"] == 1496 * 1024, on["kernel.boot_memmap_ff_pages"]
 assert off["kernel.boot_memmap_ff_pages"] == 0
 error = abs(on["kernel.boot_cycles"] - off["kernel.boot_cycles"]) / off["kernel.boot_cycles"]
-assert error < 0.001, (on["kernel.boot_cycles"], off["kernel.boot_cycles"])
+assert error < 0.005, (on["kernel.boot_cycles"], off["kernel.boot_cycles"])
 print(f"boot cycles: {on['kernel.boot_cycles']} fast-forwarded, {off['kernel.boot_cycles']} "
       f"in detail ({100 * error:.4f}% apart)")
 PY

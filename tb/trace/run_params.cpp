@@ -32,12 +32,13 @@ void declare_replay_params(Params& p) {
              "does the rest before the first process, a 4 MB block at a time (off: every "
              "struct page in memmap_init, then memblock_free_all)"});
   p.declare({"kernel.memmap_fast_forward", ParamType::boolean, "true",
-             "deferred_init_memmap on a large node: the first 64 4 MB blocks and the last "
-             "ones (twice the last-level cache's worth of struct pages, at least 64 blocks) "
-             "in detail, the blocks between fast-forwarded (the same stores, functionally: "
+             "the boot's loops over struct pages (memmap_init, memblock_free_all, "
+             "deferred_init_memmap) on a large node: a head and a tail of 4 MB blocks in "
+             "detail (each twice the last-level cache's worth of struct pages, at least 64 "
+             "blocks), the blocks between fast-forwarded (the same stores, functionally: "
              "TLBs and page walks as usual, no cache, no time) and charged the cycles per "
-             "page of the second 32 detailed blocks (kernel.boot_memmap_ff_pages); off: "
-             "every block in detail"});
+             "page of the head's second half (kernel.boot_memmap_ff_pages); off: every "
+             "block in detail"});
   p.declare({"kernel.pcid", ParamType::boolean, "true",
              "PCIDs: the kernel sets CR4.PCIDE and gives each mm one of 6 ASIDs as Linux's "
              "choose_new_asid does, so a context switch keeps the entries of an ASID still "
