@@ -24,23 +24,46 @@ CpuidFeatures CpuCore::cpuid() const {
   return f;
 }
 
+std::uint8_t* CpuCore::functional_host(LAddr la, AccessKind kind) {
+  // The walker's accesses are timed from here; their time is dropped with the rest.
+  translate_start_ = local_;
+  walk_offset_ = 0;
+  const bool write = kind == AccessKind::write;
+  const TranslateResult r = mmu_.translate(la, kind, arch_.paging());
+  std::uint8_t* host =
+      r.fault == FaultKind::none && !r.uncacheable ? dmi_host(r.pa, write) : nullptr;
+  if (!host)
+    throw CpuHalt(
+        fmt::format("fast-forward: the {} at {:#x} {}", write ? "store" : "load", la,
+                    r.fault != FaultKind::none ? "faults" : "reaches no cacheable memory"));
+  return host;
+}
+
 void CpuCore::functional_access(LAddr la, void* data, unsigned size, AccessKind kind) {
   const bool write = kind == AccessKind::write;
   auto* bytes = static_cast<std::uint8_t*>(data);
   for (unsigned done = 0; done < size;) {
     const LAddr at = la + done;
     const unsigned n = std::min<unsigned>(size - done, 4096 - static_cast<unsigned>(at & 4095));
-    // The walker's accesses are timed from here; their time is dropped with the rest.
-    translate_start_ = local_;
-    walk_offset_ = 0;
-    const TranslateResult r = mmu_.translate(at, kind, arch_.paging());
-    std::uint8_t* host =
-        r.fault == FaultKind::none && !r.uncacheable ? dmi_host(r.pa, write) : nullptr;
-    if (!host)
-      throw CpuHalt(
-          fmt::format("fast-forward: the {} at {:#x} {}", write ? "store" : "load", at,
-                      r.fault != FaultKind::none ? "faults" : "reaches no cacheable memory"));
+    std::uint8_t* host = functional_host(at, kind);
     if (bytes) std::memcpy(write ? host : bytes + done, write ? bytes + done : host, n);
+    done += n;
+  }
+}
+
+void CpuCore::functional_string(LAddr dst, LAddr src, std::uint64_t value, unsigned width,
+                                std::uint64_t bytes, bool movs) {
+  std::uint8_t pattern[8];
+  std::memcpy(pattern, &value, 8);
+  for (std::uint64_t done = 0; done < bytes;) {
+    std::uint64_t n = std::min<std::uint64_t>(bytes - done, 4096 - ((dst + done) & 4095));
+    if (movs) n = std::min<std::uint64_t>(n, 4096 - ((src + done) & 4095));
+    const std::uint8_t* in = movs ? functional_host(src + done, AccessKind::read) : nullptr;
+    std::uint8_t* out = functional_host(dst + done, AccessKind::write);
+    if (movs)
+      std::memmove(out, in, n);
+    else
+      for (std::uint64_t i = 0; i < n; i += width) std::memcpy(out + i, pattern, width);
     done += n;
   }
 }

@@ -134,6 +134,13 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   // dropped), the value through DMI, no cache, no count, no time.
   __attribute__((noinline)) void functional_access(LAddr la, void* data, unsigned size,
                                                    AccessKind kind);
+  // The host address of la's byte for a fast-forwarded access (halts on a fault or
+  // memory without DMI).
+  std::uint8_t* functional_host(LAddr la, AccessKind kind);
+  // REP STOS (movs false: `value` in elements of `width`) or REP MOVS from src, of
+  // `bytes`, while fast-forwarding.
+  void functional_string(LAddr dst, LAddr src, std::uint64_t value, unsigned width,
+                         std::uint64_t bytes, bool movs);
   // Translation with fault delivery: the physical address once the access no longer
   // faults. The first attempt is inline (the hot path); a fault goes out of line to
   // translate_faulting, which delivers it and retries.

@@ -64,6 +64,7 @@ std::uint64_t CpuCore::string_start(std::uint64_t count, unsigned width, bool lo
 
 void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint64_t count) {
   check_string("REP STOS", la, width, count);
+  if (fast_forward_) return functional_string(la, 0, value, width, count * width, false);
   const std::uint64_t bytes = string_start(count, width, false);
   std::uint8_t pattern[8];
   std::memcpy(pattern, &value, 8);
@@ -94,6 +95,7 @@ void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint6
 void CpuCore::rep_movs(LAddr dst, LAddr src, unsigned width, std::uint64_t count) {
   check_string("REP MOVS", dst, width, count);
   check_string("REP MOVS", src, width, count);
+  if (fast_forward_) return functional_string(dst, src, 0, width, count * width, true);
   const std::uint64_t bytes = string_start(count, width, true);
   for (std::uint64_t done = 0; done < bytes;) {
     const std::uint64_t n = std::min({bytes - done, page_room(src + done), page_room(dst + done)});

@@ -368,7 +368,7 @@ StatsReport replay_report(const ReplayPlan& plan, const ReplayOutcome& out, Plat
         "simulated cycles of the kernel's boot (start_kernel)");
   r.add_real("host.boot_seconds", out.boot_host_seconds, "host seconds of the kernel's boot");
   r.add("kernel.boot_memmap_ff_pages", out.boot_memmap_ff_pages,
-        "struct pages deferred_init_memmap fast-forwarded (kernel.memmap_fast_forward)");
+        "struct pages the boot's loops over them fast-forwarded (kernel.memmap_fast_forward)");
   r.add("kernel.boot_memmap_ff_cycles", out.boot_memmap_ff_cycles,
         "cycles of kernel.boot_cycles charged for them at the rate of the detailed blocks");
   r.add("kernel.free_pages_after_boot", out.free_pages_after_boot,

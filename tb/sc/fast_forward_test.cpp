@@ -85,7 +85,7 @@ TEST(FastForward, AccessesMoveValuesAndWarmTheTlbWithoutCachesOrTime) {
   Platform platform("top", p);
   const LAddr buf = 0x20000000;
   Counters before{}, during{}, after{};
-  std::uint64_t loaded = 0, burst_word = 0;
+  std::uint64_t loaded = 0, burst_word = 0, string_word = 0;
   run_user(platform, [&](CpuPort& cpu) {
     for (unsigned i = 0; i < 4; ++i) cpu.store(buf + 4096 * i, 8, 0);  // mapped, in the TLB
     cpu.wbinvd();
@@ -98,6 +98,11 @@ TEST(FastForward, AccessesMoveValuesAndWarmTheTlbWithoutCachesOrTime) {
     cpu.store_burst(buf + 128, image, 16);
     loaded = cpu.load(buf + 4096 * 3 + 8, 8);
     cpu.touch(buf, 64, AccessKind::read, false);
+    cpu.retire(1000);
+    // Strings across the page boundary: a fill, then a copy of it.
+    cpu.rep_stos(buf + 4096 - 16, 0x77, 8, 4);
+    cpu.rep_movs(buf + 2 * 4096 - 16, buf + 4096 - 16, 8, 4);
+    string_word = cpu.load(buf + 2 * 4096 + 8, 8);
     EXPECT_THROW(cpu.load(0x7ff000000000, 8), CpuHalt);  // not mapped: no fault handling
     cpu.set_fast_forward(false);
     during = counters(platform);
@@ -108,6 +113,7 @@ TEST(FastForward, AccessesMoveValuesAndWarmTheTlbWithoutCachesOrTime) {
   });
   EXPECT_EQ(loaded, 0xabc3u);
   EXPECT_EQ(burst_word, 0x5678u);
+  EXPECT_EQ(string_word, 0x77u);
   EXPECT_EQ(during.cycles, before.cycles);
   EXPECT_EQ(during.stores, before.stores);
   EXPECT_EQ(during.l1d, before.l1d);
