@@ -4,6 +4,7 @@
 
 #include "sw/kernel/boot.h"
 #include "sw/kernel/selftest.h"
+#include "sw/mm/mmzone.h"
 #include "sw/mm/page_alloc.h"
 #include "tb/sc/sc_test_main.h"
 
@@ -48,6 +49,24 @@ TEST(KernelSelftest, memmap_deferred) {
 }
 TEST(KernelSelftest, memmap_not_deferred) {
   run_suite("memmap", false, deferral(false), "1G");
+}
+// An 8 GB guest whose boot fast-forwards the middle of its loops over struct pages
+// (kernel.memmap_fast_forward, with deferral): every struct page still initialised and
+// every free frame managed once.
+TEST(KernelSelftest, memmap_fast_forwarded) {
+  Params p = test::platform_params({"mem.capacity=8G"});
+  Platform platform("top", p);
+  test::KTestRun run;
+  std::string log;
+  std::uint64_t ff_pages = 0;
+  test::run_on_kernel(platform, log, [&](sw::Kernel& k) {
+    sw::start_kernel(k, deferral(true));
+    ff_pages = k.mem.get(sw::MM_GLOBALS, sw::mm_globals::memmap_ff_pages);
+    run = test::run_ktest_suite(k, "memmap");
+  });
+  EXPECT_GT(ff_pages, 1000000u);
+  EXPECT_GT(run.cases, 0u);
+  for (const auto& f : run.failures) ADD_FAILURE() << f;
 }
 TEST(KernelSelftest, memblock_deferred) {
   run_suite("memblock", false, deferral(true), "1G");
