@@ -25,6 +25,9 @@ CpuidFeatures CpuCore::cpuid() const {
 }
 
 std::uint8_t* CpuCore::functional_host(LAddr la, AccessKind kind) {
+  const LAddr page = la & ~LAddr{4095};
+  if (page == functional_page_.page && kind == functional_page_.kind)
+    return functional_page_.host + (la & 4095);
   // The walker's accesses are timed from here; their time is dropped with the rest.
   translate_start_ = local_;
   walk_offset_ = 0;
@@ -36,6 +39,9 @@ std::uint8_t* CpuCore::functional_host(LAddr la, AccessKind kind) {
     throw CpuHalt(
         fmt::format("fast-forward: the {} at {:#x} {}", write ? "store" : "load", la,
                     r.fault != FaultKind::none ? "faults" : "reaches no cacheable memory"));
+  // A DMI grant covers whole 4 KB frames, so the page's host bytes are one run.
+  static_assert(DmiTable::kFrameBytes % 4096 == 0, "DMI frames of whole pages");
+  functional_page_ = {page, kind, host - (la & 4095)};
   return host;
 }
 

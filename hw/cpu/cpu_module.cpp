@@ -136,6 +136,7 @@ TranslateResult CpuCore::translate_checked(LAddr la, AccessKind k) {
 }
 
 void CpuCore::deliver_exception(const ExceptionInfo& info) {
+  forget_functional_page();
   DPRINTF(Fault, name(), "{} at {:#x}, error code {:#x}, CPL {}", exception_name(info.vector),
           info.address, info.error_code, info.cpl);
   if (probes_) probes_->exception(info.vector, now());
@@ -144,6 +145,7 @@ void CpuCore::deliver_exception(const ExceptionInfo& info) {
 }
 
 std::int64_t CpuCore::syscall(const SyscallFrame& frame) {
+  forget_functional_page();
   check_irqs();
   ++stats_.syscalls;
   DPRINTF(Fault, name(), "SYSCALL {} ({:#x}, {:#x}, {:#x})", frame.nr, frame.arg[0], frame.arg[1],
@@ -408,6 +410,7 @@ bool CpuCore::walker_transport(tlm::tlm_command cmd, PAddr pa, std::uint64_t& va
 // ---- control registers, TLB maintenance, I/O ----------------------------------------
 
 void CpuCore::write_cr(unsigned n, std::uint64_t value) {
+  forget_functional_page();
   check_irqs();
   arch_.write_cr(n, value);
   if (n == 3) {
@@ -417,11 +420,13 @@ void CpuCore::write_cr(unsigned n, std::uint64_t value) {
 }
 
 void CpuCore::invlpg(LAddr la) {
+  forget_functional_page();
   check_irqs();
   mmu_.invlpg(la);
 }
 
 void CpuCore::invpcid(unsigned type, std::uint64_t pcid, LAddr la) {
+  forget_functional_page();
   check_irqs();
   arch_.invpcid(type, pcid, la);
 }
@@ -434,12 +439,14 @@ void CpuCore::wbinvd() {
 }
 
 void CpuCore::set_cpl(unsigned cpl) {
+  forget_functional_page();
   arch_.set_cpl(cpl);
   if (probes_) probes_->cpl(arch_.cpl(), now());
 }
 
 std::uint32_t CpuCore::port_io(tlm::tlm_command cmd, std::uint16_t port, unsigned size,
                                std::uint32_t value) {
+  forget_functional_page();
   check_irqs();
   ++stats_.io_accesses;
   transport(io_socket, io_trans_, cmd, port, &value, size, &local_);

@@ -76,7 +76,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   std::uint64_t read_cr(unsigned n) override { return arch_.read_cr(n); }
   void write_cr(unsigned n, std::uint64_t value) override;
   std::uint64_t rdmsr(std::uint32_t index) override { return arch_.rdmsr(index); }
-  void wrmsr(std::uint32_t index, std::uint64_t value) override { arch_.wrmsr(index, value); }
+  void wrmsr(std::uint32_t index, std::uint64_t value) override {
+    forget_functional_page();
+    arch_.wrmsr(index, value);
+  }
   void invlpg(LAddr la) override;
   void invpcid(unsigned type, std::uint64_t pcid, LAddr la) override;
   void wbinvd() override;
@@ -86,7 +89,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   std::uint64_t cycles() const override { return now() / cfg_.cycle; }
   unsigned cpl() const override { return arch_.cpl(); }
   void set_cpl(unsigned cpl) override;
-  void set_ac(bool ac) override { arch_.set_ac(ac); }
+  void set_ac(bool ac) override {
+    forget_functional_page();
+    arch_.set_ac(ac);
+  }
   void set_if(bool enabled) override;
   void set_exception_handler(unsigned vector, ExceptionHandler h) override {
     arch_.set_exception_handler(vector, std::move(h));
@@ -103,7 +109,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
     if (probes_) probes_->routine(id, now());
   }
   void reset_stats() override;
-  void set_fast_forward(bool on) override { fast_forward_ = on; }
+  void set_fast_forward(bool on) override {
+    forget_functional_page();
+    fast_forward_ = on;
+  }
 
   // Called by reset_stats() to zero the statistics of the rest of the platform.
   void set_reset_stats_hook(std::function<void()> hook) { reset_hook_ = std::move(hook); }
@@ -137,6 +146,18 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
   // The host address of la's byte for a fast-forwarded access (halts on a fault or
   // memory without DMI).
   std::uint8_t* functional_host(LAddr la, AccessKind kind);
+  // The page the last fast-forwarded access translated, and its host address: the next
+  // access of the same kind to it needs no TLB lookup, since that page is the most
+  // recently used entry of its TLB set and a hit would change nothing. Forgotten by
+  // everything that may change a translation or a right (CR and MSR writes, INVLPG,
+  // INVPCID, CPL and AC changes, exceptions, system calls, port I/O, DMI revocation).
+  struct FunctionalPage {
+    LAddr page = 1;  // never a page address: none
+    AccessKind kind = AccessKind::read;
+    std::uint8_t* host = nullptr;
+  };
+  FunctionalPage functional_page_;
+  void forget_functional_page() { functional_page_.page = 1; }
   // REP STOS (movs false: `value` in elements of `width`) or REP MOVS from src, of
   // `bytes`, while fast-forwarding.
   void functional_string(LAddr dst, LAddr src, std::uint64_t value, unsigned width,
@@ -176,7 +197,10 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
                  tlm::tlm_command cmd, std::uint64_t address, void* data, unsigned size, Picos* at);
   std::uint32_t port_io(tlm::tlm_command cmd, std::uint16_t port, unsigned size,
                         std::uint32_t value);
-  void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end) { dmi_.invalidate(start, end); }
+  void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end) {
+    forget_functional_page();
+    dmi_.invalidate(start, end);
+  }
 
   // PhysMemPort (the page walker): one 8-byte transaction each, timed from the start of
   // the current translation.
