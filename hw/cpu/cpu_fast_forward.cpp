@@ -11,19 +11,6 @@
 
 namespace mmvp {
 
-CpuidFeatures CpuCore::cpuid() const {
-  CpuidFeatures f = arch_.cpuid();
-  // CPUID.04H enumerates every level; software sizes by the last one there is.
-  for (CacheLevel l : {CacheLevel::llc, CacheLevel::l2, CacheLevel::l1d}) {
-    const Cache& c = caches_.level(l);
-    if (c.present()) {
-      f.last_level_cache_bytes = c.config().size;
-      break;
-    }
-  }
-  return f;
-}
-
 std::uint8_t* CpuCore::functional_host(LAddr la, AccessKind kind) {
   const LAddr page = la & ~LAddr{4095};
   if (page == functional_page_.page && kind == functional_page_.kind)
@@ -53,23 +40,6 @@ void CpuCore::functional_access(LAddr la, void* data, unsigned size, AccessKind 
     const unsigned n = std::min<unsigned>(size - done, 4096 - static_cast<unsigned>(at & 4095));
     std::uint8_t* host = functional_host(at, kind);
     if (bytes) std::memcpy(write ? host : bytes + done, write ? bytes + done : host, n);
-    done += n;
-  }
-}
-
-void CpuCore::functional_string(LAddr dst, LAddr src, std::uint64_t value, unsigned width,
-                                std::uint64_t bytes, bool movs) {
-  std::uint8_t pattern[8];
-  std::memcpy(pattern, &value, 8);
-  for (std::uint64_t done = 0; done < bytes;) {
-    std::uint64_t n = std::min<std::uint64_t>(bytes - done, 4096 - ((dst + done) & 4095));
-    if (movs) n = std::min<std::uint64_t>(n, 4096 - ((src + done) & 4095));
-    const std::uint8_t* in = movs ? functional_host(src + done, AccessKind::read) : nullptr;
-    std::uint8_t* out = functional_host(dst + done, AccessKind::write);
-    if (movs)
-      std::memmove(out, in, n);
-    else
-      for (std::uint64_t i = 0; i < n; i += width) std::memcpy(out + i, pattern, width);
     done += n;
   }
 }

@@ -56,6 +56,19 @@ void CpuCore::run() {
   sc_core::sc_stop();
 }
 
+CpuidFeatures CpuCore::cpuid() const {
+  CpuidFeatures f = arch_.cpuid();
+  // CPUID.04H enumerates every level; software sizes by the last one there is.
+  for (CacheLevel l : {CacheLevel::llc, CacheLevel::l2, CacheLevel::l1d}) {
+    const Cache& c = caches_.level(l);
+    if (c.present()) {
+      f.last_level_cache_bytes = c.config().size;
+      break;
+    }
+  }
+  return f;
+}
+
 Picos CpuCore::now() const {
   return to_ps(sc_core::sc_time_stamp()) + local_;
 }
@@ -307,10 +320,7 @@ inline void CpuCore::access(LAddr la, void* data, unsigned size, AccessKind kind
   // A pipelined core hides a first-level hit behind other work; a dependent load (its
   // value is the next address, or software needs it now) waits for all of it. No
   // out-of-order overlap of misses is modelled: they stall the core.
-  const Picos hidden = dependent ? 0 : caches_.first_level_hit(who);
-  const Picos stall = latency > hidden ? latency - hidden : 0;
-  stats_.memory_stall_picos += stall;
-  local_ += stall;
+  local_ += stall_beyond(latency, dependent ? 0 : caches_.first_level_hit(who));
   maybe_sync();
 }
 
@@ -332,8 +342,8 @@ void CpuCore::store_burst(LAddr la, const void* data, unsigned size) {
   if (size == 0 || size > 64 || (la & 4095) + size > 4096)
     throw CpuHalt(
         fmt::format("store burst of {} bytes at {:#x}: 1 to 64 bytes within a page", size, la));
-  std::uint8_t bytes[64];
-  std::memcpy(bytes, data, size);
+  // A store only reads its data.
+  auto* bytes = static_cast<std::uint8_t*>(const_cast<void*>(data));
   if (fast_forward_) return functional_access(la, bytes, size, AccessKind::write);
   // The stores one by one where each must be seen (a waveform's probes) or is a bus
   // transaction of its own (uncacheable memory, a device).
@@ -355,11 +365,9 @@ void CpuCore::store_burst(LAddr la, const void* data, unsigned size) {
   const Picos hidden = caches_.first_level_hit(Requester::data);
   for (PAddr at = r.pa; at < r.pa + size;) {
     const PAddr next = std::min((at & ~(line - 1)) + line, r.pa + size);
-    const Picos latency =
-        caches_.access(at, static_cast<unsigned>(next - at), Requester::data, true, local_);
-    const Picos stall = latency > hidden ? latency - hidden : 0;
-    stats_.memory_stall_picos += stall;
-    local_ += stall;
+    local_ += stall_beyond(
+        caches_.access(at, static_cast<unsigned>(next - at), Requester::data, true, local_),
+        hidden);
     at = next;
   }
   maybe_sync();

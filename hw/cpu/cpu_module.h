@@ -128,6 +128,13 @@ class CpuCore : public sc_core::sc_module, public CpuPort, private PhysMemPort, 
     if (local_ >= quantum_ && local_ > 0) sync();
   }
   void sync();
+  // What the core waits for an access of `latency` beyond the `hidden` part its
+  // pipeline overlaps (counted as a memory stall).
+  Picos stall_beyond(Picos latency, Picos hidden) {
+    const Picos stall = latency > hidden ? latency - hidden : 0;
+    stats_.memory_stall_picos += stall;
+    return stall;
+  }
   void check_irqs() {
     if (arch_.irq_deliverable()) deliver_irqs();
   }

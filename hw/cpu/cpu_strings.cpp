@@ -25,6 +25,16 @@ std::uint64_t page_room(LAddr at) {
   return 4096 - (at & 4095);
 }
 
+// n bytes at host filled with the element pattern (elements are aligned, so every one
+// lies within a page part).
+void fill_elements(std::uint8_t* host, std::uint64_t n, const std::uint8_t* pattern,
+                   unsigned width) {
+  if (width == 1)
+    std::memset(host, pattern[0], n);
+  else
+    for (std::uint64_t i = 0; i < n; i += width) std::memcpy(host + i, pattern, width);
+}
+
 }  // namespace
 
 Picos CpuCore::string_lines(PAddr pa, std::uint64_t bytes, bool write, bool throughput) {
@@ -40,9 +50,7 @@ Picos CpuCore::string_lines(PAddr pa, std::uint64_t bytes, bool write, bool thro
     const bool whole = write && l >= pa && l + line <= pa + bytes;
     const Picos latency = whole ? caches_.write_whole_line(l, local_ + cost)
                                 : caches_.access(l, line, Requester::data, write, local_ + cost);
-    const Picos stall = latency > hidden ? latency - hidden : 0;
-    stats_.memory_stall_picos += stall;
-    cost += per_line + stall;
+    cost += per_line + stall_beyond(latency, hidden);
   }
   return cost;
 }
@@ -75,11 +83,7 @@ void CpuCore::rep_stos(LAddr la, std::uint64_t value, unsigned width, std::uint6
     const TranslateResult r = translate_checked(at, AccessKind::write);
     std::uint8_t* host = r.uncacheable ? nullptr : dmi_host(r.pa, true);
     if (host) {
-      // Elements are aligned, so every one lies within the page part.
-      if (width == 1)
-        std::memset(host, pattern[0], n);
-      else
-        for (std::uint64_t i = 0; i < n; i += width) std::memcpy(host + i, pattern, width);
+      fill_elements(host, n, pattern, width);
       ++stats_.dmi_accesses;
       local_ += string_lines(r.pa, n, true, true);
     } else {
@@ -129,6 +133,22 @@ void CpuCore::rep_movs(LAddr dst, LAddr src, unsigned width, std::uint64_t count
     if (probes_) probes_->access(dst + done, to.pa, AccessKind::write, start, now());
     done += n;
     maybe_sync();
+  }
+}
+
+void CpuCore::functional_string(LAddr dst, LAddr src, std::uint64_t value, unsigned width,
+                                std::uint64_t bytes, bool movs) {
+  std::uint8_t pattern[8];
+  std::memcpy(pattern, &value, 8);
+  for (std::uint64_t done = 0; done < bytes;) {
+    std::uint64_t n = std::min(bytes - done, page_room(dst + done));
+    if (movs) n = std::min(n, page_room(src + done));
+    std::uint8_t* out = functional_host(dst + done, AccessKind::write);
+    if (movs)
+      std::memmove(out, functional_host(src + done, AccessKind::read), n);
+    else
+      fill_elements(out, n, pattern, width);
+    done += n;
   }
 }
 

@@ -28,8 +28,8 @@ struct BootOptions {
   // CONFIG_DEFERRED_STRUCT_PAGE_INIT (kernel.deferred_struct_page_init; on in Debian's
   // kernels): most struct pages initialised by deferred_init_memmap, a block at a time.
   bool deferred_struct_page_init = true;
-  // kernel.memmap_fast_forward: deferred_init_memmap runs the middle of a large node
-  // fast-forwarded, timed at the rate of its first blocks (sw/mm/mm_init_deferred.cpp).
+  // kernel.memmap_fast_forward: the boot's loops over struct pages run the middle of a
+  // long loop fast-forwarded, timed at the rate of its head (MemmapFastForward).
   bool memmap_fast_forward = true;
   // kernel.arch=i386: the 32-bit kernel with PAE and HIGHMEM (CONFIG_X86_32,
   // CONFIG_X86_PAE, CONFIG_HIGHMEM64G), user space below vmsplit_gb GB

@@ -24,8 +24,9 @@ MemmapFastForward::~MemmapFastForward() {
   if (on_) k_.cpu.set_fast_forward(false);
 }
 
-void MemmapFastForward::before(std::uint64_t i) {
+void MemmapFastForward::before() {
   if (begin_ == end_) return;
+  const std::uint64_t i = index_;
   if (i == begin_ / 2) rate_c0_ = k_.cpu.cycles();
   if (i == begin_) {
     rate_cycles_ = k_.cpu.cycles() - rate_c0_;
@@ -40,7 +41,8 @@ void MemmapFastForward::before(std::uint64_t i) {
   }
 }
 
-void MemmapFastForward::after(std::uint64_t i, std::uint64_t pages) {
+void MemmapFastForward::after(std::uint64_t pages) {
+  const std::uint64_t i = index_++;
   if (i >= begin_ / 2 && i < begin_) rate_pages_ += pages;
   if (i >= begin_ && i < end_) ff_pages_ += pages;
 }

@@ -176,17 +176,11 @@ void free_area_init(Kernel& k, bool deferred_struct_page_init, bool memmap_fast_
     if (deferred_struct_page_init && lo < hi && hi == end_pfn)
       deferred = first_deferred_pfn(std::max(lo, start_pfn), hi);
     const std::uint64_t now_end = std::min(hi, deferred);
-    std::uint64_t blocks = 0;
-    if (memmap_fast_forward)
-      for_each_max_order_block(lo, now_end, [&](std::uint64_t, std::uint64_t) { ++blocks; });
-    MemmapFastForward ff(k, memmap_fast_forward, blocks);
-    std::uint64_t index = 0;
-    for_each_max_order_block(lo, now_end, [&](std::uint64_t s, std::uint64_t e) {
-      ff.before(index);
-      for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
-      ff.after(index++, e - s);
-    });
-    ff.record();
+    run_memmap_blocks(
+        k, memmap_fast_forward, [&](auto&& fn) { for_each_max_order_block(lo, now_end, fn); },
+        [&](std::uint64_t s, std::uint64_t e) {
+          for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
+        });
     if (now_end < hi)
       for_each_hole(k, now_end, hi, [&](std::uint64_t s, std::uint64_t e) {
         for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, z, true);
@@ -214,16 +208,9 @@ void memblock_free_all(Kernel& k, bool fast_forward) {
       return false;
     });
   };
-  std::uint64_t blocks = 0;
-  if (fast_forward) for_each_block([&](std::uint64_t, std::uint64_t) { ++blocks; });
-  MemmapFastForward ff(k, fast_forward, blocks);
-  std::uint64_t freed = 0, index = 0;
-  for_each_block([&](std::uint64_t s, std::uint64_t e) {
-    ff.before(index);
-    freed += free_pages_memory(k, s, e);
-    ff.after(index++, e - s);
-  });
-  ff.record();
+  std::uint64_t freed = 0;
+  run_memmap_blocks(k, fast_forward, for_each_block,
+                    [&](std::uint64_t s, std::uint64_t e) { freed += free_pages_memory(k, s, e); });
   k.mem.add(MM_GLOBALS, mm_globals::totalram_pages, freed);  // totalram_pages_add()
   k.mem.set(MM_GLOBALS, mm_globals::after_bootmem, 1);
 }

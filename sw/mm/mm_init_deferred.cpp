@@ -61,23 +61,18 @@ void page_alloc_init_late(Kernel& k, bool fast_forward) {
   RoutineScope rs(k, Routine::deferred_init_memmap);
   const std::uint64_t c0 = k.cpu.cycles();
   k.mem.set(NODE_DATA, pgdat::first_deferred_pfn, kNoDeferredPfn);
-  std::uint64_t blocks = 0;
-  if (fast_forward)
-    for_each_deferred_block(k, first, [&](std::uint64_t, std::uint64_t) { ++blocks; });
-  MemmapFastForward ff(k, fast_forward, blocks);
   // deferred_init_memmap(): each MAX_ORDER-aligned block initialised
   // (deferred_init_pages: not reserved) and then freed (deferred_free_pages). The
   // pageblocks are MIGRATE_MOVABLE already (pageblock_flags_init).
-  std::uint64_t freed = 0, index = 0;
-  for_each_deferred_block(k, first, [&](std::uint64_t s, std::uint64_t e) {
-    ff.before(index);
-    for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, pfn_zone(pfn), false);
-    // Linux frees a partial block page by page; the largest aligned blocks, as
-    // memblock_free_all frees them, leave the same free lists in the same order.
-    freed += free_pages_memory(k, s, e);
-    ff.after(index++, e - s);
-  });
-  ff.record();
+  std::uint64_t freed = 0;
+  run_memmap_blocks(
+      k, fast_forward, [&](auto&& fn) { for_each_deferred_block(k, first, fn); },
+      [&](std::uint64_t s, std::uint64_t e) {
+        for (std::uint64_t pfn = s; pfn < e; ++pfn) init_single_page(k, pfn, pfn_zone(pfn), false);
+        // Linux frees a partial block page by page; the largest aligned blocks, as
+        // memblock_free_all frees them, leave the same free lists in the same order.
+        freed += free_pages_memory(k, s, e);
+      });
   k.mem.add(MM_GLOBALS, mm_globals::totalram_pages, freed);
   // jiffies_to_msecs(jiffies - start): simulated time, from the TSC and its frequency
   // (CPUID.16H, as tsc_khz would have it).

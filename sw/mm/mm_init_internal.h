@@ -58,9 +58,9 @@ class MemmapFastForward {
   ~MemmapFastForward();  // back to detail if the loop ended early (a panic)
   MemmapFastForward(const MemmapFastForward&) = delete;
   MemmapFastForward& operator=(const MemmapFastForward&) = delete;
-  // Around block i (0, 1, ... in order) of `pages` pages.
-  void before(std::uint64_t i);
-  void after(std::uint64_t i, std::uint64_t pages);
+  // Around each block, in order; `pages` is the block's.
+  void before();
+  void after(std::uint64_t pages);
   // Adds the pages fast-forwarded and the cycles charged for them to
   // mm_globals::memmap_ff_pages and memmap_ff_cycles.
   void record();
@@ -68,10 +68,26 @@ class MemmapFastForward {
  private:
   Kernel& k_;
   std::uint64_t begin_ = 0, end_ = 0;  // blocks [begin_, end_) are fast-forwarded
+  std::uint64_t index_ = 0;            // the block running
   std::uint64_t rate_c0_ = 0, rate_cycles_ = 0, rate_pages_ = 0;
   std::uint64_t ff_pages_ = 0, ff_cycles_ = 0;
   bool on_ = false;
 };
+
+// Runs body(s, e) on every block for_each_block(fn) gives fn, in order, the middle of a
+// long loop fast-forwarded when `fast_forward` (a first pass counts the blocks).
+template <typename ForEachBlock, typename Body>
+void run_memmap_blocks(Kernel& k, bool fast_forward, ForEachBlock&& for_each_block, Body&& body) {
+  std::uint64_t blocks = 0;
+  if (fast_forward) for_each_block([&](std::uint64_t, std::uint64_t) { ++blocks; });
+  MemmapFastForward ff(k, fast_forward, blocks);
+  for_each_block([&](std::uint64_t s, std::uint64_t e) {
+    ff.before();
+    body(s, e);
+    ff.after(e - s);
+  });
+  ff.record();
+}
 
 // The first pfn defer_init() leaves for later: the first section boundary after one
 // section of the node's last zone [lo, hi), or kNoDeferredPfn.

@@ -203,8 +203,8 @@ inline constexpr Field<LAddr> pkmap_count{776};
 inline constexpr Field<LAddr> page_address_htable{784};
 inline constexpr Field<LAddr> page_address_maps{792};
 inline constexpr Field<std::uint64_t> pkmap_flushes{800};  // flush_all_zero_pkmaps calls
-// mmvp's own: deferred struct pages deferred_init_memmap fast-forwarded (see
-// page_alloc_init_late), and the cycles charged for them.
+// mmvp's own: the struct pages the boot's loops fast-forwarded (MemmapFastForward in
+// sw/mm/mm_init_internal.h), and the cycles charged for them.
 inline constexpr Field<std::uint64_t> memmap_ff_pages{808};
 inline constexpr Field<std::uint64_t> memmap_ff_cycles{816};
 inline constexpr unsigned kSize = 824;

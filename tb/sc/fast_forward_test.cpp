@@ -2,9 +2,6 @@
 // store_burst, a structure's member stores in one call, timed and counted as the
 // separate stores are; and fast-forward (set_fast_forward), functional accesses that
 // move the values and warm the TLBs but touch no cache, count nothing and take no time.
-#include "sw/kernel/boot.h"
-#include "sw/kernel/sched.h"
-#include "sw/kernel/user_replay.h"
 #include "tb/sc/sc_test_main.h"
 
 namespace mmvp {
@@ -23,18 +20,6 @@ Counters counters(Platform& platform) {
           r.u64("cpu.cycles")};
 }
 
-// Runs `program` at CPL 3 as the only process, after boot.
-void run_user(Platform& platform, const std::function<void(CpuPort&)>& program) {
-  platform.run([&](CpuPort& cpu) {
-    sw::Kernel k(cpu);
-    sw::start_kernel(k, {});
-    sw::UserProgram prog{"ff", nullptr, nullptr, [&](sw::Cpu& c) { program(c); }};
-    sw::ProcessResult result;
-    sw::run_processes(k, &prog, 1, sw::SchedOptions{}, &result);
-    EXPECT_FALSE(result.counts.killed) << result.counts.kill_reason;
-  });
-}
-
 TEST(FastForward, StoreBurstCostsAndCountsWhatItsSeparateStoresDo) {
   Params p = platform_params();
   Platform platform("top", p);
@@ -43,7 +28,7 @@ TEST(FastForward, StoreBurstCostsAndCountsWhatItsSeparateStoresDo) {
   for (unsigned i = 0; i < 8; ++i) image[i] = 0x0101010101010101ULL * (i + 1);
   std::uint64_t separate_cycles = 0, burst_cycles = 0, separate_stores = 0, burst_stores = 0;
   std::uint64_t values[8] = {};
-  run_user(platform, [&](CpuPort& cpu) {
+  test::run_user_program(platform, "ff", [&](CpuPort& cpu) {
     cpu.load(buf, 8);  // the page faulted in and in the TLB
     // The same line cold each time, after a WBINVD that wrote back that line alone (so
     // DRAM has the same row open).
@@ -86,7 +71,7 @@ TEST(FastForward, AccessesMoveValuesAndWarmTheTlbWithoutCachesOrTime) {
   const LAddr buf = 0x20000000;
   Counters before{}, during{}, after{};
   std::uint64_t loaded = 0, burst_word = 0, string_word = 0;
-  run_user(platform, [&](CpuPort& cpu) {
+  test::run_user_program(platform, "ff", [&](CpuPort& cpu) {
     for (unsigned i = 0; i < 4; ++i) cpu.store(buf + 4096 * i, 8, 0);  // mapped, in the TLB
     cpu.wbinvd();
     // Other pages push the four out of the first-level DTLB and the STLB.

@@ -10,7 +10,10 @@
 
 #include "hw/common/params.h"
 #include "hw/platform/platform.h"
+#include "sw/kernel/boot.h"
+#include "sw/kernel/sched.h"
 #include "sw/kernel/selftest.h"
+#include "sw/kernel/user_replay.h"
 #include "tb/mmvp/impls.h"
 #include "tb/mmvp/replay.h"
 
@@ -34,6 +37,20 @@ inline void run_on_kernel(Platform& platform, std::string& log,
       log += '\n';
     };
     body(k);
+  });
+}
+
+// Boots the kernel with its defaults and runs `program` at CPL 3 as its only process
+// (named `name`), whose pages fault in on first touch.
+inline void run_user_program(Platform& platform, const char* name,
+                             const std::function<void(CpuPort&)>& program) {
+  platform.run([&](CpuPort& cpu) {
+    sw::Kernel k(cpu);
+    sw::start_kernel(k, {});
+    sw::UserProgram prog{name, nullptr, nullptr, [&](sw::Cpu& c) { program(c); }};
+    sw::ProcessResult result;
+    sw::run_processes(k, &prog, 1, sw::SchedOptions{}, &result);
+    EXPECT_FALSE(result.counts.killed) << result.counts.kill_reason;
   });
 }
 

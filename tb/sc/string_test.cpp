@@ -3,9 +3,6 @@
 // stopped, one translation per page part, and the fast-string cost: start-up plus
 // every line at the string's throughput when the lines are cached, and whole lines
 // written without a read for ownership.
-#include "sw/kernel/boot.h"
-#include "sw/kernel/sched.h"
-#include "sw/kernel/user_replay.h"
 #include "tb/sc/sc_test_main.h"
 
 namespace mmvp {
@@ -25,25 +22,12 @@ Counters counters(Platform& platform) {
           r.u64("cpu.cycles")};
 }
 
-// Runs `program` at CPL 3 as the only process, after boot; its pages fault in on
-// first touch.
-void run_user(Platform& platform, const std::function<void(CpuPort&)>& program) {
-  platform.run([&](CpuPort& cpu) {
-    sw::Kernel k(cpu);
-    sw::start_kernel(k, {});
-    sw::UserProgram prog{"strings", nullptr, nullptr, [&](sw::Cpu& c) { program(c); }};
-    sw::ProcessResult result;
-    sw::run_processes(k, &prog, 1, sw::SchedOptions{}, &result);
-    EXPECT_FALSE(result.counts.killed) << result.counts.kill_reason;
-  });
-}
-
 TEST(Strings, RepStosFillsAcrossPagesFaultingEachInAndResuming) {
   Params p = platform_params();
   Platform platform("top", p);
   Counters before{}, after{};
   std::uint64_t first = 0, last = 0, edge_lo = 0, edge_hi = 0, beyond = 0;
-  run_user(platform, [&](CpuPort& cpu) {
+  test::run_user_program(platform, "strings", [&](CpuPort& cpu) {
     const LAddr buf = 0x10000000;  // three pages, none mapped yet
     before = counters(platform);
     cpu.rep_stos(buf + 8, 0x1122334455667788ULL, 8, (3 * 4096 - 16) / 8);
@@ -75,7 +59,7 @@ TEST(Strings, RepMovsCopiesAndCostsPerLineNotPerElement) {
   Platform platform("top", p);
   Counters c0{}, c1{};
   std::uint64_t mismatches = 0;
-  run_user(platform, [&](CpuPort& cpu) {
+  test::run_user_program(platform, "strings", [&](CpuPort& cpu) {
     const LAddr src = 0x20000000, dst = 0x20010000;
     for (unsigned i = 0; i < 4096 / 8; ++i) cpu.store(src + 8 * i, 8, i * 0x0101010101ULL + 7);
     cpu.rep_stos(dst, 0, 8, 512);  // dst faulted in and cached
@@ -101,7 +85,7 @@ TEST(Strings, WholeLinesAreWrittenWithoutAReadForOwnership) {
   Params p = platform_params();
   Platform platform("top", p);
   std::uint64_t string_reads = 1, string_misses = 0, store_reads = 0;
-  run_user(platform, [&](CpuPort& cpu) {
+  test::run_user_program(platform, "strings", [&](CpuPort& cpu) {
     const LAddr a = 0x30000000, b = 0x30001000;
     cpu.store(a, 1, 1);  // both pages faulted in, their translations cached
     cpu.store(b, 1, 1);
